@@ -1,0 +1,73 @@
+# Aiguillage — `make run` installs everything and starts the assistant; `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.10 (rasa 3.6 needs < 3.11): PATH first, then pyenv, then the usual places.
+PYTHON310 ?= $(shell for p in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then echo $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+MODEL := models/aiguillage.tar.gz
+DB_STAMP := var/directory.stamp
+MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml) $(wildcard nlu/*.py)
+DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/directory.py
+
+.PHONY: help install data model run test test-fast bench-nlu bench triage-report browsers clean
+
+help:
+	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
+	@echo "make test       installe et lance toute la suite de tests"
+	@echo "make bench-nlu  mesures de la compréhension (F1, latence)"
+	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
+
+$(INSTALLED): pyproject.toml requirements.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable : installez-le (pyenv install 3.10) puis relancez."; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade 'pip<24.1'
+	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@touch $@
+
+install: $(INSTALLED)
+
+# Debian's Chromium for the browser tests (root on CI and dev machines); skipped when present.
+browsers:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	    || echo "Chromium n'a pas pu être installé : les tests navigateur seront ignorés."; \
+	  else echo "Chromium absent (installez chromium et chromium-driver) : les tests navigateur seront ignorés."; fi; }
+
+$(DB_STAMP): $(INSTALLED) $(DATA_INPUTS)
+	@mkdir -p var
+	$(PY) -m knowledge.directory load
+	@touch $@
+
+data: $(DB_STAMP)
+
+$(MODEL): $(INSTALLED) $(MODEL_INPUTS)
+	$(PY) -m rasa train --config config.yml --domain domain.yml --data nlu/data bot/data \
+	  --out models --fixed-model-name aiguillage
+	@touch $@
+
+model: $(MODEL)
+
+run: $(INSTALLED) $(DB_STAMP) $(MODEL)
+	$(PY) -m bot.run
+
+test: $(INSTALLED) browsers
+	$(PY) -m pytest
+
+test-fast: $(INSTALLED)
+	$(PY) -m pytest -m "not e2e and not browser"
+
+bench-nlu: $(INSTALLED)
+	$(PY) scripts/bench_nlu.py
+
+bench: $(INSTALLED) $(DB_STAMP) $(MODEL)
+	$(PY) scripts/bench_e2e.py
+
+triage-report: $(INSTALLED)
+	$(PY) scripts/triage_report.py
+
+clean:
+	rm -rf models var .build test-artifacts

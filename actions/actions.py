@@ -1,0 +1,197 @@
+"""Rasa SDK actions: thin adapters between the dialogue and `knowledge/`.
+
+Every decision (place resolution, triage, ranking, hours, tickets, masking) is made by plain
+Python in `knowledge/`; these classes only read the tracker, call it and format events.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import dialogue
+
+logger = logging.getLogger(__name__)
+
+
+def _text(tracker: Tracker) -> str:
+    return dialogue.clean_input(tracker.latest_message.get("text") or "")
+
+
+def _say(dispatcher: CollectingDispatcher, reply: dialogue.Reply) -> None:
+    if reply.text or reply.payload:
+        dispatcher.utter_message(text=reply.text or None, json_message=reply.payload, buttons=reply.buttons or None)
+
+
+def _events(reply: dialogue.Reply) -> List[EventType]:
+    return [SlotSet(k, v) for k, v in reply.slots.items()]
+
+
+class ActionAnalyserDemande(Action):
+    """Reads a new orientation request: place, emergencies; says emergencies at once."""
+
+    def name(self) -> Text:
+        return "action_analyser_demande"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply = dialogue.analyse_request(_text(tracker), dialogue.entities(tracker.latest_message))
+        _say(dispatcher, reply)
+        return _events(reply)
+
+
+class ValidateOrientationForm(FormValidationAction):
+    """Asks for the commune only when the request needs one and none was understood."""
+
+    def name(self) -> Text:
+        return "validate_orientation_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        return dialogue.orientation_required_slots(tracker.current_slot_values())
+
+    async def extract_commune(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "commune":
+            return {}
+        reply = dialogue.answer_place(_text(tracker), dialogue.entities(tracker.latest_message))
+        _say(dispatcher, reply)
+        return reply.slots
+
+    def validate_commune(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"commune": slot_value}
+
+
+class ActionOrienter(Action):
+    """Answers with the ranked services, hours, reasons and the contract payload."""
+
+    def name(self) -> Text:
+        return "action_orienter"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply = dialogue.orientation_answer(tracker.current_slot_values())
+        _say(dispatcher, reply)
+        return _events(reply)
+
+
+class ActionCompleter(Action):
+    """A correction or a bare piece of information ("non, à Vierzon", "82 ans", "10h")."""
+
+    def name(self) -> Text:
+        return "action_completer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply = dialogue.complete(_text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values())
+        _say(dispatcher, reply)
+        return _events(reply)
+
+
+class ActionHorairesService(Action):
+    """Contact and opening hours of a named service, at a given time when asked."""
+
+    def name(self) -> Text:
+        return "action_horaires_service"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply = dialogue.service_hours(_text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values())
+        _say(dispatcher, reply)
+        return _events(reply)
+
+
+class ActionSuiviDemande(Action):
+    """Status of a support request, for its requester only."""
+
+    def name(self) -> Text:
+        return "action_suivi_demande"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply = dialogue.ticket_status(_text(tracker), dialogue.entities(tracker.latest_message), tracker.sender_id)
+        _say(dispatcher, reply)
+        return _events(reply)
+
+
+class ValidateDemandeForm(FormValidationAction):
+    """Fills the support-request form from what the conversation knows, asks only the rest."""
+
+    def name(self) -> Text:
+        return "validate_demande_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        return dialogue.ticket_required_slots(domain_slots, tracker.current_slot_values())
+
+    async def extract_demande_resume(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demande_resume", dispatcher, tracker)
+
+    async def extract_commune(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("commune", dispatcher, tracker)
+
+    async def extract_demande_urgence(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demande_urgence", dispatcher, tracker)
+
+    async def extract_demande_consentement(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demande_consentement", dispatcher, tracker)
+
+    async def extract_demandeur_nom(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demandeur_nom", dispatcher, tracker)
+
+    async def extract_demandeur_profession(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demandeur_profession", dispatcher, tracker)
+
+    async def extract_demandeur_rpps(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demandeur_rpps", dispatcher, tracker)
+
+    async def extract_demande_rappel(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demande_rappel", dispatcher, tracker)
+
+    async def extract_demande_creneau(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demande_creneau", dispatcher, tracker)
+
+    async def extract_demande_confirmation(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._extract("demande_confirmation", dispatcher, tracker)
+
+    def _extract(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        slots = tracker.current_slot_values()
+        prefilled = dialogue.prefill_ticket(slots)
+        if slot in prefilled:
+            return {slot: prefilled[slot]}
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        reply = dialogue.ticket_answer(slot, _text(tracker), slots)
+        _say(dispatcher, reply)
+        return reply.slots
+
+
+class ActionAskDemandeConfirmation(Action):
+    """Reads the whole request back before anything is written."""
+
+    def name(self) -> Text:
+        return "action_ask_demande_confirmation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        _say(dispatcher, dialogue.ticket_readback(tracker.current_slot_values()))
+        return []
+
+
+class ActionEnregistrerDemande(Action):
+    """Writes (commits) the confirmed request, then confirms with its number."""
+
+    def name(self) -> Text:
+        return "action_enregistrer_demande"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply = dialogue.ticket_submit(tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
+        _say(dispatcher, reply)
+        return _events(reply)
+
+
+def _channel(tracker: Tracker) -> Optional[str]:
+    return tracker.get_latest_input_channel()

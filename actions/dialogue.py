@@ -1,0 +1,557 @@
+"""Turn-level dialogue logic in plain Python (no Rasa import): what to say and which slots to set.
+
+`actions/actions.py` adapts these functions to the Rasa SDK; tests call them directly.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping
+
+from knowledge.gazetteer import Gazetteer, PlaceMatch
+from knowledge.orientation import Orienter, current_time, default_orienter
+from knowledge.privacy import mask
+
+MAX_INPUT_CHARS = 4000
+REGION_TEXT = "Aiguillage couvre la région Centre-Val de Loire (Cher, Eure-et-Loir, Indre, Indre-et-Loire, Loir-et-Cher, Loiret)"
+CANCEL_WORDS = {"annuler", "annule", "stop", "abandonner", "laisse tomber", "on arrete", "arreter"}
+
+
+@dataclass
+class Reply:
+    """What the bot says (text, contract payload, buttons) and the slots it sets."""
+
+    text: str = ""
+    payload: dict | None = None
+    buttons: list[dict] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+def clean_input(text: str) -> str:
+    """Drop control characters and cap the length: huge or garbled input never crashes a turn."""
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
+    return text.strip()[:MAX_INPUT_CHARS]
+
+
+def entities(latest_message: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Entity values by type from a Rasa parse result (roles "nie" are negations and skipped)."""
+    out: dict[str, list[str]] = {}
+    for e in latest_message.get("entities") or []:
+        if e.get("role") == "nie":
+            continue
+        out.setdefault(e.get("entity"), []).append(str(e.get("value")))
+    return out
+
+
+def _orienter() -> Orienter:
+    return default_orienter()
+
+
+def _gazetteer() -> Gazetteer:
+    return _orienter().gazetteer
+
+
+# -- places -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Place:
+    commune: str | None = None  # INSEE code
+    departement: str | None = None
+    hors_region: str | None = None
+    candidates: tuple = ()
+
+    @property
+    def found(self) -> bool:
+        return bool(self.commune or self.departement)
+
+
+def read_place(text: str, ents: Mapping[str, list[str]] | None = None) -> Place:
+    """The place of a message: an extracted commune entity first, else the gazetteer."""
+    gaz = _gazetteer()
+    for code in (ents or {}).get("commune", []):
+        if re.fullmatch(r"\d[0-9AB]\d{3}", code):
+            try:
+                c = gaz.commune(code)
+                return Place(commune=c.code_insee, departement=c.departement)
+            except KeyError:
+                pass
+    matches = gaz.find(text)
+    if not matches:
+        m = gaz.resolve(text) if len(text) <= 60 else None
+        matches = [m] if m else []
+    return _place_from_matches(matches)
+
+
+def _place_from_matches(matches: Iterable[PlaceMatch]) -> Place:
+    place = Place()
+    for m in matches:
+        if m.kind in ("commune", "code_postal") and m.commune is not None:
+            return Place(commune=m.commune.code_insee, departement=m.commune.departement)
+        if m.candidates and not place.candidates:
+            place.candidates = tuple(m.candidates)
+        if m.kind == "departement" and m.departement is not None and not place.departement:
+            place.departement = m.departement.code
+        if m.kind == "hors_region" and not place.hors_region:
+            place.hors_region = m.label or m.text
+    if place.departement:
+        place.hors_region = None
+    return place
+
+
+def _out_of_region(label: str) -> str:
+    return (
+        f"{label} n'est pas en Centre-Val de Loire. {REGION_TEXT}. "
+        "Pour une autre région, le dispositif d'appui à la coordination (DAC) du territoire concerné pourra vous orienter."
+    )
+
+
+def _ambiguous(candidates: tuple) -> Reply:
+    names = [f"{c.nom} ({c.departement})" for c in candidates[:5]]
+    return Reply(
+        text="Plusieurs communes correspondent : " + ", ".join(names) + ". Laquelle ?",
+        buttons=[{"title": f"{c.nom} ({c.departement})", "payload": f"{c.nom} {c.codes_postaux[0]}"} for c in candidates[:5]],
+    )
+
+
+# -- orientation ------------------------------------------------------------------------------
+
+
+def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None) -> Reply:
+    """A new orientation request: remember it (masked), read the place, say emergencies at once."""
+    if not text:
+        return Reply(text="Votre message est vide. Décrivez la situation (âge, commune, difficultés).")
+    place = read_place(text, ents)
+    situation = mask(text)
+    reply = Reply(
+        slots={
+            "situation": situation,
+            "commune": place.commune,
+            "departement": place.departement,
+            "hors_region": None if place.found else place.hors_region,
+            "urgence_dite": False,
+            "question_horaire": None,
+            "derniere_orientation": None,
+        }
+    )
+    o = _orienter().orient(situation, commune=place.commune, departement=place.departement)
+    if o.triage.urgences and not place.found:
+        reply.text = "\n".join(emergency_lines(o))
+        reply.payload = o.payload()
+        reply.slots["urgence_dite"] = True
+        if place.hors_region:
+            reply.text += "\n" + _out_of_region(place.hors_region)
+    elif place.hors_region and not place.found:
+        reply.text = _out_of_region(place.hors_region)
+    elif place.candidates and not place.found:
+        amb = _ambiguous(place.candidates)
+        reply.text, reply.buttons = amb.text, amb.buttons
+    return reply
+
+
+def emergency_lines(o) -> list[str]:
+    return [f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip() for u in o.triage.urgences]
+
+
+def orientation_required_slots(slots: Mapping[str, Any]) -> list[str]:
+    """The orientation form asks for the commune unless the place is known or irrelevant."""
+    if slots.get("commune") or slots.get("departement") or slots.get("hors_region"):
+        return []
+    if slots.get("urgence_dite") and not _orienter().orient(slots.get("situation") or "").situation.besoins:
+        return []  # a pure emergency: the number was given, no local service is needed
+    return ["commune"]
+
+
+def answer_place(text: str, ents: Mapping[str, list[str]] | None = None) -> Reply:
+    """The user's answer to "dans quelle commune ?"."""
+    if _is_cancel(text):
+        return Reply(text="D'accord, j'abandonne cette demande.", slots={"hors_region": "annulé"})
+    place = read_place(text, ents)
+    if place.found:
+        return Reply(slots={"commune": place.commune, "departement": place.departement})
+    if place.hors_region:
+        return Reply(text=_out_of_region(place.hors_region), slots={"hors_region": place.hors_region})
+    if place.candidates:
+        return _ambiguous(place.candidates)
+    return Reply(text=f"Je ne reconnais pas de commune de Centre-Val de Loire dans « {mask(text)[:60]} ».")
+
+
+def orientation_answer(slots: Mapping[str, Any], at: datetime | None = None) -> Reply:
+    """The full orientation answer from the remembered situation and place."""
+    situation = slots.get("situation")
+    if not situation:
+        return Reply(text="Décrivez-moi d'abord la situation (âge, difficultés, commune) pour que je puisse vous orienter.")
+    commune, departement = slots.get("commune"), slots.get("departement")
+    if not commune and not departement:
+        return Reply()  # emergency or out-of-region: already answered by action_analyser_demande
+    o = _orienter().orient(situation, commune=commune, departement=None if commune else departement, at=at)
+    text = o.message()
+    if slots.get("urgence_dite"):
+        text = "\n".join(line for line in text.split("\n") if not line.startswith("⚠️"))
+    payload = o.payload()
+    buttons = []
+    if o.triage.niveau == 3 and o.recommandations:
+        buttons = [
+            {"title": "Ouvrir une demande d'appui", "payload": "/ouvrir_demande"},
+            {"title": "Non merci", "payload": "/nier"},
+        ]
+    return Reply(text=text, payload=payload, buttons=buttons, slots={"derniere_orientation": payload})
+
+
+def complete(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any], at: datetime | None = None) -> Reply:
+    """A correction or a bare piece of information after an answer."""
+    at = at or current_time()
+    pending = slots.get("question_horaire")
+    if pending:
+        from knowledge.when import parse_when
+
+        when = parse_when(text, at)
+        if when and when.moment:
+            return _hours_at(pending["service"], when.moment, at)
+    place = read_place(text, ents)
+    situation = slots.get("situation")
+    if place.hors_region and not place.found:
+        return Reply(text=_out_of_region(place.hors_region), slots={"hors_region": place.hors_region})
+    if place.candidates and not place.found:
+        return _ambiguous(place.candidates)
+    if not situation:
+        if place.found:
+            name = _gazetteer().commune(place.commune).nom if place.commune else _gazetteer().departement(place.departement).nom
+            return Reply(
+                text=f"C'est noté : {name}. Décrivez-moi maintenant la situation (âge, difficultés).",
+                slots={"commune": place.commune, "departement": place.departement},
+            )
+        return Reply(text="Décrivez-moi d'abord la situation (âge, difficultés, commune) pour que je puisse vous orienter.")
+    new_slots: dict[str, Any] = {}
+    if place.found:
+        new_slots.update(commune=place.commune, departement=place.departement, hors_region=None)
+    else:
+        new_slots["situation"] = f"{situation}\n{mask(text)}"  # an added detail ("il a aussi des TNC")
+    merged = {**slots, **new_slots}
+    reply = orientation_answer(merged, at=at)
+    if not reply.text:
+        return Reply(text="Dans quelle commune vit la personne ? (nom ou code postal)", slots=new_slots)
+    reply.slots = {**new_slots, **reply.slots}
+    return reply
+
+
+# -- hours ------------------------------------------------------------------------------------
+
+
+def find_service(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any]):
+    """The service a question is about: by name, by type near a place, else the last answer's first."""
+    orienter = _orienter()
+    directory = orienter.directory
+    place = read_place(text, ents)
+    types = [m.code for m in orienter.vocabulary.find(text) if m.kind == "type" and not m.negated]
+    commune_code = place.commune or slots.get("commune")
+    if types and commune_code:
+        from knowledge.orientation import _rank  # same ranking as orientation
+
+        situation = orienter.orient("", commune=commune_code).situation
+        services = directory.serving(situation.commune, types=types[:1])
+        if services:
+            return min(services, key=lambda s: _rank(s, situation))
+    if types and place.departement:
+        services = directory.in_departement(place.departement, types=types[:1])
+        if services:
+            return services[0]
+    hits = directory.search_name(text, limit=1)
+    if hits and hits[0][1] >= 70:
+        return hits[0][0]
+    last = slots.get("derniere_orientation") or {}
+    recos = (last.get("orientation") or {}).get("recommandations") or []
+    if recos:
+        return directory.get(recos[0]["id"])
+    return None
+
+
+def service_hours(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any], at: datetime | None = None) -> Reply:
+    """"Le CMP de Vierzon est-il ouvert samedi ?" and the like."""
+    from knowledge.hours import TZ
+    from knowledge.when import parse_when
+
+    at = at or current_time()
+    service = find_service(text, ents, slots)
+    if service is None:
+        return Reply(text="De quel service parlez-vous ? Précisez le type et la commune, par exemple « le CMP de Vierzon ».")
+    when = parse_when(text, at)
+    payload = _orienter().service_payload(service, at)
+    if when and when.moment:
+        return _hours_at(service.id, when.moment, at)
+    if when and when.jour and when.jour != at.date():
+        day = when.jour
+        day_txt = service.schedule.day_text(day)
+        label = _day_label(day, at)
+        if day_txt.startswith("fermé"):
+            start = datetime.combine(day, datetime.min.time(), tzinfo=TZ)
+            nxt = service.schedule.next_opening(start)
+            after = f" Prochaine ouverture : {_fmt_dt(nxt, at)}." if nxt else ""
+            return Reply(text=f"{service.nom} est {day_txt} {label}.{after}{_contact(service)}", payload=payload)
+        return Reply(
+            text=f"{service.nom} est ouvert {label} : {day_txt}. À quelle heure voulez-vous le joindre ?{_contact(service)}",
+            payload=payload,
+            slots={"question_horaire": {"service": service.id, "jour": day.isoformat()}},
+        )
+    status = service.schedule.status_text(at)
+    today = service.schedule.day_text(at.date())
+    return Reply(text=f"{service.nom} : {status} (aujourd'hui : {today}).{_contact(service)}", payload=payload)
+
+
+def _hours_at(service_id: str, moment: datetime, at: datetime) -> Reply:
+    orienter = _orienter()
+    service = orienter.directory.get(service_id)
+    if service is None:
+        return Reply(text="Ce service n'est plus dans l'annuaire.", slots={"question_horaire": None})
+    is_open = service.schedule.is_open(moment)
+    when_txt = _fmt_dt(moment, at)
+    if is_open:
+        text = f"Oui, {service.nom} est ouvert {when_txt}."
+    else:
+        nxt = service.schedule.next_opening(moment)
+        text = f"Non, {service.nom} est fermé {when_txt}." + (f" Il rouvre {_fmt_dt(nxt, at)}." if nxt else "")
+    return Reply(text=text + _contact(service), payload=orienter.service_payload(service, at), slots={"question_horaire": None})
+
+
+def _contact(service) -> str:
+    bits = []
+    if service.telephone:
+        bits.append(f"tél. {service.telephone}")
+    if service.messagerie_securisee:
+        bits.append(f"MSSanté {service.messagerie_securisee}")
+    return (" " + " — ".join(bits).capitalize() + ".") if bits else ""
+
+
+_JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+_MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+
+
+def _day_label(day, at: datetime) -> str:
+    delta = (day - at.date()).days
+    if delta == 0:
+        return "aujourd'hui"
+    if delta == 1:
+        return "demain"
+    if 0 < delta < 7:
+        return _JOURS[day.weekday()]
+    return f"le {_JOURS[day.weekday()]} {day.day} {_MOIS[day.month - 1]}"
+
+
+def _fmt_dt(dt: datetime, at: datetime) -> str:
+    minutes = f"{dt.minute:02d}" if dt.minute else ""
+    return f"{_day_label(dt.date(), at)} à {dt.hour}h{minutes}"
+
+
+# -- support requests (tickets) -----------------------------------------------------------------
+
+TICKET_RE = re.compile(r"\bAIG[-\s]?(\d{4})[-\s]?(\d{1,6})\b", re.IGNORECASE)
+
+
+def _is_cancel(text: str) -> bool:
+    from knowledge.text import fold
+
+    return fold(text) in CANCEL_WORDS
+
+
+def ticket_status(text: str, ents: Mapping[str, list[str]], sender_id: str) -> Reply:
+    from knowledge.tickets import default_store, STATUT_LABELS
+
+    numero = None
+    for v in ents.get("numero_demande", []):
+        m = TICKET_RE.search(v)
+        if m:
+            numero = f"AIG-{m.group(1)}-{int(m.group(2)):06d}"
+    if numero is None:
+        m = TICKET_RE.search(text)
+        if m:
+            numero = f"AIG-{m.group(1)}-{int(m.group(2)):06d}"
+    if numero is None:
+        return Reply(text="Quel est le numéro de votre demande ? (de la forme AIG-2026-000123)")
+    ticket = default_store().status(numero, sender_id)
+    if ticket is None:
+        return Reply(text=f"Je ne trouve pas de demande {numero} ouverte depuis cette conversation. Seul le demandeur peut en suivre l'état.")
+    text = f"Votre demande {numero} est « {STATUT_LABELS[ticket.statut]} »"
+    if ticket.statut == "cloturee" and ticket.issue:
+        text += f". Issue : {ticket.issue}"
+    text += "."
+    return Reply(text=text, payload={"orientation": {"urgence": None, "niveau": ticket.niveau, "commune": None, "motifs": [],
+                                                      "recommandations": [], "ticket": {"numero": numero, "statut": ticket.statut}}})
+
+
+TICKET_SLOTS = [
+    "demande_resume", "commune", "demande_urgence", "demande_consentement", "demandeur_nom",
+    "demandeur_profession", "demandeur_rpps", "demande_rappel", "demande_creneau", "demande_confirmation",
+]
+
+
+def ticket_required_slots(domain_slots: list[str], slots: Mapping[str, Any]) -> list[str]:
+    """Ask only what the conversation does not know yet; stop at once on cancellation."""
+    if slots.get("demande_confirmation") == "annulee":
+        return []
+    return list(domain_slots)
+
+
+def prefill_ticket(slots: Mapping[str, Any]) -> dict[str, Any]:
+    """Slots the form takes from the conversation when it starts (the commune is shared)."""
+    out: dict[str, Any] = {}
+    if slots.get("requested_slot") is None and slots.get("situation") and not slots.get("demande_resume"):
+        out["demande_resume"] = slots["situation"][:1500]
+    return out
+
+
+def ticket_answer(slot: str, text: str, slots: Mapping[str, Any]) -> Reply:
+    """Validate one answer of the support-request form."""
+    from knowledge.rpps import valid_rpps
+    from knowledge.text import fold
+
+    if _is_cancel(text):
+        return Reply(slots={"demande_confirmation": "annulee"})
+    f = fold(text)
+    if slot == "demande_resume":
+        if len(f) < 10:
+            return Reply(text="Le résumé est trop court : décrivez la situation en une ou deux phrases.", slots={slot: None})
+        return Reply(slots={slot: mask(text)[:1500]})
+    if slot == "commune":
+        r = answer_place(text)
+        return r
+    if slot == "demande_urgence":
+        if "aujourd" in f or "urgent" in f or "ce jour" in f:
+            return Reply(slots={slot: "aujourd_hui"})
+        if "semaine" in f:
+            return Reply(slots={slot: "semaine"})
+        if "program" in f or "pas urgent" in f or "plus tard" in f:
+            return Reply(slots={slot: "programme"})
+        return Reply(text="Répondez « aujourd'hui », « cette semaine » ou « programmée ».", slots={slot: None})
+    if slot == "demande_consentement":
+        if f.startswith("oui") or f in ("d accord", "ok", "il est d accord", "elle est d accord"):
+            return Reply(slots={slot: "oui"})
+        if "pas encore" in f or "pas demande" in f or "non demande" in f:
+            return Reply(slots={slot: "non_demande"})
+        if f.startswith("non"):
+            return Reply(slots={slot: "non"})
+        return Reply(text="Répondez « oui », « non » ou « pas encore demandé ».", slots={slot: None})
+    if slot == "demandeur_nom":
+        if not (2 <= len(text.strip()) <= 80):
+            return Reply(text="Indiquez votre nom (80 caractères au plus).", slots={slot: None})
+        return Reply(slots={slot: text.strip()})
+    if slot == "demandeur_profession":
+        if not (2 <= len(text.strip()) <= 80):
+            return Reply(text="Indiquez votre profession.", slots={slot: None})
+        return Reply(slots={slot: text.strip()})
+    if slot == "demandeur_rpps":
+        if f in ("non", "aucun", "pas de rpps", "passer", "je n en ai pas", "sans"):
+            return Reply(slots={slot: "aucun"})
+        digits = re.sub(r"\D", "", text)
+        if valid_rpps(digits):
+            return Reply(slots={slot: digits})
+        return Reply(text="Ce numéro RPPS n'est pas valide (11 chiffres, clé de contrôle). Corrigez-le ou répondez « non ».", slots={slot: None})
+    if slot == "demande_rappel":
+        contact = _callback_contact(text)
+        if contact is None:
+            return Reply(text="Indiquez un numéro de téléphone (10 chiffres) ou une adresse de messagerie sécurisée.", slots={slot: None})
+        return Reply(slots={slot: contact})
+    if slot == "demande_creneau":
+        return Reply(slots={slot: text.strip()[:100] or "indifférent"})
+    if slot == "demande_confirmation":
+        if f.startswith("oui") or f in ("ok", "je confirme", "confirme", "c est bon", "valider", "envoyer"):
+            return Reply(slots={slot: "confirmee"})
+        if f.startswith("non") or "corriger" in f or "modifier" in f:
+            return Reply(
+                text="Que voulez-vous corriger ? Je reprends les informations une à une.",
+                slots={s: None for s in TICKET_SLOTS if s not in ("commune",)},
+            )
+        return Reply(text="Répondez « oui » pour envoyer la demande, « corriger » pour la modifier ou « annuler ».", slots={slot: None})
+    return Reply()
+
+
+def _callback_contact(text: str) -> str | None:
+    m = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", text)
+    if m:
+        return m.group(0).lower()
+    digits = re.sub(r"[^\d+]", "", text)
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    if re.fullmatch(r"0\d{9}", digits):
+        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+    return None
+
+
+_URGENCE_LABELS = {"aujourd_hui": "aujourd'hui", "semaine": "cette semaine", "programme": "programmée"}
+_CONSENT_LABELS = {"oui": "oui", "non": "non", "non_demande": "pas encore demandé"}
+
+
+def ticket_readback(slots: Mapping[str, Any]) -> Reply:
+    gaz = _gazetteer()
+    commune = gaz.commune(slots["commune"]).nom if slots.get("commune") else "—"
+    rpps = slots.get("demandeur_rpps")
+    lines = [
+        "Je récapitule la demande d'appui :",
+        f"• Situation : {slots.get('demande_resume')}",
+        f"• Commune : {commune}",
+        f"• Délai : {_URGENCE_LABELS.get(slots.get('demande_urgence'), '—')}",
+        f"• Accord du patient pour le partage : {_CONSENT_LABELS.get(slots.get('demande_consentement'), '—')}",
+        f"• Demandeur : {slots.get('demandeur_nom')}, {slots.get('demandeur_profession')}" + (f", RPPS {rpps}" if rpps and rpps != "aucun" else ""),
+        f"• Réponse à : {slots.get('demande_rappel')} ({slots.get('demande_creneau')})",
+        "Je l'envoie au DAC ? (oui / corriger / annuler)",
+    ]
+    return Reply(
+        text="\n".join(lines),
+        buttons=[
+            {"title": "Oui, envoyer", "payload": "oui"},
+            {"title": "Corriger", "payload": "corriger"},
+            {"title": "Annuler", "payload": "annuler"},
+        ],
+    )
+
+
+def ticket_submit(slots: Mapping[str, Any], sender_id: str, channel: str | None) -> Reply:
+    """Commit the request (idempotently), then confirm with its number."""
+    from knowledge.tickets import NewRequest, default_store, route_dac
+
+    clear = {s: None for s in TICKET_SLOTS if s != "commune"}
+    if slots.get("demande_confirmation") != "confirmee":
+        return Reply(text="D'accord, la demande n'est pas envoyée. Rien n'a été enregistré.", slots=clear)
+    orienter = _orienter()
+    last = (slots.get("derniere_orientation") or {}).get("orientation") or {}
+    o = orienter.orient(slots.get("situation") or slots["demande_resume"], commune=slots["commune"])
+    dac = route_dac(slots["commune"], orienter.directory)
+    req = NewRequest(
+        resume=slots["demande_resume"],
+        commune_insee=slots["commune"],
+        dac_id=dac.id if dac else None,
+        public=sorted(o.situation.publics)[0] if o.situation.publics else None,
+        niveau=o.triage.niveau or last.get("niveau") or 3,
+        motifs=list(o.triage.motifs),
+        urgence=slots["demande_urgence"],
+        consentement=slots["demande_consentement"],
+        demandeur_nom=slots["demandeur_nom"],
+        demandeur_profession=slots["demandeur_profession"],
+        demandeur_rpps=None if slots.get("demandeur_rpps") in (None, "aucun") else slots["demandeur_rpps"],
+        rappel_telephone=None if "@" in (slots.get("demande_rappel") or "") else slots.get("demande_rappel"),
+        rappel_messagerie=slots.get("demande_rappel") if "@" in (slots.get("demande_rappel") or "") else None,
+        creneau_rappel=slots.get("demande_creneau"),
+        canal=channel or "inconnu",
+        conversation_id=sender_id,
+    )
+    key = idempotency_key(sender_id, slots)
+    ticket = default_store().create(req, idempotency_key=key)
+    dac_txt = f" au {dac.nom} (tél. {dac.telephone})" if dac else ""
+    text = (
+        f"Demande {ticket.numero} enregistrée et transmise{dac_txt}. "
+        f"Réponse attendue avant le {ticket.echeance:%d/%m/%Y à %Hh%M}. "
+        "Vous serez informé de chaque étape ; demandez « où en est ma demande "
+        f"{ticket.numero} ? » à tout moment."
+    )
+    payload = orienter.orient(slots.get("situation") or slots["demande_resume"], commune=slots["commune"]).payload()
+    payload["orientation"]["ticket"] = {"numero": ticket.numero, "statut": ticket.statut}
+    return Reply(text=text, payload=payload, slots=clear)
+
+
+def idempotency_key(sender_id: str, slots: Mapping[str, Any]) -> str:
+    """Same conversation and same content: the same request, however often it is confirmed."""
+    content = "|".join(str(slots.get(s) or "") for s in TICKET_SLOTS if s != "demande_confirmation")
+    return hashlib.sha256(f"{sender_id}|{content}".encode()).hexdigest()
+

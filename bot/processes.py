@@ -1,0 +1,134 @@
+"""Start and stop Aiguillage's processes (action server, Rasa server, web chat, console).
+
+Used by `python -m bot.run` (the `make run` target), the end-to-end tests and the benchmark,
+so that all three start the system the same way.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@dataclass
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+    webchat: int = 8080
+    console: int = 5080
+
+
+@dataclass
+class Stack:
+    """The running processes and their environment."""
+
+    ports: Ports
+    env: dict
+    logs: Path
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def start(self, name: str, args: list[str]) -> None:
+        out = open(self.logs / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.time() + 15
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    def check_alive(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                tail = (self.logs / f"{name}.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{name} s'est arrêté (code {proc.returncode}) :\n{tail}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, stack: Stack, timeout: float = 240.0) -> None:
+    """Wait until `url` answers 200, failing early if a process died."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        stack.check_alive()
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} ne répond pas après {timeout:.0f} s")
+
+
+def base_env(db_url: str | None = None, tracker_db: str | None = None, extra: dict | None = None) -> dict:
+    env = dict(os.environ)
+    env.setdefault("PYTHONPATH", str(ROOT))
+    if db_url:
+        env["AIGUILLAGE_DB_URL"] = db_url
+    env["AIGUILLAGE_TRACKER_DB"] = tracker_db or env.get("AIGUILLAGE_TRACKER_DB", str(ROOT / "var" / "trackers.db"))
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.update(extra or {})
+    return env
+
+
+def start_stack(
+    model: Path,
+    ports: Ports | None = None,
+    env: dict | None = None,
+    logs: Path | None = None,
+    endpoints: Path | None = None,
+    webchat: bool = True,
+    console: bool = True,
+) -> Stack:
+    """Start the action server and the Rasa server (REST + socket.io), then the web pages."""
+    ports = ports or Ports()
+    env = dict(env or base_env())
+    env["AIGUILLAGE_ACTION_URL"] = f"http://127.0.0.1:{ports.actions}/webhook"
+    logs = logs or ROOT / "var" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stack = Stack(ports=ports, env=env, logs=logs)
+    try:
+        stack.start("actions", [PYTHON, "-m", "rasa_sdk", "--actions", "actions.actions", "--port", str(ports.actions)])
+        stack.start(
+            "rasa",
+            [
+                PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--cors", "*",
+                "--port", str(ports.rasa), "--credentials", str(ROOT / "bot" / "credentials.yml"),
+                "--endpoints", str(endpoints or ROOT / "bot" / "endpoints.yml"),
+            ],
+        )
+        if webchat and (ROOT / "bot" / "webchat" / "__main__.py").exists():
+            stack.start("webchat", [PYTHON, "-m", "bot.webchat", "--port", str(ports.webchat), "--rasa-port", str(ports.rasa)])
+        if console and (ROOT / "bot" / "console" / "__main__.py").exists():
+            stack.start("console", [PYTHON, "-m", "bot.console", "serve", "--port", str(ports.console)])
+        wait_http(f"http://127.0.0.1:{ports.actions}/health", stack)
+        wait_http(f"http://127.0.0.1:{ports.rasa}/status", stack)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack

@@ -1,0 +1,51 @@
+"""`make run`: start the whole assistant on embedded defaults and wait for Ctrl-C."""
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from bot.processes import ROOT, Ports, base_env, start_stack
+
+
+def main() -> int:
+    model = ROOT / "models" / "aiguillage.tar.gz"
+    if not model.exists():
+        print("Modèle absent : lancez `make run` (il l'entraîne) ou `make model`.", file=sys.stderr)
+        return 1
+    ports = Ports()
+    print("Démarrage d'Aiguillage (serveur d'actions, serveur Rasa, web chat, console)…", flush=True)
+    stack = start_stack(model, ports=ports, env=base_env())
+    print(
+        "\nAiguillage est prêt :\n"
+        f"  • web chat (médecins de garde) : http://localhost:{ports.webchat}/\n"
+        f"  • API REST Rasa : POST http://localhost:{ports.rasa}/webhooks/rest/webhook  "
+        '{"sender": "moi", "message": "…"}\n'
+        f"  • console des opérateurs : http://localhost:{ports.console}/\n"
+        f"  • journaux : {stack.logs}\n"
+        "Ctrl-C pour arrêter.",
+        flush=True,
+    )
+    stopping = False
+
+    def _stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stopping:
+            stack.check_alive()
+            time.sleep(1)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        print("Arrêt…", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

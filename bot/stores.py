@@ -1,0 +1,32 @@
+"""Rasa tracker store that masks patient identifiers before conversations are written."""
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterator
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import BotUttered, Event, UserUttered
+
+from knowledge.privacy import mask
+
+
+def masked_event(event: Event) -> Event:
+    """A copy of `event` whose free text is masked (user messages and bot echoes)."""
+    if isinstance(event, UserUttered) and event.text:
+        masked = copy.copy(event)
+        masked.text = mask(event.text)
+        if isinstance(getattr(event, "parse_data", None), dict):
+            masked.parse_data = {**event.parse_data, "text": masked.text}
+        return masked
+    if isinstance(event, BotUttered) and event.text:
+        masked = copy.copy(event)
+        masked.text = mask(event.text)
+        return masked
+    return event
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` (SQLite or PostgreSQL) storing masked user and bot texts."""
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator:
+        return (masked_event(e) for e in super()._additional_events(session, tracker))

@@ -1,0 +1,342 @@
+"""Orientation: from a free-text situation to ranked services, reasons, payload and answer.
+
+This is the only module that combines the others (situation, triage, directory, hours).
+The Rasa actions, the operator console and the API all call `orient()`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Sequence
+
+from knowledge.directory import Directory, Service
+from knowledge.gazetteer import Commune, Departement, Gazetteer
+from knowledge.hours import TZ, now_paris, to_iso
+from knowledge.situation import Situation, analyse
+from knowledge.triage import Rules, Triage
+from knowledge.vocabulary import Vocabulary
+
+MAX_RECOMMANDATIONS = 3
+ZONE_RANK = {"commune": 0, "epci": 1, "departement": 2, "region": 3}
+
+
+def current_time() -> datetime:
+    """The clock: `AIGUILLAGE_NOW` (ISO 8601, for demos and end-to-end tests) or Paris now."""
+    fixed = os.environ.get("AIGUILLAGE_NOW")
+    if fixed:
+        at = datetime.fromisoformat(fixed)
+        return at if at.tzinfo else at.replace(tzinfo=TZ)
+    return now_paris()
+
+
+@dataclass
+class Recommendation:
+    """One service proposed to the user, with its state at the time of the answer."""
+
+    service: Service
+    pourquoi: str
+    ouvert: bool
+    prochaine_ouverture: datetime | None
+    horaires_du_jour: str
+    statut: str  # "ouvert jusqu'à 17h30", "fermé, ouvre lundi à 9h"
+    departements: list[str] = field(default_factory=list)
+
+    def payload(self) -> dict:
+        s = self.service
+        return {
+            "id": s.id,
+            "type": s.type,
+            "nom": s.nom,
+            "departements": self.departements,
+            "telephone": s.telephone,
+            "messagerie_securisee": s.messagerie_securisee,
+            "adresse": s.adresse,
+            "ouvert_maintenant": self.ouvert,
+            "prochaine_ouverture": to_iso(self.prochaine_ouverture) if self.prochaine_ouverture else None,
+            "horaires_du_jour": self.horaires_du_jour,
+            "statut": self.statut,
+            "pourquoi": self.pourquoi,
+            "exemple": s.exemple,
+        }
+
+
+@dataclass
+class Orientation:
+    """The result of `orient()`: what was understood, the triage, and what to propose."""
+
+    situation: Situation
+    triage: Triage
+    recommandations: list[Recommendation]
+    at: datetime
+    ouverts_maintenant: list[dict] = field(default_factory=list)  # fallbacks when the best is closed
+
+    @property
+    def commune(self) -> Commune | None:
+        return self.situation.commune
+
+    @property
+    def needs_place(self) -> bool:
+        """True when a local answer needs a commune or department we do not have."""
+        return self.situation.commune is None and self.situation.departement is None
+
+    def payload(self) -> dict:
+        """The `custom` payload of ../shared/orientation-contract.md."""
+        urgence = self.triage.urgences[0] if self.triage.urgences else None
+        c = self.situation.commune
+        return {
+            "orientation": {
+                "urgence": {"numero": urgence.numero, "libelle": urgence.libelle} if urgence else None,
+                "urgences": [{"numero": u.numero, "libelle": u.libelle} for u in self.triage.urgences],
+                "niveau": self.triage.niveau,
+                "commune": (
+                    {"code_insee": c.code_insee, "nom": c.nom, "departement": c.departement} if c else None
+                ),
+                "motifs": list(self.triage.motifs),
+                "recommandations": [r.payload() for r in self.recommandations],
+                "ouverts_maintenant": list(self.ouverts_maintenant),
+                "ticket": None,
+            }
+        }
+
+    def message(self) -> str:
+        """A concise French answer (the payload carries the details for rich clients)."""
+        lines: list[str] = []
+        for u in self.triage.urgences:
+            lines.append(f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip())
+        if self.triage.niveau is not None and (self.recommandations or not self.triage.urgences):
+            lines.append(niveau_phrase(self.triage))
+        if self.recommandations:
+            first, *others = self.recommandations
+            lines.append(_describe(first))
+            lines.append(f"Pourquoi : {first.pourquoi}")
+            if others:
+                lines.append("Autres possibilités :")
+                lines.extend(f"• {_describe(r)}" for r in others)
+        elif not self.triage.urgences:
+            where = self._where()
+            lines.append(
+                f"Je n'ai pas trouvé de service adapté{where} dans l'annuaire. "
+                "Le DAC de votre département peut vous orienter."
+            )
+        if self.ouverts_maintenant:
+            now_txt = " ; ".join(f"{o['numero']} ({o['libelle']})" for o in self.ouverts_maintenant)
+            lines.append(f"Le service est fermé et la demande ne peut pas attendre : joignable maintenant, {now_txt}.")
+        if self.triage.niveau == 3 and self.recommandations:
+            lines.append("Souhaitez-vous que j'ouvre une demande d'appui auprès du DAC ?")
+        if any(r.service.exemple for r in self.recommandations):
+            lines.append("(Annuaire d'exemple : coordonnées fictives.)")
+        return "\n".join(lines)
+
+    def _where(self) -> str:
+        if self.situation.commune:
+            return f" pour {self.situation.commune.nom}"
+        if self.situation.departement:
+            return f" dans le département {self.situation.departement.nom}"
+        return ""
+
+
+def niveau_phrase(triage: Triage) -> str:
+    names = {
+        1: "Niveau 1 – information et orientation",
+        2: "Niveau 2 – service spécialisé",
+        3: "Niveau 3 – appui du DAC (situation complexe)",
+    }
+    head = names.get(triage.niveau or 0, "Orientation")
+    motifs = ", ".join(triage.motifs[:5])
+    return f"{head} : {motifs}." if motifs else f"{head}."
+
+
+def _describe(r: Recommendation) -> str:
+    s = r.service
+    parts = [f"{s.nom} ({s.type})"]
+    if s.telephone:
+        parts.append(f"tél. {s.telephone}")
+    if s.messagerie_securisee:
+        parts.append(f"MSSanté {s.messagerie_securisee}")
+    parts.append(r.statut)
+    if r.horaires_du_jour and not s.schedule.permanent:
+        parts.append(f"aujourd'hui : {r.horaires_du_jour}")
+    return " — ".join(parts)
+
+
+class Orienter:
+    """Holds the loaded knowledge (directory, gazetteer, vocabulary, rules) once per process."""
+
+    def __init__(
+        self,
+        directory: Directory | None = None,
+        gazetteer: Gazetteer | None = None,
+        vocabulary: Vocabulary | None = None,
+        rules: Rules | None = None,
+    ) -> None:
+        self.directory = directory or Directory()
+        self.gazetteer = gazetteer or Gazetteer.default()
+        self.vocabulary = vocabulary or Vocabulary.default()
+        self.rules = rules or Rules.default()
+
+    def orient(
+        self,
+        text: str,
+        *,
+        commune: str | None = None,
+        departement: str | None = None,
+        types: Sequence[str] = (),
+        at: datetime | None = None,
+        ouvert_seulement: bool = False,
+    ) -> Orientation:
+        """Analyse `text`, triage it and rank the services serving the place.
+
+        `commune` (INSEE code) or `departement` override the place read from the text (a form
+        answer, a correction, the console's filter). `types` adds resource types to look for
+        first (the console's type filter).
+        """
+        at = at or current_time()
+        situation = analyse(text, gazetteer=self.gazetteer, vocabulary=self.vocabulary)
+        if commune:
+            situation.commune = self.gazetteer.commune(commune)
+            situation.departement = self.gazetteer.departement(situation.commune.departement)
+            situation.hors_region = None
+        elif departement:
+            situation.departement = self.gazetteer.departement(departement)
+            situation.commune = None
+            situation.hors_region = None
+        for t in types:
+            if t not in situation.types:
+                situation.types.append(t)
+        triage = self.rules.triage(situation)
+        recos = self._recommend(situation, triage, at, ouvert_seulement)
+        result = Orientation(situation, triage, recos, at)
+        result.ouverts_maintenant = self._open_now_fallbacks(result)
+        return result
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def _candidates(self, situation: Situation) -> list[Service]:
+        if situation.commune is not None:
+            return self.directory.serving(situation.commune)
+        if situation.departement is not None:
+            return self.directory.in_departement(situation.departement.code)
+        return []
+
+    def _wanted_types(self, situation: Situation, triage: Triage) -> list[str]:
+        wanted: list[str] = []
+        for u in triage.urgences:
+            wanted.extend(u.types)
+        wanted.extend(situation.types)
+        wanted.extend(triage.types)
+        seen: set[str] = set()
+        return [t for t in wanted if not (t in seen or seen.add(t))]
+
+    def _recommend(
+        self, situation: Situation, triage: Triage, at: datetime, ouvert_seulement: bool
+    ) -> list[Recommendation]:
+        candidates = self._candidates(situation)
+        by_type: dict[str, list[Service]] = {}
+        for s in candidates:
+            by_type.setdefault(s.type, []).append(s)
+        recos: list[Recommendation] = []
+        for t in self._wanted_types(situation, triage):
+            services = [s for s in by_type.get(t, []) if _fits_age(s, situation.age)]
+            if ouvert_seulement:
+                services = [s for s in services if s.schedule.is_open(at)]
+            if not services:
+                continue
+            best = min(services, key=lambda s: _rank(s, situation))
+            recos.append(self._recommendation(best, situation, triage, at, explicit=t in situation.types))
+            if len(recos) >= MAX_RECOMMANDATIONS:
+                break
+        return recos
+
+    def _recommendation(
+        self, s: Service, situation: Situation, triage: Triage, at: datetime, explicit: bool
+    ) -> Recommendation:
+        is_open = s.schedule.is_open(at)
+        return Recommendation(
+            service=s,
+            pourquoi=self._why(s, situation, triage, explicit),
+            ouvert=is_open,
+            prochaine_ouverture=None if is_open else s.schedule.next_opening(at),
+            horaires_du_jour=s.schedule.day_text(at.date()),
+            statut=s.schedule.status_text(at),
+            departements=s.departements(self.gazetteer),
+        )
+
+    def service_payload(self, service: Service, at: datetime) -> dict:
+        """Payload for an answer about one named service (contact or hours question)."""
+        label = self.vocabulary.label("type", service.type)
+        situation = analyse("", gazetteer=self.gazetteer, vocabulary=self.vocabulary)
+        triage = Triage(urgences=[], niveau=1, motifs=[], types=[service.type], dimensions={}, regles=[])
+        rec = self._recommendation(service, situation, triage, at, explicit=True)
+        rec.pourquoi = f"Service demandé : {label}."
+        return Orientation(situation, triage, [rec], at).payload()
+
+    def _why(self, s: Service, situation: Situation, triage: Triage, explicit: bool) -> str:
+        label = self.vocabulary.label("type", s.type)
+        place = situation.commune.nom if situation.commune else (
+            situation.departement.nom if situation.departement else ""
+        )
+        matched = [self.vocabulary.label("besoin", b) for b in s.besoins if b in situation.besoins]
+        if explicit:
+            head = f"vous avez demandé : {label}"
+        elif any(s.type in u.types for u in triage.urgences):
+            head = f"{label}, à saisir en complément de l'appel d'urgence"
+        elif s.type == "DAC" and triage.niveau == 3:
+            head = "situation complexe qui relève de l'appui à la coordination (évaluation, concertation, gestion de cas)"
+        else:
+            head = label
+        reason = head[0].upper() + head[1:]
+        if matched:
+            reason += f" ; compétent pour : {', '.join(matched[:3])}"
+        if place:
+            reason += f" ; intervient à {place}" if situation.commune else f" ; intervient dans le département {place}"
+        return reason + "."
+
+    def _open_now_fallbacks(self, result: Orientation) -> list[dict]:
+        """When the best service is closed and the need cannot wait, what is reachable now."""
+        if not result.recommandations or result.recommandations[0].ouvert:
+            return []
+        cannot_wait = result.situation.urgence_temps in ("immediat", "aujourd_hui") or result.triage.niveau == 3
+        if not cannot_wait:
+            return []
+        fallbacks = list(self.rules.open_now_fallbacks(result.at))
+        for s in self._candidates(result.situation):
+            if s.id != result.recommandations[0].service.id and s.type == "DAC" and s.schedule.is_open(result.at):
+                fallbacks.append({"numero": s.telephone, "libelle": s.nom})
+        return fallbacks
+
+
+def _fits_age(s: Service, age: int | None) -> bool:
+    if age is None or not s.publics:
+        return True
+    for p in s.publics:
+        lo = p.age_min if p.age_min is not None else 0
+        hi = p.age_max if p.age_max is not None else 200
+        if lo <= age <= hi:
+            return True
+    return False
+
+
+def _rank(s: Service, situation: Situation) -> tuple:
+    """Most specific zone first, then most needs in common, then name for stability."""
+    zone = min((ZONE_RANK.get(z.kind, 9) for z in s.zones), default=9)
+    common = len(set(s.besoins) & situation.besoins)
+    publics = len({p.public for p in s.publics} & situation.publics)
+    return (zone, -common, -publics, s.nom)
+
+
+_default: Orienter | None = None
+
+
+def default_orienter() -> Orienter:
+    """One Orienter per process (loads the directory cache, gazetteer, vocabulary, rules once)."""
+    global _default
+    if _default is None:
+        _default = Orienter()
+    return _default
+
+
+def orient(text: str, **kwargs) -> Orientation:
+    """Module-level shortcut on the default Orienter (see `Orienter.orient`)."""
+    return default_orienter().orient(text, **kwargs)
+
