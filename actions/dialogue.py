@@ -325,24 +325,25 @@ def _contact(service) -> str:
     return (" " + " — ".join(bits).capitalize() + ".") if bits else ""
 
 
-_JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-_MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-
-
 def _day_label(day, at: datetime) -> str:
+    """"aujourd'hui", "demain", "samedi" (within 6 days), "le lundi 4 janvier"."""
+    from knowledge.hours import JOURS, date_text
+
     delta = (day - at.date()).days
     if delta == 0:
         return "aujourd'hui"
     if delta == 1:
         return "demain"
     if 0 < delta < 7:
-        return _JOURS[day.weekday()]
-    return f"le {_JOURS[day.weekday()]} {day.day} {_MOIS[day.month - 1]}"
+        return JOURS[day.weekday()]
+    return f"le {JOURS[day.weekday()]} {date_text(day, at.date())}"
 
 
 def _fmt_dt(dt: datetime, at: datetime) -> str:
-    minutes = f"{dt.minute:02d}" if dt.minute else ""
-    return f"{_day_label(dt.date(), at)} à {dt.hour}h{minutes}"
+    from knowledge.hours import describe_moment
+
+    text = describe_moment(dt, at)
+    return f"aujourd'hui {text}" if text.startswith("à ") else text
 
 
 # -- support requests (tickets) -----------------------------------------------------------------
