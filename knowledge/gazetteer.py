@@ -23,8 +23,8 @@ HORS_REGION_FILE = DATA_DIR / "hors-region.json"
 
 MAX_SCAN = 5000          # find() only reads the first MAX_SCAN characters of a message
 MAX_NGRAM = 10           # longest name, in tokens ("La Chapelle-Saint-Martin-en-Plaine" = 7)
-SHORT_FORM_MIN_POP = 5000
-SHORT_FORM_RATIO = 5     # a short form maps to its most populous commune if >= 5x the next one
+SHORT_FORM_MIN_POP = 2000  # a short form ("Saint-Amand") stands for one commune only if it has
+SHORT_FORM_RATIO = 5       # >= 2,000 inhabitants and >= 5x the population of the next candidate
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ ormes
     "la fleche", "la framboisiere", "le tampon", "la chapelle", "la ferte", "la croix",
     "jeu les bois", "saint aout",
 })
+# Leading parts of compound names that are words or too vague to stand for one commune.
+SHORT_FORM_BLOCK = frozenset({"argent", "cours", "jouet", "bouges", "loche", "vallee", "vieilles",
+                              "vannes", "athee", "feins", "noyant", "coulommiers", "chatres",
+                              "pont", "mont", "cour", "bois", "ville", "dame marie", "cinq mars",
+                              "vald", "cinq", "beauce", "tremblay", "vitry", "saint remy",
+                              "villedieu", "neuville", "ferrieres"})
 # Subset where "à <word>" is itself a frequent phrase ("enfants à charge"): needs a strong cue
 # or a capital letter.
 VERY_COMMON = frozenset({"charge", "celle", "plaisir", "nord", "somme", "hommes", "maisons",
@@ -115,6 +121,16 @@ _TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?:;\n•]|^\s*$")
 
 
+# Words that may surround a place name in a query without changing its meaning.
+HARMLESS = frozenset({"centre", "ville", "nord", "sud", "est", "ouest", "quartier", "cedex",
+                      "france", "commune", "secteur", "region", "agglomeration", "agglo", "pres",
+                      "de", "du", "des", "la", "le", "les", "l", "d", "et", "departement", "dpt",
+                      "dept", "dep", "dans", "ds", "en", "a", "au", "aux", "sur", "vers"})
+_NOT_NAME_START = STRONG_CUES | MEDIUM_CUES | WEAK_CUES | LINK_AFTER_CUE | TITLES
+
+_NO_FUZZY_START = _NOT_NAME_START - set(ARTICLES)
+
+
 @dataclass
 class _Entry:
     kind: str                       # "commune" | "departement" | "hors"
@@ -122,6 +138,8 @@ class _Entry:
     departement: Departement | None = None
     label: str | None = None
     form: str = "exact"             # "exact" | "sans_article" | "forme_courte"
+    sure: bool = True               # False: candidates only, never a single guess
+    dept: bool = False              # an out-of-region department (Loire, Vienne, Nord...)
 
 
 @dataclass
@@ -193,22 +211,28 @@ class Gazetteer:
         prefixes: dict[str, list[Commune]] = {}
         for c in self.communes.values():
             toks = fold_place(c.nom).split()
-            for k in range(1, len(toks)):
-                head, nxt = toks[:k], toks[k]
-                if head[-1] in LINKERS or (k == 1 and head[0] in ("saint", "sainte") + ARTICLES):
-                    continue
-                if k < len(toks) - 1 and nxt not in LINKERS and k != 1 and head[0] not in ("saint", "sainte"):
-                    continue
-                prefixes.setdefault(" ".join(head), []).append(c)
+            if len(toks) < 2 or toks[0] in ARTICLES or toks[0] == "notre":
+                continue
+            base = 2 if toks[0] in ("saint", "sainte") else 1
+            heads = {base}
+            cut = next((k for k in range(base, len(toks)) if toks[k] in LINKERS), None)
+            if cut is not None:
+                heads.add(cut)
+            for k in heads:
+                if 0 < k < len(toks) and toks[k - 1] not in ("saint", "sainte"):
+                    prefixes.setdefault(" ".join(toks[:k]), []).append(c)
+        reserved = {fold_place(c["nom"]) for c in hors["communes"]} | {
+            fold_place(d["nom"]) for d in hors["departements"] + hors["regions"]} | {
+            fold_place(d.nom) for d in self.departements.values()}
         for key, cs in prefixes.items():
-            if key in idx or len(key.replace(" ", "")) < 5:
+            if key in idx or key in reserved or key in SHORT_FORM_BLOCK or len(key.replace(" ", "")) < 4:
                 continue
             cs = sorted(set(cs), key=lambda c: (-c.population, c.code_insee))
-            if len(cs) == 1 or (cs[0].population >= SHORT_FORM_MIN_POP
-                                and cs[0].population >= SHORT_FORM_RATIO * cs[1].population):
+            if cs[0].population >= SHORT_FORM_MIN_POP and (
+                    len(cs) == 1 or cs[0].population >= SHORT_FORM_RATIO * cs[1].population):
                 idx[key] = _Entry("commune", (cs[0],), form="forme_courte")
             else:
-                idx[key] = _Entry("commune", tuple(cs), form="forme_courte")
+                idx[key] = _Entry("commune", tuple(cs), form="forme_courte", sure=False)
         # Departments of the region.
         for d in self.departements.values():
             idx[fold_place(d.nom)] = _Entry("departement", departement=d)
@@ -219,7 +243,7 @@ class Gazetteer:
             for cp in c["codes_postaux"]:
                 self._hors_cp.setdefault(cp, c["nom"])
         for d in hors["departements"]:
-            idx.setdefault(fold_place(d["nom"]), _Entry("hors", label=d["nom"]))
+            idx.setdefault(fold_place(d["nom"]), _Entry("hors", label=d["nom"], dept=True))
         for r in hors["regions"]:
             idx.setdefault(fold_place(r["nom"]), _Entry("hors", label=r["nom"]))
         self._index = idx
@@ -254,26 +278,31 @@ class Gazetteer:
             return None
         text = query[:200]
         matches = self._scan(text, standalone=True)
+        fixed = [m for m in matches if m.text.isdigit()]          # postal codes, department numbers
+        named = [m for m in matches if not m.text.isdigit()]
+        words = [t for t in self._tokens(text) if not t.key.isdigit()
+                 and not any(f.start <= t.start and t.end <= f.end for f in fixed)]
+        while words and words[0].key in _NOT_NAME_START and words[0].key not in ARTICLES:
+            words = words[1:]
+        while words and words[-1].key in HARMLESS:
+            words = words[:-1]
+        if words:
+            whole = len(named) == 1 and named[0].start <= words[0].start and named[0].end >= words[-1].end
+            if not whole:
+                # Never answer with a fragment of the query: match the whole name with typos.
+                fm = None
+                for ws in (words, words[1:] if words[0].key in ARTICLES else []):
+                    if ws and fm is None:
+                        fm = self._fuzzy(" ".join(t.key for t in ws), text, ws[0].start, ws[-1].end)
+                if fm is None:
+                    return None
+                matches = self._post(text, [(fm, None)] + [(m, None) for m in fixed])
         if not matches:
-            m = self._fuzzy_whole(text)
-            return m
+            return None
         # Prefer a commune, then a postal code, a department, an out-of-region place.
         order = {"commune": 0, "code_postal": 1, "departement": 2, "hors_region": 3}
         matches.sort(key=lambda m: (order[m.kind], -(m.end - m.start)))
         return matches[0]
-
-    def _fuzzy_whole(self, text: str) -> PlaceMatch | None:
-        toks = self._tokens(text)
-        # Drop leading cue words ("à", "secteur de") before fuzzy matching.
-        i = 0
-        while i < len(toks) - 1 and (toks[i].key in STRONG_CUES or toks[i].key in MEDIUM_CUES
-                                     or toks[i].key in WEAK_CUES or toks[i].key in LINK_AFTER_CUE):
-            i += 1
-        toks = toks[i:]
-        if not toks or any(t.key.isdigit() for t in toks):
-            return None
-        key = " ".join(t.key for t in toks)
-        return self._fuzzy(key, text, toks[0].start, toks[-1].end)
 
     def _fuzzy(self, key: str, text: str, start: int, end: int) -> PlaceMatch | None:
         letters = len(key.replace(" ", ""))
@@ -313,7 +342,7 @@ class Gazetteer:
     def _make(self, e: _Entry, text: str, start: int, end: int, score: float) -> PlaceMatch:
         span = text[start:end]
         if e.kind == "commune":
-            if len(e.communes) == 1:
+            if len(e.communes) == 1 and e.sure:
                 c = e.communes[0]
                 return PlaceMatch("commune", c, self.departements[c.departement], span, start, end, score)
             deps = {c.departement for c in e.communes}
@@ -379,6 +408,11 @@ class Gazetteer:
             return "weak"
         return None
 
+    @staticmethod
+    def _dept_cue(toks: list[_Tok], i: int) -> bool:
+        prev = tuple(t.key for t in toks[max(0, i - 4):i])
+        return any(prev[-len(c):] == c for c in DEPT_CUES if c[0] not in ("le", "la", "l", "du", "de"))
+
     def _sentence_initial(self, text: str, toks: list[_Tok], i: int) -> bool:
         if i == 0:
             return True
@@ -417,9 +451,12 @@ class Gazetteer:
             cap_ok = capital and not (initial and key in COMMON_NAMES)
             if not self._accept(key, e, cue, cap_ok, standalone):
                 continue
+            if (e.dept and key in COMMON_NAMES and not standalone
+                    and not self._dept_cue(toks, i)):
+                continue   # rivers and words ("Val de Loire", "au nord"): only "dans la Loire"
             score = 100.0 if e.form == "exact" else (98.0 if e.form == "sans_article" else 95.0)
-            if e.kind == "commune" and e.form == "forme_courte" and len(e.communes) > 1 and not standalone:
-                continue   # an ambiguous short form in running text is not reported
+            if e.kind == "commune" and not e.sure and not standalone:
+                continue   # an uncertain short form in running text is not reported
             return self._make(e, text, first.start, toks[j - 1].end, score), e, j
         # "au Blanc" = "Le Blanc", "aux Aix-d'Angillon" = "Les Aix-d'Angillon".
         if i > 0 and toks[i - 1].key in ("au", "du", "aux", "des"):
@@ -438,7 +475,7 @@ class Gazetteer:
                 if any(t.key.isdigit() for t in toks[i:j]) or not self._joined(text, toks, i, j):
                     continue
                 key = " ".join(t.key for t in toks[i:j])
-                if key in self._index or key in COMMON_NAMES:
+                if key in self._index or key in COMMON_NAMES or toks[i].key in _NO_FUZZY_START:
                     continue
                 m = self._fuzzy(key, text, first.start, toks[j - 1].end)
                 if m is not None:

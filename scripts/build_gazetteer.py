@@ -35,6 +35,7 @@ DEFAULT_OUT = ROOT / "knowledge" / "data"
 NEIGHBOUR_DEPARTEMENTS = ("03", "23", "27", "49", "58", "61", "72", "77", "78", "86", "87", "89", "91")
 TOP_N = 100                 # largest out-of-region communes of France
 NEIGHBOUR_MIN_POP = 10_000  # plus neighbouring-department communes above this population
+BIG_CITY = 200_000          # kept even when its name is the start of one of our communes
 
 
 def _fold(s: str) -> str:
@@ -120,8 +121,10 @@ def build(package_dir: Path) -> tuple[dict, dict]:
     for c in sorted(keep.values(), key=lambda c: c["code"]):
         folded = _fold(c["nom"])
         # A homonym of one of our communes, or a short form of one ("Saint-Denis" for
-        # Saint-Denis-de-l'Hôtel, "Avon" for Avon-les-Roches), is not "outside the region".
-        if folded in our_names or any(n.startswith(folded + " ") for n in our_names):
+        # Saint-Denis-de-l'Hôtel, "Avon" for Avon-les-Roches), is not "outside the region",
+        # unless it is a big city ("Bordeaux", not Bordeaux-en-Gâtinais).
+        if folded in our_names or (c.get("population", 0) < BIG_CITY
+                                   and any(n.startswith(folded + " ") for n in our_names)):
             continue
         big.append({"code_insee": c["code"], "nom": c["nom"], "departement": c["departement"],
                     "codes_postaux": sorted(set(c.get("codesPostaux", []))),
