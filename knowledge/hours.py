@@ -166,13 +166,14 @@ def now_paris() -> datetime:
     return datetime.now(TZ)
 
 
-def _paris(at: datetime) -> datetime:
+def as_paris(at: datetime) -> datetime:
     """``at`` converted to Europe/Paris; naive datetimes are rejected."""
     if not isinstance(at, datetime):
         raise ValueError(f"expected a datetime, got {at!r}")
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(
-            f"naive datetime {at.isoformat()}: pass an aware datetime, e.g. tzinfo=knowledge.hours.TZ")
+            f"naive datetime {at.isoformat()}: pass an aware datetime "
+            f"(e.g. tzinfo=knowledge.hours.TZ)")
     return at.astimezone(TZ)
 
 
@@ -183,7 +184,7 @@ def _utc(day: date, t: time) -> datetime:
 
 def to_iso(dt: datetime) -> str:
     """ISO 8601 with offset, in Paris time: ``2026-11-23T09:00:00+01:00``."""
-    return _paris(dt).isoformat(timespec="seconds")
+    return as_paris(dt).isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def heure_text(t: time, fin: bool = False) -> str:
 
 
 def date_text(day: date, ref: date | None = None) -> str:
-    """``4 janvier``, ``1er mai``; the year is added when ``day`` is more than 180 days from ``ref``."""
+    """``4 janvier``, ``1er mai``; with the year when ``day`` is over 180 days from ``ref``."""
     num = "1er" if day.day == 1 else str(day.day)
     text = f"{num} {MOIS[day.month - 1]}"
     if ref is not None and abs((day - ref).days) > 180:
@@ -215,7 +216,7 @@ def describe_moment(dt: datetime, at: datetime) -> str:
     ``à 13h30`` (same day), ``à minuit`` (the coming midnight), ``demain à 9h``, ``lundi à 9h``
     (within the next 6 days), ``le lundi 4 janvier à 9h`` (further).
     """
-    dt, at = _paris(dt), _paris(at)
+    dt, at = as_paris(dt), as_paris(at)
     days = (dt.date() - at.date()).days
     hour = heure_text(dt.time().replace(second=0, microsecond=0))
     if days == 0:
@@ -233,17 +234,23 @@ def describe_opening(dt: datetime, at: datetime) -> str:
 
 
 def _describe_end(end: datetime, at: datetime) -> str:
-    """``jusqu'à 12h30``, ``jusqu'à minuit``, ``jusqu'à demain 8h``, ``jusqu'à lundi 8h``…"""
-    end, at = _paris(end), _paris(at)
-    days = (end.date() - at.date()).days
-    hour = heure_text(end.time().replace(second=0, microsecond=0))
+    """``jusqu'à 12h30``, ``jusqu'à minuit``, ``jusqu'à demain 8h``, ``jusqu'à lundi 8h``,
+    ``jusqu'au lundi 4 janvier 8h``; a later midnight is the previous day's ``24h``."""
+    end, at = as_paris(end), as_paris(at)
+    day, t = end.date(), end.time().replace(second=0, microsecond=0)
+    days = (day - at.date()).days
+    if days == 1 and t == MIDNIGHT:
+        return "jusqu'à minuit"
+    if days >= 2 and t == MIDNIGHT:
+        day, days = day - timedelta(days=1), days - 1
+    hour = heure_text(t, fin=True)
     if days == 0:
         return f"jusqu'à {hour}"
     if days == 1:
-        return "jusqu'à minuit" if end.time() == MIDNIGHT else f"jusqu'à demain {hour}"
+        return f"jusqu'à demain {hour}"
     if 2 <= days <= 6:
-        return f"jusqu'à {JOURS[end.weekday()]} {hour}"
-    return f"jusqu'au {JOURS[end.weekday()]} {date_text(end.date(), at.date())} à {hour}"
+        return f"jusqu'à {JOURS[day.weekday()]} {hour}"
+    return f"jusqu'au {JOURS[day.weekday()]} {date_text(day, at.date())} {hour}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,7 +421,9 @@ class Schedule:
                 yield start, end
 
     def _merged(self, first: date) -> Iterator[tuple[datetime, datetime, bool]]:
-        """Merged open intervals (UTC) from ``first`` over the horizon; flag = still open at its end."""
+        """Merged open intervals (UTC) from ``first``; flag = still open at the horizon's end."""
+        if not self.permanent and not self.slots:
+            return
         current: list[datetime] | None = None
         for offset in range(HORIZON_DAYS + 1):
             for start, end in self._intervals(first + timedelta(days=offset)):
@@ -432,13 +441,13 @@ class Schedule:
 
     def is_open(self, at: datetime) -> bool:
         """True when the service is open at ``at`` (aware datetime)."""
-        local = _paris(at)
+        local = as_paris(at)
         u = local.astimezone(timezone.utc)
         return any(start <= u < end for start, end in self._intervals(local.date()))
 
     def next_opening(self, at: datetime) -> datetime | None:
         """Next opening after ``at`` (Paris time); None when open now or nothing within a year."""
-        local = _paris(at)
+        local = as_paris(at)
         if self.is_open(local):
             return None
         u = local.astimezone(timezone.utc)
@@ -448,8 +457,8 @@ class Schedule:
         return None
 
     def closes_at(self, at: datetime) -> datetime | None:
-        """End of the current opening (Paris time); None when closed or open for the whole horizon."""
-        local = _paris(at)
+        """End of the current opening (Paris time); None when closed or open over the horizon."""
+        local = as_paris(at)
         if not self.is_open(local):
             return None
         u = local.astimezone(timezone.utc)
@@ -461,7 +470,7 @@ class Schedule:
     def day_text(self, day: date) -> str:
         """``9h–12h30, 13h30–17h30`` | ``fermé`` | ``fermé (jour férié : Noël)`` | ``24h/24``."""
         if isinstance(day, datetime):
-            day = _paris(day).date()
+            day = as_paris(day).date()
         closure = self.closure_on(day)
         if closure is not None:
             return f"fermé ({closure.motif})"
@@ -477,7 +486,7 @@ class Schedule:
 
     def status_text(self, at: datetime) -> str:
         """``ouvert jusqu'à 12h30`` | ``ouvert 24h/24`` | ``fermé, ouvre lundi à 9h`` | …"""
-        local = _paris(at)
+        local = as_paris(at)
         if self.is_open(local):
             end = None if self.permanent else self.closes_at(local)
             if end is None:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from knowledge.hours import TZ, _paris
+from knowledge.hours import TZ, as_paris
 from knowledge.text import fold
 
 
@@ -165,7 +165,7 @@ def _find_hour(t: str) -> time | None:
 
 def parse_when(text: str, now: datetime) -> When | None:
     """Read the time expression of a French message relative to ``now`` (aware); None if absent."""
-    now = _paris(now).replace(second=0, microsecond=0)
+    now = as_paris(now).replace(second=0, microsecond=0)
     today = now.date()
     t = fold(text)
 

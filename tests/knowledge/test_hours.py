@@ -32,9 +32,16 @@ PHARMA = Schedule.from_mapping({j: "8:00-20:00" for j in (*SEMAINE, "samedi")},
 # Early-morning Sunday slot across the DST changes.
 DIMANCHE_NUIT = Schedule.from_mapping({"dimanche": "1:00-4:00"}, ferme_jours_feries=False)
 VIDE = Schedule(())
+# Evening slots ending at midnight; an on-call line open around the clock for weeks at a time.
+SOIREE = Schedule.from_mapping({"vendredi": "18:00-24:00", "samedi": "0:00-2:00"})
+ASTREINTE = Schedule.from_mapping({j: "0h-24h" for j in ("lundi", "mardi", "mercredi", "jeudi",
+                                                          "vendredi", "samedi", "dimanche")},
+                                  ferme_jours_feries=False,
+                                  closures=[Closure(date(2027, 1, 4), date(2027, 1, 4), "Audit")])
 
 SCHEDULES = {"DAC": DAC, "CLIC": CLIC, "LIGNE": LIGNE, "GARDE": GARDE, "PHARMA": PHARMA,
-             "DIMANCHE_NUIT": DIMANCHE_NUIT, "VIDE": VIDE}
+             "DIMANCHE_NUIT": DIMANCHE_NUIT, "VIDE": VIDE, "SOIREE": SOIREE,
+             "ASTREINTE": ASTREINTE}
 
 
 def paris(y, mo, d, h=0, mi=0, fold=0):
@@ -146,6 +153,22 @@ CASES = [
      "ouvert jusqu'à 4h"),
     ("DIMANCHE_NUIT", paris(2026, 10, 25, 4, 0), False, paris(2026, 11, 1, 1, 0), None,
      "fermé, ouvre le dimanche 1er novembre à 1h"),
+    # --- midnight ends ---
+    ("SOIREE", paris(2026, 11, 27, 18, 0), True, None, paris(2026, 11, 28, 2, 0),
+     "ouvert jusqu'à demain 2h"),
+    ("SOIREE", paris(2026, 11, 28, 2, 0), False, paris(2026, 12, 4, 18, 0), None,
+     "fermé, ouvre vendredi à 18h"),
+    ("GARDE", paris(2026, 11, 30, 23, 59), True, None, paris(2026, 12, 1, 8, 0),
+     "ouvert jusqu'à demain 8h"),
+    ("ASTREINTE", paris(2026, 12, 30, 10, 0), True, None, paris(2027, 1, 4, 0, 0),
+     "ouvert jusqu'à dimanche 24h"),
+    ("ASTREINTE", paris(2026, 12, 20, 10, 0), True, None, paris(2027, 1, 4, 0, 0),
+     "ouvert jusqu'au dimanche 3 janvier 24h"),
+    ("ASTREINTE", paris(2027, 1, 3, 10, 0), True, None, paris(2027, 1, 4, 0, 0),
+     "ouvert jusqu'à minuit"),
+    ("ASTREINTE", paris(2027, 1, 4, 10, 0), False, paris(2027, 1, 5, 0, 0), None,
+     "fermé jusqu'au 5 janvier (Audit)"),
+    ("ASTREINTE", paris(2027, 1, 5, 10, 0), True, None, None, "ouvert 24h/24"),
     # --- a service with no slot never opens ---
     ("VIDE", paris(2026, 11, 23, 10, 0), False, None, None, "fermé"),
     # --- other time zones are converted to Paris ---
@@ -209,6 +232,9 @@ DAY_TEXTS = [
     ("GARDE", date(2026, 11, 29), "24h/24"),
     ("PHARMA", date(2026, 11, 11), "8h–20h"),
     ("VIDE", date(2026, 11, 23), "fermé"),
+    ("SOIREE", date(2026, 11, 27), "18h–24h"),
+    ("SOIREE", date(2026, 11, 28), "0h–2h"),
+    ("ASTREINTE", date(2026, 12, 25), "24h/24"),
 ]
 
 

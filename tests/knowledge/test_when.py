@@ -179,7 +179,8 @@ def test_when_with_schedule(now, text, open_, status):
     (paris(2026, 11, 28, 15, 0), "samedi matin", at(paris(2026, 12, 5, 9, 0))),
     (NUIT, "cette nuit à 4h", at(paris(2026, 11, 24, 4, 0))),
     # "dans 2 heures" counts real hours across the autumn change (2h -> 3h -> 2h)
-    (paris(2026, 10, 25, 1, 30), "dans 2 heures", at(datetime(2026, 10, 25, 2, 30, tzinfo=TZ, fold=1))),
+    (paris(2026, 10, 25, 1, 30), "dans 2 heures",
+     at(datetime(2026, 10, 25, 2, 30, tzinfo=TZ, fold=1))),
 ])
 def test_parse_when_edges(now, text, expected):
     got = parse_when(text, now)
