@@ -57,6 +57,7 @@ _RE = {
                       r"|a l instant|a cette heure ci|a cette heure)\b"),
     "relative": re.compile(r"\bdans\s+(\d{1,3}|une?|une demi)\s*(?:heures?|h|minutes?|min|mn)\b"
                            r"|\bdans\s+une\s+demi\s+heure\b|\bdans\s+un\s+quart\s+d\s*heure\b"),
+    "relative_hm": re.compile(r"\bdans\s+(\d{1,2})\s*h\s*([0-5]\d)\b"),
     "relative_days": re.compile(r"\bdans\s+(\d{1,2}|un|deux|trois)\s+jours?\b"),
     "today": re.compile(r"\b(aujourd\s*hui|aujourdhui|ce jour)\b"),
     "after_tomorrow": re.compile(r"\bapres\s+demain\b"),
@@ -169,6 +170,11 @@ def parse_when(text: str, now: datetime) -> When | None:
     today = now.date()
     t = fold(text)
 
+    m = _RE["relative_hm"].search(t)
+    if m:  # "dans 1h30"
+        delta = timedelta(hours=int(m.group(1)), minutes=int(m.group(2)))
+        moment = (now.astimezone(timezone.utc) + delta).astimezone(TZ)
+        return When(moment, moment.date(), False)
     m = _RE["relative"].search(t)
     if m:
         whole = m.group(0)

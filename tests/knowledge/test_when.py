@@ -113,6 +113,7 @@ CASES = [
     (LUNDI, "dans 2 heures", at(paris(2026, 11, 23, 16, 34))),
     (LUNDI, "dans une heure", at(paris(2026, 11, 23, 15, 34))),
     (LUNDI, "dans 20 minutes", at(paris(2026, 11, 23, 14, 54))),
+    (LUNDI, "dans 1h30", at(paris(2026, 11, 23, 16, 4))),
     (LUNDI, "dans une demi-heure", at(paris(2026, 11, 23, 15, 4))),
     (LUNDI, "dans 3 jours", day(date(2026, 11, 26))),
     # --- no time expression ---
