@@ -1,0 +1,1154 @@
+"""Resource directory modelled on the national ROR (Répertoire opérationnel des ressources).
+
+Tables (SQLAlchemy, runs on 1.4 and 2.0, SQLite and PostgreSQL), a validating loader for the
+YAML files of ``knowledge/data/directory/`` (all or nothing, idempotent) and the queries used by
+the orientation. Callers only ever get frozen ``Service`` values; the whole directory (~200
+services) is cached in memory after the first query and rebuilt by ``refresh()`` or ``load()``.
+See docs/directory.md for the mapping to the ROR FHIR resources.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import yaml
+from rapidfuzz import fuzz, process
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    create_engine,
+    inspect,
+    select,
+)
+from sqlalchemy.orm import declarative_base
+from sqlalchemy.pool import StaticPool
+
+from knowledge import config
+from knowledge.gazetteer import Commune, Gazetteer
+from knowledge.hours import Closure, Schedule, Slot, parse_slots
+from knowledge.text import fold_place
+from knowledge.vocabulary import Vocabulary
+
+REGION_CODE = "24"  # INSEE code of Centre-Val de Loire
+AUDIENCES = ("professionnels", "public", "les_deux")
+JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+ZONE_KINDS = ("commune", "epci", "departement", "region")
+SLOT_OPENING = "ouverture"
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
+
+Base = declarative_base()
+
+
+def _service_fk() -> Column:
+    return Column(String(64), ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ServiceRow(Base):
+    """ROR HealthcareService (+ the Organization/Location fields a GP needs)."""
+
+    __tablename__ = "service"
+    id = Column(String(64), primary_key=True)
+    type = Column(String(16), nullable=False, index=True)
+    nom = Column(String(200), nullable=False)
+    description = Column(Text, nullable=False, default="")
+    audience = Column(String(16), nullable=False)
+    telephone = Column(String(32))
+    messagerie_securisee = Column(String(254))  # ROR boiteLettreMSS
+    email = Column(String(254))
+    adresse = Column(String(300))
+    commune_insee = Column(String(5))
+    site_web = Column(String(500))
+    permanent = Column(Boolean, nullable=False, default=False)
+    ferme_jours_feries = Column(Boolean, nullable=False, default=True)
+    source = Column(String(300), nullable=False)
+    verifie_le = Column(Date, nullable=False)
+    exemple = Column(Boolean, nullable=False, default=False)
+
+
+class MissionRow(Base):
+    __tablename__ = "service_mission"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
+    mission = Column(String(40), nullable=False)
+
+
+class PublicRow(Base):
+    """ROR publicPrisEnCharge with its age range (years)."""
+
+    __tablename__ = "public_pris_en_charge"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
+    public = Column(String(40), nullable=False)
+    age_min = Column(SmallInteger)
+    age_max = Column(SmallInteger)
+
+
+class BesoinRow(Base):
+    __tablename__ = "service_besoin"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
+    besoin = Column(String(40), nullable=False)
+
+
+class ZoneRow(Base):
+    """ROR zoneIntervention: one commune, EPCI, department or the region."""
+
+    __tablename__ = "zone_intervention"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
+    kind = Column(String(12), nullable=False)
+    code = Column(String(9), nullable=False)
+    __table_args__ = (Index("ix_zone_intervention_kind_code", "kind", "code"),)
+
+
+class HoraireRow(Base):
+    """ROR horaire: a weekly slot (jour 0 = lundi)."""
+
+    __tablename__ = "horaire"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
+    jour = Column(SmallInteger, nullable=False)
+    debut = Column(Time, nullable=False)
+    fin = Column(Time, nullable=False)
+    type_creneau = Column(String(20), nullable=False, default=SLOT_OPENING)
+
+
+class FermetureRow(Base):
+    """ROR closure period with its planned reopening date."""
+
+    __tablename__ = "fermeture"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
+    debut = Column(Date, nullable=False)
+    fin = Column(Date, nullable=False)
+    motif = Column(String(200), nullable=False)
+    reouverture_prevue = Column(Date)
+
+
+class ContactRow(Base):
+    """ROR contact with its function."""
+
+    __tablename__ = "contact"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
+    fonction = Column(String(120), nullable=False)
+    telephone = Column(String(32))
+    email = Column(String(254))
+    messagerie_securisee = Column(String(254))
+
+
+SERVICE = ServiceRow.__table__
+CHILD_TABLES = {
+    "missions": MissionRow.__table__,
+    "publics": PublicRow.__table__,
+    "besoins": BesoinRow.__table__,
+    "zones": ZoneRow.__table__,
+    "horaires": HoraireRow.__table__,
+    "fermetures": FermetureRow.__table__,
+    "contacts": ContactRow.__table__,
+}
+
+# --------------------------------------------------------------------------------------------
+# Values returned to callers
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPrisEnCharge:
+    public: str
+    age_min: int | None = None
+    age_max: int | None = None
+
+    def admits(self, age: int | None) -> bool:
+        """True when ``age`` (years; None = unknown) is within the range."""
+        if age is None:
+            return True
+        return (self.age_min is None or age >= self.age_min) and (
+            self.age_max is None or age <= self.age_max
+        )
+
+
+@dataclass(frozen=True)
+class Zone:
+    kind: str  # "commune" | "epci" | "departement" | "region"
+    code: str  # INSEE code, EPCI SIREN, department code, "24"
+
+
+@dataclass(frozen=True)
+class Contact:
+    fonction: str
+    telephone: str | None = None
+    email: str | None = None
+    messagerie_securisee: str | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    type: str
+    nom: str
+    description: str
+    audience: str  # "professionnels" | "public" | "les_deux"
+    missions: tuple[str, ...]
+    publics: tuple[PublicPrisEnCharge, ...]
+    besoins: tuple[str, ...]
+    zones: tuple[Zone, ...]
+    telephone: str | None
+    messagerie_securisee: str | None
+    email: str | None
+    adresse: str | None
+    commune_insee: str | None  # INSEE code of the address
+    site_web: str | None
+    contacts: tuple[Contact, ...]
+    schedule: Schedule
+    source: str
+    verifie_le: date
+    exemple: bool
+
+    def departements(self, gazetteer: Gazetteer | None = None) -> list[str]:
+        """Sorted department codes the service area touches (the six for a regional zone)."""
+        return departements(self, gazetteer)
+
+
+def departements(service: Service, gazetteer: Gazetteer | None = None) -> list[str]:
+    """Sorted department codes ``service``'s zone touches (the six when ``region``)."""
+    gaz = gazetteer or Gazetteer.default()
+    codes: set[str] = set()
+    for zone in service.zones:
+        if zone.kind == "region":
+            return list(_region_departements(gaz))
+        if zone.kind == "departement":
+            codes.add(zone.code)
+        elif zone.kind == "commune":
+            codes.add(gaz.commune(zone.code).departement)
+        elif zone.kind == "epci":
+            codes.update(c.departement for c in gaz.communes_of_epci(zone.code))
+    return sorted(codes)
+
+
+def _region_departements(gaz: Gazetteer) -> tuple[str, ...]:
+    return tuple(sorted(gaz.departements))
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    files: tuple[str, ...]  # file names, in load order
+    services: int
+    per_type: dict[str, int]  # service count per resource type, sorted by type
+
+    def summary(self) -> str:
+        """French summary printed by the command line."""
+        types = ", ".join(f"{t} {n}" for t, n in self.per_type.items()) or "aucun"
+        return (
+            f"{self.services} services dans {len(self.files)} fichiers "
+            f"({', '.join(self.files)})\npar type : {types}"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class DirectoryError(RuntimeError):
+    """The directory cannot be used (e.g. never loaded into this database)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One data error, located by file, service (1-based index and id) and field."""
+
+    file: str
+    message: str
+    index: int | None = None
+    service_id: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.index is not None:
+            where += f", service #{self.index}"
+            if self.service_id:
+                where += f" ({self.service_id})"
+        if self.field:
+            where += f', champ "{self.field}"'
+        return f"{where}: {self.message}"
+
+
+class DirectoryDataError(ValueError):
+    """Invalid directory data; ``problems`` lists every error found (nothing was written)."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        lines = [str(p) for p in self.problems]
+        if len(lines) == 1:
+            text = lines[0]
+        else:
+            text = f"{len(lines)} erreurs dans les données de l'annuaire :\n" + "\n".join(
+                f"- {line}" for line in lines
+            )
+        super().__init__(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation of the YAML files
+# --------------------------------------------------------------------------------------------
+
+FILE_KEYS = ("exemple", "source", "verifie_le", "services")
+SERVICE_KEYS = (
+    "id", "type", "nom", "description", "audience", "missions", "publics", "besoins", "zone",
+    "telephone", "messagerie_securisee", "email", "adresse", "commune", "site_web", "contacts",
+    "horaires", "permanent", "ferme_jours_feries", "fermetures", "source", "verifie_le", "exemple",
+)
+PUBLIC_KEYS = ("public", "age_min", "age_max")
+ZONE_KEYS = ("departements", "communes", "epci", "region")
+CONTACT_KEYS = ("fonction", "telephone", "email", "messagerie_securisee")
+FERMETURE_KEYS = ("debut", "fin", "motif", "reouverture")
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# "02 61 91 18 00", "0 800 47 47 88" (free numbers), short numbers "15", "115", "3919",
+# "39 77", "116 117".
+PHONE_RE = re.compile(
+    r"^(?:0[1-9](?: \d\d){4}|0 8\d\d(?: \d\d){3}|1\d{1,2}|116 \d{3}|3\d{3}|3\d \d\d)$"
+)
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$")
+INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+SIREN_RE = re.compile(r"^\d{9}$")
+MSS_DOMAIN = "mssante.fr"
+SLOT_HINT = '(attendu : "9:00-12:30, 13:30-17:30" ou "fermé", fin au plus tard "24:00", créneaux sans chevauchement)'
+AGE_MAX = 120
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+
+
+class _Service:
+    """Validation context for one service: records problems with its location."""
+
+    def __init__(self, checker: "_Checker", file: str, index: int, data: dict):
+        self.checker, self.file, self.index, self.data = checker, file, index, data
+        raw_id = data.get("id")
+        self.id = raw_id if isinstance(raw_id, str) else None
+
+    def problem(self, fld: str | None, message: str) -> None:
+        self.checker.problems.append(Problem(self.file, message, self.index, self.id, fld))
+
+
+def _q(value: Any) -> str:
+    """A value quoted for an error message."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def _suggest(key: str, allowed: Sequence[str]) -> str:
+    match = process.extractOne(str(key), allowed, scorer=fuzz.ratio, score_cutoff=70)
+    hint = f' (vouliez-vous dire "{match[0]}" ?)' if match else ""
+    return f"champ inconnu{hint} ; champs possibles : {', '.join(allowed)}"
+
+
+class _Checker:
+    """Validates parsed YAML documents and turns them into table rows."""
+
+    def __init__(self, gazetteer: Gazetteer, vocabulary: Vocabulary):
+        self.gaz = gazetteer
+        self.vocab = vocabulary
+        self.problems: list[Problem] = []
+        self.seen_ids: dict[str, str] = {}  # id -> "file (service #n)"
+        self.rows: dict[str, list[dict]] = {"services": [], **{k: [] for k in CHILD_TABLES}}
+        self.region_departements = set(_region_departements(gazetteer))
+
+    # -- files ---------------------------------------------------------------------------
+
+    def read_file(self, path: Path) -> Any:
+        """The parsed document, or None after recording why the file is unusable."""
+        name = path.name
+        raw = path.read_bytes()
+        if b"\x00" in raw:
+            return self._file_problem(name, "fichier binaire, pas un fichier YAML")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return self._file_problem(
+                name, f"le fichier n'est pas du texte UTF-8 (octet {exc.start})"
+            )
+        try:
+            doc = yaml.load(text, Loader=_YAML_LOADER)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
+            reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            return self._file_problem(name, f"YAML invalide{where} : {reason}")
+        except ValueError as exc:  # e.g. an unquoted impossible date such as 2026-13-01
+            return self._file_problem(name, f"valeur impossible dans le fichier ({exc})")
+        if doc is None:
+            return self._file_problem(name, "fichier vide (aucune donnée YAML)")
+        return doc
+
+    def _file_problem(self, file: str, message: str, fld: str | None = None) -> None:
+        self.problems.append(Problem(file, message, field=fld))
+        return None
+
+    def check_file(self, name: str, doc: Any) -> int:
+        """Validates one document; returns the number of services it declares."""
+        if doc is None:
+            return 0  # already reported by read_file
+        if not isinstance(doc, dict):
+            self._file_problem(
+                name,
+                "le fichier doit contenir un dictionnaire avec les clés "
+                f"{', '.join(FILE_KEYS)} (trouvé : {type(doc).__name__})",
+            )
+            return 0
+        for key in doc:
+            if key not in FILE_KEYS:
+                self._file_problem(name, _suggest(key, FILE_KEYS), str(key))
+        defaults = {
+            "exemple": self._file_bool(name, doc, "exemple", False),
+            "source": self._file_text(name, doc, "source"),
+            "verifie_le": self._file_date(name, doc, "verifie_le"),
+        }
+        services = doc.get("services")
+        if not isinstance(services, list):
+            self._file_problem(
+                name, "liste des services attendue (clé \"services\")", "services"
+            )
+            return 0
+        for index, data in enumerate(services, start=1):
+            if not isinstance(data, dict):
+                self.problems.append(
+                    Problem(name, f"un service doit être un dictionnaire, pas {_q(data)}", index)
+                )
+                continue
+            self.check_service(_Service(self, name, index, data), defaults)
+        return len(services)
+
+    def _file_bool(self, name: str, doc: dict, key: str, default: bool) -> bool:
+        value = doc.get(key, default)
+        if not isinstance(value, bool):
+            self._file_problem(name, f"{_q(value)} n'est pas un booléen (true/false)", key)
+            return default
+        return value
+
+    def _file_text(self, name: str, doc: dict, key: str) -> str | None:
+        value = doc.get(key)
+        if value is not None and not (isinstance(value, str) and value.strip()):
+            self._file_problem(name, f"{_q(value)} n'est pas un texte non vide", key)
+            return None
+        return value.strip() if value else None
+
+    def _file_date(self, name: str, doc: dict, key: str) -> date | None:
+        if key not in doc:
+            return None
+        parsed = _as_date(doc[key])
+        if parsed is None:
+            self._file_problem(name, f"{_q(doc[key])} n'est pas une date AAAA-MM-JJ", key)
+        return parsed
+
+    # -- services ------------------------------------------------------------------------
+
+    def check_service(self, s: _Service, defaults: dict) -> None:
+        d = s.data
+        for key in d:
+            if key not in SERVICE_KEYS:
+                s.problem(str(key), _suggest(key, SERVICE_KEYS))
+        sid = self._id(s)
+        row: dict[str, Any] = {"id": sid}
+        row["type"] = self._code(s, "type", d.get("type"), self.vocab.resource_types, "type de ressource")
+        row["nom"] = self._text(s, "nom", required=True)
+        row["description"] = self._text(s, "description") or ""
+        audience = d.get("audience")
+        if audience not in AUDIENCES:
+            s.problem("audience", f"{_q(audience)} n'est pas une audience valide ({', '.join(AUDIENCES)})")
+        row["audience"] = audience
+        row["telephone"] = self._phone(s, "telephone", d.get("telephone"))
+        row["messagerie_securisee"] = self._mss(s, "messagerie_securisee", d.get("messagerie_securisee"))
+        row["email"] = self._email(s, "email", d.get("email"))
+        if not (d.get("telephone") or d.get("messagerie_securisee") or d.get("email")):
+            s.problem("telephone", "aucun moyen de contact (telephone, messagerie_securisee ou email)")
+        row["adresse"] = self._text(s, "adresse")
+        row["commune_insee"] = self._commune(s, "commune", d.get("commune")) if d.get("commune") is not None else None
+        row["site_web"] = self._url(s, "site_web", d.get("site_web"))
+        row["permanent"] = self._bool(s, "permanent", False)
+        row["ferme_jours_feries"] = self._bool(s, "ferme_jours_feries", True)
+        row["exemple"] = self._bool(s, "exemple", defaults["exemple"])
+        row["source"] = self._text(s, "source") or defaults["source"]
+        if not row["source"]:
+            s.problem("source", "source manquante (au niveau du fichier ou du service)")
+        verifie = _as_date(d["verifie_le"]) if "verifie_le" in d else defaults["verifie_le"]
+        if "verifie_le" in d and verifie is None:
+            s.problem("verifie_le", f"{_q(d['verifie_le'])} n'est pas une date AAAA-MM-JJ")
+        elif verifie is None:
+            s.problem("verifie_le", "date de vérification manquante (au niveau du fichier ou du service)")
+        row["verifie_le"] = verifie
+
+        children = {
+            "missions": self._code_list(s, "missions", self.vocab.missions, "mission", required=True),
+            "besoins": self._code_list(s, "besoins", self.vocab.needs, "besoin", required=False),
+            "publics": self._publics(s),
+            "zones": self._zones(s),
+            "horaires": self._horaires(s, row["permanent"]),
+            "fermetures": self._fermetures(s),
+            "contacts": self._contacts(s),
+        }
+        self.rows["services"].append(row)
+        for table, rows in children.items():
+            for rang, child in enumerate(rows):
+                self.rows[table].append({"service_id": sid, "rang": rang, **child})
+
+    def _id(self, s: _Service) -> str | None:
+        value = s.data.get("id")
+        if not isinstance(value, str) or not ID_RE.match(value):
+            s.problem("id", f"{_q(value)} n'est pas un identifiant valide (minuscules, chiffres et tirets, ex. \"dac-18\")")
+            return None
+        where = f"{s.file} (service #{s.index})"
+        if value in self.seen_ids:
+            s.problem("id", f"identifiant déjà utilisé dans {self.seen_ids[value]}")
+        else:
+            self.seen_ids[value] = where
+        return value
+
+    def _text(self, s: _Service, key: str, required: bool = False) -> str | None:
+        value = s.data.get(key)
+        if value is None:
+            if required:
+                s.problem(key, "champ obligatoire manquant")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            s.problem(key, f"{_q(value)} n'est pas un texte non vide")
+            return None
+        return value.strip()
+
+    def _bool(self, s: _Service, key: str, default: bool) -> bool:
+        value = s.data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            s.problem(key, f"{_q(value)} n'est pas un booléen (true/false)")
+            return default
+        return value
+
+    def _code(self, s: _Service, fld: str, value: Any, known: dict, what: str) -> str | None:
+        if value is None:
+            s.problem(fld, "champ obligatoire manquant")
+            return None
+        if not isinstance(value, str) or value not in known:
+            s.problem(fld, f"{_q(value)} n'est pas un code de {what} connu")
+            return None
+        return value
+
+    def _code_list(self, s: _Service, key: str, known: dict, what: str, required: bool) -> list[dict]:
+        values = s.data.get(key)
+        if values is None:
+            if required:
+                s.problem(key, "champ obligatoire manquant (liste de codes)")
+            return []
+        if not isinstance(values, list) or (required and not values):
+            s.problem(key, f"liste de codes de {what} attendue, trouvé {_q(values)}")
+            return []
+        column = {"missions": "mission", "besoins": "besoin"}[key]
+        out, seen = [], set()
+        for i, value in enumerate(values, start=1):
+            code = self._code(s, f"{key}[{i}]", value, known, what)
+            if code in seen:
+                s.problem(f"{key}[{i}]", f"{_q(code)} est en double")
+            elif code:
+                seen.add(code)
+                out.append({column: code})
+        return out
+
+    def _phone(self, s: _Service, fld: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not PHONE_RE.match(value.strip()):
+            hint = " (mettez le numéro entre guillemets)" if isinstance(value, int) else ""
+            s.problem(fld, f"{_q(value)} n'est pas un numéro de téléphone au format \"02 61 91 18 00\" ou un numéro court{hint}")
+            return None
+        return value.strip()
+
+    def _email(self, s: _Service, fld: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not EMAIL_RE.match(value.strip()):
+            s.problem(fld, f"{_q(value)} n'est pas une adresse électronique valide")
+            return None
+        return value.strip()
+
+    def _mss(self, s: _Service, fld: str, value: Any) -> str | None:
+        address = self._email(s, fld, value)
+        if address and not (
+            address.lower().endswith("." + MSS_DOMAIN) or address.lower().endswith("@" + MSS_DOMAIN)
+        ):
+            s.problem(fld, f"{_q(address)} n'est pas une adresse MSSanté (domaine en .{MSS_DOMAIN} attendu)")
+            return None
+        return address
+
+    def _url(self, s: _Service, fld: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not URL_RE.match(value.strip()):
+            s.problem(fld, f"{_q(value)} n'est pas une adresse web (http:// ou https://)")
+            return None
+        return value.strip()
+
+    def _commune(self, s: _Service, fld: str, value: Any) -> str | None:
+        if not isinstance(value, str) or not INSEE_RE.match(value):
+            hint = " (mettez le code entre guillemets)" if isinstance(value, int) else ""
+            s.problem(fld, f"{_q(value)} n'est pas un code INSEE de commune (5 caractères){hint}")
+            return None
+        try:
+            self.gaz.commune(value)
+        except KeyError:
+            s.problem(fld, f"{_q(value)} : commune inconnue en Centre-Val de Loire")
+            return None
+        return value
+
+    def _publics(self, s: _Service) -> list[dict]:
+        values = s.data.get("publics")
+        if not isinstance(values, list) or not values:
+            s.problem("publics", f"liste des publics pris en charge attendue, trouvé {_q(values)}")
+            return []
+        out = []
+        for i, item in enumerate(values, start=1):
+            fld = f"publics[{i}]"
+            if isinstance(item, str):  # shorthand: "- personne_agee"
+                item = {"public": item}
+            if not isinstance(item, dict):
+                s.problem(fld, f"{_q(item)} n'est pas un public ({{public: code, age_min, age_max}})")
+                continue
+            for key in item:
+                if key not in PUBLIC_KEYS:
+                    s.problem(f"{fld}.{key}", _suggest(key, PUBLIC_KEYS))
+            public = self._code(s, f"{fld}.public", item.get("public"), self.vocab.publics, "public")
+            ages = {}
+            for key in ("age_min", "age_max"):
+                age = item.get(key)
+                if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= AGE_MAX):
+                    s.problem(f"{fld}.{key}", f"{_q(age)} n'est pas un âge en années (0 à {AGE_MAX})")
+                    age = None
+                ages[key] = age
+            if ages["age_min"] is not None and ages["age_max"] is not None and ages["age_min"] > ages["age_max"]:
+                s.problem(f"{fld}.age_max", f"âge maximal {ages['age_max']} inférieur à l'âge minimal {ages['age_min']}")
+            if public:
+                out.append({"public": public, **ages})
+        return out
+
+    def _zones(self, s: _Service) -> list[dict]:
+        zone = s.data.get("zone")
+        if not isinstance(zone, dict) or not zone:
+            s.problem("zone", f"zone d'intervention attendue (clés {', '.join(ZONE_KEYS)}), trouvé {_q(zone)}")
+            return []
+        out: list[dict] = []
+        problems_before = len(self.problems)
+        for key in zone:
+            if key not in ZONE_KEYS:
+                s.problem(f"zone.{key}", _suggest(key, ZONE_KEYS))
+        region = zone.get("region", False)
+        if not isinstance(region, bool):
+            s.problem("zone.region", f"{_q(region)} n'est pas un booléen (true/false)")
+        elif region:
+            out.append({"kind": "region", "code": REGION_CODE})
+        for key, kind in (("departements", "departement"), ("epci", "epci"), ("communes", "commune")):
+            if key not in zone:
+                continue
+            codes = zone[key]
+            if not isinstance(codes, list) or not codes:
+                s.problem(f"zone.{key}", f"liste de codes attendue, trouvé {_q(codes)}")
+                continue
+            for i, code in enumerate(codes, start=1):
+                fld = f"zone.{key}[{i}]"
+                checked = {"departement": self._departement, "epci": self._epci, "commune": self._commune}[kind](s, fld, code)
+                if checked and {"kind": kind, "code": checked} in out:
+                    s.problem(fld, f"{_q(checked)} est en double")
+                elif checked:
+                    out.append({"kind": kind, "code": checked})
+        if not out and len(self.problems) == problems_before:
+            s.problem("zone", "zone d'intervention vide")
+        return out
+
+    def _departement(self, s: _Service, fld: str, value: Any) -> str | None:
+        if not isinstance(value, str) or value not in self.region_departements:
+            hint = " (mettez le code entre guillemets)" if isinstance(value, int) else ""
+            s.problem(fld, f"{_q(value)} n'est pas un département de la région ({', '.join(sorted(self.region_departements))}){hint}")
+            return None
+        return value
+
+    def _epci(self, s: _Service, fld: str, value: Any) -> str | None:
+        if not isinstance(value, str) or not SIREN_RE.match(value):
+            s.problem(fld, f"{_q(value)} n'est pas un numéro SIREN d'EPCI (9 chiffres entre guillemets)")
+            return None
+        if not self.gaz.communes_of_epci(value):
+            s.problem(fld, f"{_q(value)} : EPCI inconnu en Centre-Val de Loire")
+            return None
+        return value
+
+    def _horaires(self, s: _Service, permanent: bool) -> list[dict]:
+        horaires = s.data.get("horaires")
+        if horaires is None:
+            if not permanent:
+                s.problem("horaires", "horaires manquants (ou permanent: true pour un accueil 24h/24)")
+            return []
+        if not isinstance(horaires, dict) or (not horaires and not permanent):
+            s.problem("horaires", f"horaires attendus par jour (lundi … dimanche), trouvé {_q(horaires)}")
+            return []
+        out = []
+        for day, text in horaires.items():
+            fld = f"horaires.{day}"
+            if day not in JOURS:
+                s.problem(fld, f"{_q(day)} n'est pas un jour ({', '.join(JOURS)})")
+                continue
+            if text is None:  # "lundi: null" = closed, like a missing day
+                continue
+            try:
+                slots = parse_slots(JOURS.index(day), text)
+            except ValueError:
+                s.problem(fld, f"{_q(text)} n'est pas un créneau valide {SLOT_HINT}")
+                continue
+            out.extend(
+                {"jour": slot.jour, "debut": slot.debut, "fin": slot.fin, "type_creneau": SLOT_OPENING}
+                for slot in slots
+            )
+        return out
+
+    def _fermetures(self, s: _Service) -> list[dict]:
+        values = s.data.get("fermetures")
+        if values is None:
+            return []
+        if not isinstance(values, list):
+            s.problem("fermetures", f"liste de fermetures attendue, trouvé {_q(values)}")
+            return []
+        out = []
+        for i, item in enumerate(values, start=1):
+            fld = f"fermetures[{i}]"
+            if not isinstance(item, dict):
+                s.problem(fld, f"{_q(item)} n'est pas une fermeture ({{debut, fin, motif, reouverture}})")
+                continue
+            for key in item:
+                if key not in FERMETURE_KEYS:
+                    s.problem(f"{fld}.{key}", _suggest(key, FERMETURE_KEYS))
+            dates = {}
+            for key in ("debut", "fin", "reouverture"):
+                value = item.get(key)
+                dates[key] = _as_date(value) if value is not None else None
+                if value is None and key != "reouverture":
+                    s.problem(f"{fld}.{key}", "date obligatoire manquante")
+                elif value is not None and dates[key] is None:
+                    s.problem(f"{fld}.{key}", f"{_q(value)} n'est pas une date AAAA-MM-JJ")
+            motif = item.get("motif")
+            if not isinstance(motif, str) or not motif.strip():
+                s.problem(f"{fld}.motif", f"motif attendu (texte), trouvé {_q(motif)}")
+            debut, fin, reouverture = dates["debut"], dates["fin"], dates["reouverture"]
+            if debut and fin and fin < debut:
+                s.problem(f"{fld}.fin", f"fin {fin.isoformat()} avant le début {debut.isoformat()}")
+            elif fin and reouverture and reouverture <= fin:
+                s.problem(f"{fld}.reouverture", f"réouverture {reouverture.isoformat()} pas après la fin {fin.isoformat()}")
+            elif debut and fin and isinstance(motif, str) and motif.strip():
+                out.append({"debut": debut, "fin": fin, "motif": motif.strip(), "reouverture_prevue": reouverture})
+        return out
+
+    def _contacts(self, s: _Service) -> list[dict]:
+        values = s.data.get("contacts")
+        if values is None:
+            return []
+        if not isinstance(values, list):
+            s.problem("contacts", f"liste de contacts attendue, trouvé {_q(values)}")
+            return []
+        out = []
+        for i, item in enumerate(values, start=1):
+            fld = f"contacts[{i}]"
+            if not isinstance(item, dict):
+                s.problem(fld, f"{_q(item)} n'est pas un contact ({{fonction, telephone, email, messagerie_securisee}})")
+                continue
+            for key in item:
+                if key not in CONTACT_KEYS:
+                    s.problem(f"{fld}.{key}", _suggest(key, CONTACT_KEYS))
+            fonction = item.get("fonction")
+            if not isinstance(fonction, str) or not fonction.strip():
+                s.problem(f"{fld}.fonction", f"fonction attendue (texte), trouvé {_q(fonction)}")
+            contact = {
+                "fonction": fonction.strip() if isinstance(fonction, str) else None,
+                "telephone": self._phone(s, f"{fld}.telephone", item.get("telephone")),
+                "email": self._email(s, f"{fld}.email", item.get("email")),
+                "messagerie_securisee": self._mss(s, f"{fld}.messagerie_securisee", item.get("messagerie_securisee")),
+            }
+            if not any(item.get(k) for k in CONTACT_KEYS[1:]):
+                s.problem(f"{fld}.telephone", "aucun moyen de contact (telephone, email ou messagerie_securisee)")
+            out.append(contact)
+        return out
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass
+class _Parsed:
+    report: LoadReport
+    rows: dict[str, list[dict]] = field(repr=False)
+
+
+def _parse_folder(folder: Path, gazetteer: Gazetteer, vocabulary: Vocabulary) -> _Parsed:
+    """Reads and validates every ``*.yaml`` of ``folder``; raises DirectoryDataError."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DirectoryDataError([Problem(str(folder), "dossier introuvable")])
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        raise DirectoryDataError([Problem(str(folder), "aucun fichier *.yaml dans ce dossier")])
+    checker = _Checker(gazetteer, vocabulary)
+    for path in paths:
+        checker.check_file(path.name, checker.read_file(path))
+    if checker.problems:
+        raise DirectoryDataError(checker.problems)
+    services = checker.rows["services"]
+    per_type = Counter(row["type"] for row in services)
+    report = LoadReport(
+        files=tuple(p.name for p in paths),
+        services=len(services),
+        per_type=dict(sorted(per_type.items())),
+    )
+    return _Parsed(report, checker.rows)
+
+
+def check(folder: Path | None = None, *, gazetteer: Gazetteer | None = None,
+          vocabulary: Vocabulary | None = None) -> LoadReport:
+    """Validates the YAML files of ``folder`` (default: the project's) without writing anything."""
+    return _parse_folder(
+        Path(folder) if folder else config.directory_data_dir(),
+        gazetteer or Gazetteer.default(),
+        vocabulary or Vocabulary.default(),
+    ).report
+
+
+# --------------------------------------------------------------------------------------------
+# The directory
+# --------------------------------------------------------------------------------------------
+
+TYPE_MISMATCH_FACTOR = 0.8
+_STOPWORDS = frozenset("le la les l de du des d a au aux en et un une pour sur".split())
+
+
+def _search_key(text: str) -> str:
+    return " ".join(w for w in fold_place(text).split() if w not in _STOPWORDS)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The directory as read from the database, indexed for the queries."""
+
+    services: dict[str, Service]  # by id, sorted by id
+    by_zone: dict[tuple[str, str], tuple[str, ...]]  # (kind, code) -> service ids
+    by_departement: dict[str, tuple[str, ...]]  # department code -> service ids
+    search_keys: tuple[str, ...]  # folded names, "TYPE place" strings
+    search_owner: tuple[str, ...]  # service id of each search key
+    folded_names: dict[str, str]
+    type_codes: dict[str, str]  # folded acronym -> type code ("cmp" -> "CMP")
+
+
+class Directory:
+    """The resource directory stored in a SQL database (``knowledge.config.database_url()``)."""
+
+    def __init__(self, url: str | None = None, *, gazetteer: Gazetteer | None = None,
+                 vocabulary: Vocabulary | None = None):
+        self.url = url or config.database_url()
+        self.engine = _make_engine(self.url)
+        self._gazetteer = gazetteer
+        self._vocabulary = vocabulary
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.default()
+        return self._gazetteer
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.default()
+        return self._vocabulary
+
+    def close(self) -> None:
+        """Releases the database connections."""
+        self.engine.dispose()
+
+    def create_schema(self) -> None:
+        """Creates the missing tables and indexes (existing ones are kept)."""
+        Base.metadata.create_all(self.engine)
+
+    def drop_schema(self) -> None:
+        """Drops the directory tables (tests, reinstall)."""
+        Base.metadata.drop_all(self.engine)
+        self._snapshot = None
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, folder: Path | None = None) -> LoadReport:
+        """Replaces the directory with the YAML files of ``folder`` in one transaction.
+
+        Everything is validated first (DirectoryDataError lists every problem and nothing is
+        written); loading the same files twice gives the same rows.
+        """
+        parsed = _parse_folder(
+            Path(folder) if folder else config.directory_data_dir(), self.gazetteer, self.vocabulary
+        )
+        self.create_schema()
+        children = list(CHILD_TABLES.items())
+        with self.engine.begin() as conn:
+            for _, table in children:
+                conn.execute(table.delete())
+            conn.execute(SERVICE.delete())
+            if parsed.rows["services"]:
+                conn.execute(SERVICE.insert(), parsed.rows["services"])
+            for key, table in children:
+                if parsed.rows[key]:
+                    conn.execute(table.insert(), parsed.rows[key])
+        self.refresh()
+        return parsed.report
+
+    # -- cache ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-reads the database (after a load by another process)."""
+        snapshot = self._read()
+        with self._lock:
+            self._snapshot = snapshot
+
+    def _data(self) -> _Snapshot:
+        snapshot = self._snapshot
+        if snapshot is None:
+            self.refresh()
+            snapshot = self._snapshot
+        return snapshot
+
+    def _read(self) -> _Snapshot:
+        if not inspect(self.engine).has_table(SERVICE.name):
+            raise DirectoryError(
+                "L'annuaire n'est pas chargé dans cette base : lancez "
+                "« python -m knowledge.directory load »."
+            )
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(SERVICE).order_by(SERVICE.c.id)).mappings().all()
+            children: dict[str, dict[str, list]] = {}
+            for key, table in CHILD_TABLES.items():
+                grouped: dict[str, list] = defaultdict(list)
+                query = select(table).order_by(table.c.service_id, table.c.rang)
+                for child in conn.execute(query).mappings():
+                    grouped[child["service_id"]].append(child)
+                children[key] = grouped
+        services = {row["id"]: _to_service(row, {k: v[row["id"]] for k, v in children.items()})
+                    for row in rows}
+        return self._index(services)
+
+    def _index(self, services: dict[str, Service]) -> _Snapshot:
+        by_zone: dict[tuple[str, str], list[str]] = defaultdict(list)
+        by_dep: dict[str, list[str]] = defaultdict(list)
+        keys: list[str] = []
+        owners: list[str] = []
+        gaz = self.gazetteer
+        dep_names = {}
+        for service in services.values():
+            for zone in service.zones:
+                by_zone[(zone.kind, zone.code)].append(service.id)
+            deps = departements(service, gaz)
+            for dep in deps:
+                by_dep[dep].append(service.id)
+            places = []
+            if service.commune_insee:
+                places.append(gaz.commune(service.commune_insee).nom)
+            places += [gaz.commune(z.code).nom for z in service.zones if z.kind == "commune"][:3]
+            if len(deps) <= 2:
+                for dep in deps:
+                    if dep not in dep_names:
+                        dep_names[dep] = gaz.departement(dep).nom
+                    places += [dep, dep_names[dep]]
+            term = self.vocabulary.resource_types.get(service.type)
+            labels = [service.type] + ([term.label] if term else [])
+            candidates = {_search_key(service.nom)}
+            candidates.update(_search_key(f"{label} {place}") for label in labels for place in places)
+            for key in sorted(candidates):
+                keys.append(key)
+                owners.append(service.id)
+        return _Snapshot(
+            services=services,
+            by_zone={k: tuple(v) for k, v in by_zone.items()},
+            by_departement={k: tuple(v) for k, v in by_dep.items()},
+            search_keys=tuple(keys),
+            search_owner=tuple(owners),
+            folded_names={sid: _search_key(s.nom) for sid, s in services.items()},
+            type_codes={code.lower(): code for code in self.vocabulary.resource_types},
+        )
+
+    # -- queries -------------------------------------------------------------------------
+
+    def get(self, service_id: str) -> Service | None:
+        return self._data().services.get(service_id)
+
+    def all(self) -> list[Service]:
+        """Every service, sorted by id."""
+        return list(self._data().services.values())
+
+    def serving(self, commune: Commune, types: Iterable[str] | str | None = None) -> list[Service]:
+        """Services whose zone covers ``commune``: most local first (commune, EPCI, department,
+        region), then by id; ``types`` keeps only those resource types."""
+        data = self._data()
+        keys = [("commune", commune.code_insee)]
+        if commune.epci:
+            keys.append(("epci", commune.epci))
+        keys += [("departement", commune.departement), ("region", REGION_CODE)]
+        ids: dict[str, None] = {}
+        for key in keys:
+            for sid in sorted(data.by_zone.get(key, ())):
+                ids.setdefault(sid, None)
+        return _filter(data, ids, types)
+
+    def in_departement(self, dep: str, types: Iterable[str] | str | None = None) -> list[Service]:
+        """Services whose zone touches department ``dep`` (regional ones included), by id."""
+        data = self._data()
+        return _filter(data, data.by_departement.get(dep, ()), types)
+
+    def search_name(self, text: str, limit: int = 5, min_score: float = 70.0
+                    ) -> list[tuple[Service, float]]:
+        """Services best matching a name such as "le SSIAD de Vierzon" or "DAC 36", with a
+        0–100 score, best first.
+
+        Each service is matched (rapidfuzz token set ratio, folded text) on its name and on
+        "TYPE place" forms (address commune, zone communes, department code and name); when the
+        query names a type acronym, services of other types lose 20 %.
+        """
+        data = self._data()
+        query = _search_key(text)
+        if not query or not data.search_keys:
+            return []
+        named_types = {data.type_codes[w] for w in query.split() if w in data.type_codes}
+        best: dict[str, float] = {}
+        matches = process.extract(query, data.search_keys, scorer=fuzz.token_set_ratio,
+                                  limit=None, score_cutoff=min_score)
+        for _, score, i in matches:
+            sid = data.search_owner[i]
+            if named_types and data.services[sid].type not in named_types:
+                score *= TYPE_MISMATCH_FACTOR
+            if score >= min_score and score > best.get(sid, -1.0):
+                best[sid] = score
+        ranked = sorted(
+            best.items(),
+            key=lambda item: (-item[1], -fuzz.ratio(query, data.folded_names[item[0]]), item[0]),
+        )
+        return [(data.services[sid], round(score, 1)) for sid, score in ranked[:limit]]
+
+
+def _filter(data: _Snapshot, ids: Iterable[str], types) -> list[Service]:
+    if types is None:
+        return [data.services[sid] for sid in ids]
+    wanted = {types} if isinstance(types, str) else set(types)
+    return [data.services[sid] for sid in ids if data.services[sid].type in wanted]
+
+
+def _make_engine(url: str):
+    kwargs: dict[str, Any] = {"future": True}
+    if url.startswith("sqlite"):
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            # One shared connection, otherwise each connection sees its own empty database.
+            kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        kwargs["pool_pre_ping"] = True
+    return create_engine(url, **kwargs)
+
+
+def _to_service(row, children: dict[str, list]) -> Service:
+    schedule = Schedule(
+        slots=tuple(
+            Slot(h["jour"], h["debut"], h["fin"])
+            for h in children["horaires"] if h["type_creneau"] == SLOT_OPENING
+        ),
+        closures=tuple(
+            Closure(f["debut"], f["fin"], f["motif"], f["reouverture_prevue"])
+            for f in children["fermetures"]
+        ),
+        ferme_jours_feries=row["ferme_jours_feries"],
+        permanent=row["permanent"],
+    )
+    return Service(
+        id=row["id"], type=row["type"], nom=row["nom"], description=row["description"],
+        audience=row["audience"],
+        missions=tuple(m["mission"] for m in children["missions"]),
+        publics=tuple(PublicPrisEnCharge(p["public"], p["age_min"], p["age_max"])
+                      for p in children["publics"]),
+        besoins=tuple(b["besoin"] for b in children["besoins"]),
+        zones=tuple(Zone(z["kind"], z["code"]) for z in children["zones"]),
+        telephone=row["telephone"], messagerie_securisee=row["messagerie_securisee"],
+        email=row["email"], adresse=row["adresse"], commune_insee=row["commune_insee"],
+        site_web=row["site_web"],
+        contacts=tuple(Contact(c["fonction"], c["telephone"], c["email"], c["messagerie_securisee"])
+                       for c in children["contacts"]),
+        schedule=schedule, source=row["source"], verifie_le=row["verifie_le"],
+        exemple=row["exemple"],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return repr(make_url(url))  # password masked
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge.directory",
+        description="Annuaire des ressources : validation et chargement des fichiers YAML.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    load_p = sub.add_parser("load", help="valide puis charge l'annuaire dans la base (tout ou rien)")
+    load_p.add_argument("--url", help="URL SQLAlchemy de la base (défaut : $AIGUILLAGE_DB_URL)")
+    load_p.add_argument("--folder", type=Path, help="dossier des fichiers YAML")
+    check_p = sub.add_parser("check", help="valide les fichiers sans rien écrire")
+    check_p.add_argument("--folder", type=Path, help="dossier des fichiers YAML")
+    args = parser.parse_args(argv)
+    folder = args.folder or config.directory_data_dir()
+    try:
+        if args.command == "check":
+            report = check(folder)
+            print(f"Annuaire valide : {report.summary()}")
+        else:
+            directory = Directory(args.url)
+            report = directory.load(folder)
+            print(f"Annuaire chargé dans {_safe_url(directory.url)} : {report.summary()}")
+    except DirectoryDataError as exc:
+        outcome = "Annuaire non chargé" if args.command == "load" else "Annuaire invalide"
+        print(f"{outcome}, données invalides dans {folder} :\n{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
