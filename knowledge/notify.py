@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
+from typing import NamedTuple
 
 from knowledge import privacy
 
@@ -97,8 +98,7 @@ def settings_from_env(env=None) -> SmtpSettings | None:
         password=env.get("AIGUILLAGE_SMTP_PASSWORD") or None)
 
 
-@dataclass(frozen=True)
-class SendReport:
+class SendReport(NamedTuple):
     envoyees: int
     echecs: int
 
