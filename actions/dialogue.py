@@ -54,6 +54,19 @@ def _gazetteer() -> Gazetteer:
     return _orienter().gazetteer
 
 
+_store = None
+
+
+def ticket_store():
+    """One support-request store per process, on the configured database and clock."""
+    global _store
+    if _store is None:
+        from knowledge.tickets import TicketStore
+
+        _store = TicketStore(clock=current_time)
+    return _store
+
+
 # -- places -----------------------------------------------------------------------------------
 
 
@@ -343,7 +356,7 @@ def _fmt_dt(dt: datetime, at: datetime) -> str:
     from knowledge.hours import describe_moment
 
     text = describe_moment(dt, at)
-    return f"aujourd'hui {text}" if text.startswith("à ") else text
+    return f"aujourd'hui {text}" if text.startswith("à ") and text != "à minuit" else text
 
 
 # -- support requests (tickets) -----------------------------------------------------------------
@@ -358,7 +371,7 @@ def _is_cancel(text: str) -> bool:
 
 
 def ticket_status(text: str, ents: Mapping[str, list[str]], sender_id: str) -> Reply:
-    from knowledge.tickets import default_store, STATUT_LABELS
+    from knowledge.tickets import STATUTS
 
     numero = None
     for v in ents.get("numero_demande", []):
@@ -371,10 +384,10 @@ def ticket_status(text: str, ents: Mapping[str, list[str]], sender_id: str) -> R
             numero = f"AIG-{m.group(1)}-{int(m.group(2)):06d}"
     if numero is None:
         return Reply(text="Quel est le numéro de votre demande ? (de la forme AIG-2026-000123)")
-    ticket = default_store().status(numero, sender_id)
+    ticket = ticket_store().status(numero, sender_id)
     if ticket is None:
         return Reply(text=f"Je ne trouve pas de demande {numero} ouverte depuis cette conversation. Seul le demandeur peut en suivre l'état.")
-    text = f"Votre demande {numero} est « {STATUT_LABELS[ticket.statut]} »"
+    text = f"Votre demande {numero} est « {STATUTS[ticket.statut]} »"
     if ticket.statut == "cloturee" and ticket.issue:
         text += f". Issue : {ticket.issue}"
     text += "."
@@ -510,7 +523,7 @@ def ticket_readback(slots: Mapping[str, Any]) -> Reply:
 
 def ticket_submit(slots: Mapping[str, Any], sender_id: str, channel: str | None) -> Reply:
     """Commit the request (idempotently), then confirm with its number."""
-    from knowledge.tickets import NewRequest, default_store, route_dac
+    from knowledge.tickets import CANAUX, NewRequest, route_dac
 
     clear = {s: None for s in TICKET_SLOTS if s != "commune"}
     if slots.get("demande_confirmation") != "confirmee":
@@ -523,6 +536,8 @@ def ticket_submit(slots: Mapping[str, Any], sender_id: str, channel: str | None)
         resume=slots["demande_resume"],
         commune_insee=slots["commune"],
         dac_id=dac.id if dac else None,
+        dac_nom=dac.nom if dac else None,
+        dac_telephone=dac.telephone if dac else None,
         public=sorted(o.situation.publics)[0] if o.situation.publics else None,
         niveau=o.triage.niveau or last.get("niveau") or 3,
         motifs=list(o.triage.motifs),
@@ -534,11 +549,11 @@ def ticket_submit(slots: Mapping[str, Any], sender_id: str, channel: str | None)
         rappel_telephone=None if "@" in (slots.get("demande_rappel") or "") else slots.get("demande_rappel"),
         rappel_messagerie=slots.get("demande_rappel") if "@" in (slots.get("demande_rappel") or "") else None,
         creneau_rappel=slots.get("demande_creneau"),
-        canal=channel or "inconnu",
+        canal=channel if channel in CANAUX else "chat",
         conversation_id=sender_id,
     )
     key = idempotency_key(sender_id, slots)
-    ticket = default_store().create(req, idempotency_key=key)
+    ticket = ticket_store().create(req, idempotency_key=key)
     dac_txt = f" au {dac.nom} (tél. {dac.telephone})" if dac else ""
     text = (
         f"Demande {ticket.numero} enregistrée et transmise{dac_txt}. "
