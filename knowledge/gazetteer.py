@@ -92,7 +92,9 @@ SHORT_FORM_BLOCK = frozenset({"argent", "cours", "jouet", "bouges", "loche", "va
 # Subset where "à <word>" is itself a frequent phrase ("enfants à charge"): needs a strong cue
 # or a capital letter.
 VERY_COMMON = frozenset({"charge", "celle", "plaisir", "nord", "somme", "hommes", "maisons",
-                         "monnaie", "lance", "sache", "tendu", "fosse"})
+                         "monnaie", "lance", "sache", "tendu", "fosse", "hanches", "murs", "feux",
+                         "monts", "lacs", "pierres", "roches", "pommiers", "crosses", "corbeilles",
+                         "coings", "breches", "pannes", "dangers", "noyers", "pruniers", "preaux"})
 
 ARTICLES = ("le", "la", "les", "l")
 LINKERS = frozenset({"sur", "sous", "en", "le", "la", "les", "l", "de", "du", "des", "d", "aux",
@@ -278,8 +280,9 @@ class Gazetteer:
             return None
         text = query[:200]
         matches = self._scan(text, standalone=True)
-        fixed = [m for m in matches if m.text.isdigit()]          # postal codes, department numbers
-        named = [m for m in matches if not m.text.isdigit()]
+        # Postal codes and departments only narrow the commune down ("Amilly Loiret").
+        fixed = [m for m in matches if m.score == 100 and (m.kind in ("code_postal", "departement") or m.text.isdigit())]
+        named = [m for m in matches if m not in fixed]
         words = [t for t in self._tokens(text) if not t.key.isdigit()
                  and not any(f.start <= t.start and t.end <= f.end for f in fixed)]
         while words and words[0].key in _NOT_NAME_START and words[0].key not in ARTICLES:
@@ -501,8 +504,9 @@ class Gazetteer:
                 return PlaceMatch("code_postal", None, dep, raw, t.start, t.end, 100.0, tuple(cs))
             prefix = raw[:3] if raw.startswith("97") else raw[:2]
             label = self._hors_cp.get(raw)
-            nxt_cap = i + 1 < len(toks) and toks[i + 1].raw[:1].isupper()
-            if prefix in self.hors_departements and (standalone or label or nxt_cap):
+            # In running text only "75012 Paris": a number alone may be anything ("10000 unités").
+            named = label and i + 1 < len(toks) and fold_place(label).startswith(toks[i + 1].key)
+            if prefix in self.hors_departements and (standalone or named):
                 return PlaceMatch("hors_region", None, None, raw, t.start, t.end, 100.0,
                                   label=label or raw)
             return None
@@ -538,26 +542,27 @@ class Gazetteer:
                                    m.end, m.score)
                 elif narrowed:
                     m = PlaceMatch("commune", None, m.departement, m.text, m.start, m.end, m.score, narrowed)
-            elif m.kind == "code_postal" and m.commune is None:
-                # "45130 Meung" / "Meung 45130": the name picks one commune of the code.
-                names = [x for x in matches if x.kind == "commune" and abs(
-                    (x.start - m.end) if x.start >= m.end else (m.start - x.end)) <= 3]
-                for x in names:
-                    pool = (x.commune,) if x.commune else x.candidates
-                    common = [c for c in pool if c in m.candidates]
-                    if len(common) == 1:
-                        m = None
-                        break
             if m is not None:
                 out.append(m)
-        # Drop a department / postal code that only restates an adjacent commune ("Tours (37)").
+        # Drop a department / postal code that only restates an adjacent commune ("Tours (37)");
+        # an adjacent postal code joins the commune's span ("41000 Blois").
         result: list[PlaceMatch] = []
-        for m in out:
-            if m.kind in ("departement", "code_postal"):
-                near = [x for x in out if x.kind == "commune" and x.commune and 0 <= m.start - x.end <= 3
-                        or x.kind == "commune" and x.commune and 0 <= x.start - m.end <= 3]
-                if any((m.kind == "departement" and x.commune.departement == m.departement.code) or
-                       (m.kind == "code_postal" and m.text in x.commune.codes_postaux) for x in near):
+        drop: set[int] = set()
+        for k, m in enumerate(out):
+            if m.kind not in ("departement", "code_postal", "hors_region") or not m.text.isdigit():
+                continue
+            for x_i, x in enumerate(out):
+                if x_i == k or not (0 <= m.start - x.end <= 3 or 0 <= x.start - m.end <= 3):
                     continue
-            result.append(m)
+                if x.kind == "commune" and x.commune and (
+                        (m.kind == "departement" and x.commune.departement == m.departement.code)
+                        or (m.kind == "code_postal" and m.text in x.commune.codes_postaux)):
+                    drop.add(k)
+                    if m.kind == "code_postal":
+                        a, b = min(m.start, x.start), max(m.end, x.end)
+                        out[x_i] = PlaceMatch(x.kind, x.commune, x.departement, text[a:b], a, b,
+                                              x.score, x.candidates, x.label)
+                elif x.kind == "hors_region" and m.kind == "hors_region":
+                    drop.add(k)
+        result = [m for k, m in enumerate(out) if k not in drop]
         return result
