@@ -163,7 +163,7 @@ FIND_CASES = [
     ("mme 80 ans vit au Blanc", [("commune", "Le Blanc", "Blanc")]),
     ("EHPAD près de Loches, sortie prévue", [("commune", "Loches", "Loches")]),
     ("patient à Montigny (18), diabète", [("commune", "Montigny@18", "Montigny")]),
-    ("habite vineuil 41350", [("commune", "Vineuil@41", "vineuil")]),
+    ("habite vineuil 41350", [("commune", "Vineuil@41", "vineuil 41350")]),
     ("Vit à Vineuil", [("ambiguous", {"Vineuil"}, "Vineuil")]),
     ("pt de 85 ans ds le loiret", [("departement", "45", "loiret")]),
     ("patiente 60 ans, en Indre-et-Loire, isolement", [("departement", "37", "Indre-et-Loire")]),
