@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -334,7 +333,8 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$")
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 SIREN_RE = re.compile(r"^\d{9}$")
 MSS_DOMAIN = "mssante.fr"
-SLOT_HINT = '(attendu : "9:00-12:30, 13:30-17:30" ou "fermé", fin au plus tard "24:00", créneaux sans chevauchement)'
+SLOT_HINT = ('(attendu : "9:00-12:30, 13:30-17:30" ou "fermé", fin au plus tard "24:00", '
+             "créneaux sans chevauchement)")
 AGE_MAX = 120
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
 
@@ -471,20 +471,25 @@ class _Checker:
                 s.problem(str(key), _suggest(key, SERVICE_KEYS))
         sid = self._id(s)
         row: dict[str, Any] = {"id": sid}
-        row["type"] = self._code(s, "type", d.get("type"), self.vocab.resource_types, "type de ressource")
+        row["type"] = self._code(
+            s, "type", d.get("type"), self.vocab.resource_types, "type de ressource")
         row["nom"] = self._text(s, "nom", required=True)
         row["description"] = self._text(s, "description") or ""
         audience = d.get("audience")
         if audience not in AUDIENCES:
-            s.problem("audience", f"{_q(audience)} n'est pas une audience valide ({', '.join(AUDIENCES)})")
+            s.problem("audience",
+                      f"{_q(audience)} n'est pas une audience valide ({', '.join(AUDIENCES)})")
         row["audience"] = audience
         row["telephone"] = self._phone(s, "telephone", d.get("telephone"))
-        row["messagerie_securisee"] = self._mss(s, "messagerie_securisee", d.get("messagerie_securisee"))
+        row["messagerie_securisee"] = self._mss(
+            s, "messagerie_securisee", d.get("messagerie_securisee"))
         row["email"] = self._email(s, "email", d.get("email"))
         if not (d.get("telephone") or d.get("messagerie_securisee") or d.get("email")):
-            s.problem("telephone", "aucun moyen de contact (telephone, messagerie_securisee ou email)")
+            s.problem("telephone",
+                      "aucun moyen de contact (telephone, messagerie_securisee ou email)")
         row["adresse"] = self._text(s, "adresse")
-        row["commune_insee"] = self._commune(s, "commune", d.get("commune")) if d.get("commune") is not None else None
+        row["commune_insee"] = (
+            self._commune(s, "commune", d["commune"]) if d.get("commune") is not None else None)
         row["site_web"] = self._url(s, "site_web", d.get("site_web"))
         row["permanent"] = self._bool(s, "permanent", False)
         row["ferme_jours_feries"] = self._bool(s, "ferme_jours_feries", True)
@@ -496,12 +501,13 @@ class _Checker:
         if "verifie_le" in d and verifie is None:
             s.problem("verifie_le", f"{_q(d['verifie_le'])} n'est pas une date AAAA-MM-JJ")
         elif verifie is None:
-            s.problem("verifie_le", "date de vérification manquante (au niveau du fichier ou du service)")
+            s.problem("verifie_le",
+                      "date de vérification manquante (au niveau du fichier ou du service)")
         row["verifie_le"] = verifie
 
         children = {
-            "missions": self._code_list(s, "missions", self.vocab.missions, "mission", required=True),
-            "besoins": self._code_list(s, "besoins", self.vocab.needs, "besoin", required=False),
+            "missions": self._code_list(s, "missions", self.vocab.missions, "mission", True),
+            "besoins": self._code_list(s, "besoins", self.vocab.needs, "besoin", False),
             "publics": self._publics(s),
             "zones": self._zones(s),
             "horaires": self._horaires(s, row["permanent"]),
@@ -516,7 +522,8 @@ class _Checker:
     def _id(self, s: _Service) -> str | None:
         value = s.data.get("id")
         if not isinstance(value, str) or not ID_RE.match(value):
-            s.problem("id", f"{_q(value)} n'est pas un identifiant valide (minuscules, chiffres et tirets, ex. \"dac-18\")")
+            s.problem("id", f"{_q(value)} n'est pas un identifiant valide "
+                            '(minuscules, chiffres et tirets, ex. "dac-18")')
             return None
         where = f"{s.file} (service #{s.index})"
         if value in self.seen_ids:
@@ -554,7 +561,8 @@ class _Checker:
             return None
         return value
 
-    def _code_list(self, s: _Service, key: str, known: dict, what: str, required: bool) -> list[dict]:
+    def _code_list(self, s: _Service, key: str, known: dict, what: str,
+                   required: bool) -> list[dict]:
         values = s.data.get(key)
         if values is None:
             if required:
@@ -579,7 +587,8 @@ class _Checker:
             return None
         if not isinstance(value, str) or not PHONE_RE.match(value.strip()):
             hint = " (mettez le numéro entre guillemets)" if isinstance(value, int) else ""
-            s.problem(fld, f"{_q(value)} n'est pas un numéro de téléphone au format \"02 61 91 18 00\" ou un numéro court{hint}")
+            s.problem(fld, f"{_q(value)} n'est pas un numéro de téléphone au format "
+                           f'"02 61 91 18 00" ou un numéro court{hint}')
             return None
         return value.strip()
 
@@ -596,7 +605,8 @@ class _Checker:
         if address and not (
             address.lower().endswith("." + MSS_DOMAIN) or address.lower().endswith("@" + MSS_DOMAIN)
         ):
-            s.problem(fld, f"{_q(address)} n'est pas une adresse MSSanté (domaine en .{MSS_DOMAIN} attendu)")
+            s.problem(fld, f"{_q(address)} n'est pas une adresse MSSanté "
+                           f"(domaine en .{MSS_DOMAIN} attendu)")
             return None
         return address
 
@@ -631,21 +641,27 @@ class _Checker:
             if isinstance(item, str):  # shorthand: "- personne_agee"
                 item = {"public": item}
             if not isinstance(item, dict):
-                s.problem(fld, f"{_q(item)} n'est pas un public ({{public: code, age_min, age_max}})")
+                s.problem(fld, f"{_q(item)} n'est pas un public "
+                               "({public: code, age_min, age_max})")
                 continue
             for key in item:
                 if key not in PUBLIC_KEYS:
                     s.problem(f"{fld}.{key}", _suggest(key, PUBLIC_KEYS))
-            public = self._code(s, f"{fld}.public", item.get("public"), self.vocab.publics, "public")
+            public = self._code(
+                s, f"{fld}.public", item.get("public"), self.vocab.publics, "public")
             ages = {}
             for key in ("age_min", "age_max"):
                 age = item.get(key)
-                if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= AGE_MAX):
-                    s.problem(f"{fld}.{key}", f"{_q(age)} n'est pas un âge en années (0 à {AGE_MAX})")
+                valid = isinstance(age, int) and not isinstance(age, bool) and 0 <= age <= AGE_MAX
+                if age is not None and not valid:
+                    s.problem(f"{fld}.{key}",
+                              f"{_q(age)} n'est pas un âge en années (0 à {AGE_MAX})")
                     age = None
                 ages[key] = age
-            if ages["age_min"] is not None and ages["age_max"] is not None and ages["age_min"] > ages["age_max"]:
-                s.problem(f"{fld}.age_max", f"âge maximal {ages['age_max']} inférieur à l'âge minimal {ages['age_min']}")
+            low, high = ages["age_min"], ages["age_max"]
+            if low is not None and high is not None and low > high:
+                s.problem(f"{fld}.age_max",
+                          f"âge maximal {high} inférieur à l'âge minimal {low}")
             if public:
                 out.append({"public": public, **ages})
         return out
@@ -653,7 +669,8 @@ class _Checker:
     def _zones(self, s: _Service) -> list[dict]:
         zone = s.data.get("zone")
         if not isinstance(zone, dict) or not zone:
-            s.problem("zone", f"zone d'intervention attendue (clés {', '.join(ZONE_KEYS)}), trouvé {_q(zone)}")
+            s.problem("zone", f"zone d'intervention attendue (clés {', '.join(ZONE_KEYS)}), "
+                              f"trouvé {_q(zone)}")
             return []
         out: list[dict] = []
         problems_before = len(self.problems)
@@ -665,7 +682,9 @@ class _Checker:
             s.problem("zone.region", f"{_q(region)} n'est pas un booléen (true/false)")
         elif region:
             out.append({"kind": "region", "code": REGION_CODE})
-        for key, kind in (("departements", "departement"), ("epci", "epci"), ("communes", "commune")):
+        checkers = (("departements", "departement", self._departement),
+                    ("epci", "epci", self._epci), ("communes", "commune", self._commune))
+        for key, kind, check_code in checkers:
             if key not in zone:
                 continue
             codes = zone[key]
@@ -674,7 +693,7 @@ class _Checker:
                 continue
             for i, code in enumerate(codes, start=1):
                 fld = f"zone.{key}[{i}]"
-                checked = {"departement": self._departement, "epci": self._epci, "commune": self._commune}[kind](s, fld, code)
+                checked = check_code(s, fld, code)
                 if checked and {"kind": kind, "code": checked} in out:
                     s.problem(fld, f"{_q(checked)} est en double")
                 elif checked:
@@ -686,13 +705,15 @@ class _Checker:
     def _departement(self, s: _Service, fld: str, value: Any) -> str | None:
         if not isinstance(value, str) or value not in self.region_departements:
             hint = " (mettez le code entre guillemets)" if isinstance(value, int) else ""
-            s.problem(fld, f"{_q(value)} n'est pas un département de la région ({', '.join(sorted(self.region_departements))}){hint}")
+            codes = ", ".join(sorted(self.region_departements))
+            s.problem(fld, f"{_q(value)} n'est pas un département de la région ({codes}){hint}")
             return None
         return value
 
     def _epci(self, s: _Service, fld: str, value: Any) -> str | None:
         if not isinstance(value, str) or not SIREN_RE.match(value):
-            s.problem(fld, f"{_q(value)} n'est pas un numéro SIREN d'EPCI (9 chiffres entre guillemets)")
+            s.problem(fld,
+                      f"{_q(value)} n'est pas un numéro SIREN d'EPCI (9 chiffres entre guillemets)")
             return None
         if not self.gaz.communes_of_epci(value):
             s.problem(fld, f"{_q(value)} : EPCI inconnu en Centre-Val de Loire")
@@ -703,10 +724,12 @@ class _Checker:
         horaires = s.data.get("horaires")
         if horaires is None:
             if not permanent:
-                s.problem("horaires", "horaires manquants (ou permanent: true pour un accueil 24h/24)")
+                s.problem("horaires",
+                          "horaires manquants (ou permanent: true pour un accueil 24h/24)")
             return []
         if not isinstance(horaires, dict) or (not horaires and not permanent):
-            s.problem("horaires", f"horaires attendus par jour (lundi … dimanche), trouvé {_q(horaires)}")
+            s.problem("horaires",
+                      f"horaires attendus par jour (lundi … dimanche), trouvé {_q(horaires)}")
             return []
         out = []
         for day, text in horaires.items():
@@ -721,10 +744,8 @@ class _Checker:
             except ValueError:
                 s.problem(fld, f"{_q(text)} n'est pas un créneau valide {SLOT_HINT}")
                 continue
-            out.extend(
-                {"jour": slot.jour, "debut": slot.debut, "fin": slot.fin, "type_creneau": SLOT_OPENING}
-                for slot in slots
-            )
+            out.extend({"jour": slot.jour, "debut": slot.debut, "fin": slot.fin,
+                        "type_creneau": SLOT_OPENING} for slot in slots)
         return out
 
     def _fermetures(self, s: _Service) -> list[dict]:
@@ -738,7 +759,8 @@ class _Checker:
         for i, item in enumerate(values, start=1):
             fld = f"fermetures[{i}]"
             if not isinstance(item, dict):
-                s.problem(fld, f"{_q(item)} n'est pas une fermeture ({{debut, fin, motif, reouverture}})")
+                s.problem(fld, f"{_q(item)} n'est pas une fermeture "
+                               "({debut, fin, motif, reouverture})")
                 continue
             for key in item:
                 if key not in FERMETURE_KEYS:
@@ -758,9 +780,11 @@ class _Checker:
             if debut and fin and fin < debut:
                 s.problem(f"{fld}.fin", f"fin {fin.isoformat()} avant le début {debut.isoformat()}")
             elif fin and reouverture and reouverture <= fin:
-                s.problem(f"{fld}.reouverture", f"réouverture {reouverture.isoformat()} pas après la fin {fin.isoformat()}")
+                s.problem(f"{fld}.reouverture", f"réouverture {reouverture.isoformat()} "
+                                                f"pas après la fin {fin.isoformat()}")
             elif debut and fin and isinstance(motif, str) and motif.strip():
-                out.append({"debut": debut, "fin": fin, "motif": motif.strip(), "reouverture_prevue": reouverture})
+                out.append({"debut": debut, "fin": fin, "motif": motif.strip(),
+                            "reouverture_prevue": reouverture})
         return out
 
     def _contacts(self, s: _Service) -> list[dict]:
@@ -774,7 +798,8 @@ class _Checker:
         for i, item in enumerate(values, start=1):
             fld = f"contacts[{i}]"
             if not isinstance(item, dict):
-                s.problem(fld, f"{_q(item)} n'est pas un contact ({{fonction, telephone, email, messagerie_securisee}})")
+                s.problem(fld, f"{_q(item)} n'est pas un contact "
+                               "({fonction, telephone, email, messagerie_securisee})")
                 continue
             for key in item:
                 if key not in CONTACT_KEYS:
@@ -786,10 +811,12 @@ class _Checker:
                 "fonction": fonction.strip() if isinstance(fonction, str) else None,
                 "telephone": self._phone(s, f"{fld}.telephone", item.get("telephone")),
                 "email": self._email(s, f"{fld}.email", item.get("email")),
-                "messagerie_securisee": self._mss(s, f"{fld}.messagerie_securisee", item.get("messagerie_securisee")),
+                "messagerie_securisee": self._mss(
+                    s, f"{fld}.messagerie_securisee", item.get("messagerie_securisee")),
             }
             if not any(item.get(k) for k in CONTACT_KEYS[1:]):
-                s.problem(f"{fld}.telephone", "aucun moyen de contact (telephone, email ou messagerie_securisee)")
+                s.problem(f"{fld}.telephone",
+                          "aucun moyen de contact (telephone, email ou messagerie_securisee)")
             out.append(contact)
         return out
 
@@ -879,7 +906,6 @@ class Directory:
         self._gazetteer = gazetteer
         self._vocabulary = vocabulary
         self._snapshot: _Snapshot | None = None
-        self._lock = threading.Lock()
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -935,9 +961,7 @@ class Directory:
 
     def refresh(self) -> None:
         """Re-reads the database (after a load by another process)."""
-        snapshot = self._read()
-        with self._lock:
-            self._snapshot = snapshot
+        self._snapshot = self._read()
 
     def _data(self) -> _Snapshot:
         snapshot = self._snapshot
@@ -971,7 +995,6 @@ class Directory:
         keys: list[str] = []
         owners: list[str] = []
         gaz = self.gazetteer
-        dep_names = {}
         for service in services.values():
             for zone in service.zones:
                 by_zone[(zone.kind, zone.code)].append(service.id)
@@ -984,13 +1007,12 @@ class Directory:
             places += [gaz.commune(z.code).nom for z in service.zones if z.kind == "commune"][:3]
             if len(deps) <= 2:
                 for dep in deps:
-                    if dep not in dep_names:
-                        dep_names[dep] = gaz.departement(dep).nom
-                    places += [dep, dep_names[dep]]
+                    places += [dep, gaz.departement(dep).nom]
             term = self.vocabulary.resource_types.get(service.type)
             labels = [service.type] + ([term.label] if term else [])
             candidates = {_search_key(service.nom)}
-            candidates.update(_search_key(f"{label} {place}") for label in labels for place in places)
+            candidates.update(
+                _search_key(f"{label} {place}") for label in labels for place in places)
             for key in sorted(candidates):
                 keys.append(key)
                 owners.append(service.id)
@@ -1128,7 +1150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Annuaire des ressources : validation et chargement des fichiers YAML.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    load_p = sub.add_parser("load", help="valide puis charge l'annuaire dans la base (tout ou rien)")
+    load_p = sub.add_parser(
+        "load", help="valide puis charge l'annuaire dans la base (tout ou rien)")
     load_p.add_argument("--url", help="URL SQLAlchemy de la base (défaut : $AIGUILLAGE_DB_URL)")
     load_p.add_argument("--folder", type=Path, help="dossier des fichiers YAML")
     check_p = sub.add_parser("check", help="valide les fichiers sans rien écrire")
