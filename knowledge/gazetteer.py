@@ -244,6 +244,10 @@ class Gazetteer:
             idx.setdefault(key, _Entry("hors", label=c["nom"]))
             for cp in c["codes_postaux"]:
                 self._hors_cp.setdefault(cp, c["nom"])
+        # Our communes named like an out-of-region department or region ("Bretagne", Indre):
+        # in running text they need a strong cue ("habite Bretagne") or their postal code.
+        self._clash = {fold_place(x["nom"]): x["nom"] for x in hors["departements"] + hors["regions"]
+                       if fold_place(x["nom"]) in groups}
         for d in hors["departements"]:
             idx.setdefault(fold_place(d["nom"]), _Entry("hors", label=d["nom"], dept=True))
         for r in hors["regions"]:
@@ -444,6 +448,7 @@ class Gazetteer:
         if capital and i > 0 and toks[i - 1].key in TITLES:
             capital = False
         initial = self._sentence_initial(text, toks, i)
+        fallback = None
         for j in range(min(n, i + MAX_NGRAM), i, -1):
             if any(t.key.isdigit() for t in toks[i:j]) or not self._joined(text, toks, i, j):
                 continue
@@ -451,6 +456,9 @@ class Gazetteer:
             e = self._index.get(key)
             if e is None:
                 continue
+            if key in self._clash and not standalone and not (i > 0 and toks[i - 1].key == "a"):
+                # "en Bretagne" is the region; only "à Bretagne" is the commune of the Indre.
+                e = _Entry("hors", label=self._clash[key])
             cap_ok = capital and not (initial and key in COMMON_NAMES)
             if not self._accept(key, e, cue, cap_ok, standalone):
                 continue
@@ -458,8 +466,12 @@ class Gazetteer:
                     and not self._dept_cue(toks, i)):
                 continue   # rivers and words ("Val de Loire", "au nord"): only "dans la Loire"
             score = 100.0 if e.form == "exact" else (98.0 if e.form == "sans_article" else 95.0)
+            if e.kind == "commune" and not e.sure and not standalone and not (
+                    capital and cue in ("strong", "medium")):
+                continue   # an uncertain short form ("Nogent") only as "à Nogent", with candidates
             if e.kind == "commune" and not e.sure and not standalone:
-                continue   # an uncertain short form in running text is not reported
+                fallback = (self._make(e, text, first.start, toks[j - 1].end, score), e, j)
+                break      # a longer name with a typo may still match ("La Chapelle-Montiinard")
             return self._make(e, text, first.start, toks[j - 1].end, score), e, j
         # "au Blanc" = "Le Blanc", "aux Aix-d'Angillon" = "Les Aix-d'Angillon".
         if i > 0 and toks[i - 1].key in ("au", "du", "aux", "des"):
@@ -480,10 +492,12 @@ class Gazetteer:
                 key = " ".join(t.key for t in toks[i:j])
                 if key in self._index or key in COMMON_NAMES or toks[i].key in _NO_FUZZY_START:
                     continue
+                if fallback and j <= fallback[2]:
+                    break
                 m = self._fuzzy(key, text, first.start, toks[j - 1].end)
                 if m is not None:
                     return m, None, j
-        return None
+        return fallback
 
     def _number(self, text, toks, i, standalone) -> PlaceMatch | None:
         t = toks[i]
@@ -558,7 +572,8 @@ class Gazetteer:
                         (m.kind == "departement" and x.commune.departement == m.departement.code)
                         or (m.kind == "code_postal" and m.text in x.commune.codes_postaux)):
                     drop.add(k)
-                    if m.kind == "code_postal":
+                    gap = text[min(m.end, x.end):max(m.start, x.start)]
+                    if m.kind == "code_postal" and re.fullmatch(r"[\s,]*", gap):
                         a, b = min(m.start, x.start), max(m.end, x.end)
                         out[x_i] = PlaceMatch(x.kind, x.commune, x.departement, text[a:b], a, b,
                                               x.score, x.candidates, x.label)

@@ -182,6 +182,13 @@ FIND_CASES = [
     ("bords de Loire à Blois", [("commune", "Blois", "Blois")]),
     ("à la Châtre, 88 ans", [("commune", "La Châtre", "la Châtre")]),
     ("vit à Pithivers", [("commune", "Pithiviers", "Pithivers")]),
+    ("vit en Bretagne depuis 2 ans", [("hors_region", "Bretagne", "Bretagne")]),
+    ("habite à Bretagne, 36110", [("commune", "Bretagne", "Bretagne, 36110")]),
+    ("Blois, 41000", [("commune", "Blois", "Blois, 41000")]),
+    ("75012 Paris", [("hors_region", "Paris", "Paris")]),
+    ("patiente vit à la Ferté-Saint-Aubin", [("commune", "La Ferté-Saint-Aubin", "la Ferté-Saint-Aubin")]),
+    ("mr 80 ans à Nogent", [("ambiguous", {"Nogent-le-Rotrou", "Nogent-le-Roi"}, "Nogent")]),
+    ("mr 80 ans, nogent", []),                    # short form, no cue, lower case: not a place
     # nothing: ordinary words that are also commune or department names
     ("enfants à charge, mer calme", []),
     ("la mer, les feux, les murs, plusieurs tours", []),
