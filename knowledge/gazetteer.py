@@ -102,7 +102,7 @@ LINKERS = frozenset({"sur", "sous", "en", "le", "la", "les", "l", "de", "du", "d
 # Place cues, folded. STRONG ones accept any name; MEDIUM ones all but VERY_COMMON; WEAK ones
 # only names that are not ordinary words.
 STRONG_CUES = frozenset({
-    "habite", "habitent", "habitant", "habitante", "domicilie", "domiciliee", "domicile",
+    "habite", "habitent", "habitant", "habitante", "domicilie", "domiciliee",
     "vit", "vivant", "vivent", "reside", "residant", "residante", "resident", "residente",
     "demeurant", "demeurante", "demeure", "commune", "secteur", "region", "pres", "proche",
     "originaire", "ville", "village", "canton", "agglo", "agglomeration", "environs", "alentours",
@@ -112,15 +112,17 @@ MEDIUM_CUES = frozenset({"a", "au", "aux", "ds", "dans", "vers", "sur", "cote"})
 WEAK_CUES = frozenset({"de", "d", "du", "des", "en", "et", "ou", "chez"})
 LINK_AFTER_CUE = frozenset({"a", "au", "aux", "de", "d", "du", "des", "sur", "dans", "ds", "la",
                             "le", "les", "l", "vers", "cote", "en"})
+# Before a department number ("dans le 36", "dpt 41"); never a bare "le 18" (the fire brigade).
 DEPT_CUES = (("dans", "le"), ("dans", "la"), ("dans", "l"), ("ds", "le"), ("ds", "la"),
-             ("ds", "l"), ("departement",), ("dpt",), ("dept",), ("dep",), ("en",),
+             ("ds", "l"), ("departement",), ("dpt",), ("dept",), ("dep",),
              ("departement", "du"), ("departement", "de"), ("departement", "de", "la"),
-             ("departement", "de", "l"), ("le",), ("la",), ("l",), ("du",), ("de", "la"))
+             ("departement", "de", "l"))
+# Before an out-of-region department whose name is a word or a river ("dans la Loire").
+DEPT_NAME_CUES = DEPT_CUES + (("en",),)
 TITLES = frozenset({"m", "mr", "mme", "mlle", "me", "dr", "docteur", "madame", "monsieur",
                     "mademoiselle", "pr", "professeur", "nom", "prenom", "chez"})
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?:;\n•]|^\s*$")
 
 
 # Words that may surround a place name in a query without changing its meaning.
@@ -418,7 +420,7 @@ class Gazetteer:
     @staticmethod
     def _dept_cue(toks: list[_Tok], i: int) -> bool:
         prev = tuple(t.key for t in toks[max(0, i - 4):i])
-        return any(prev[-len(c):] == c for c in DEPT_CUES if c[0] not in ("le", "la", "l", "du", "de"))
+        return any(prev[-len(c):] == c for c in DEPT_NAME_CUES)
 
     def _sentence_initial(self, text: str, toks: list[_Tok], i: int) -> bool:
         if i == 0:
@@ -531,7 +533,7 @@ class Gazetteer:
             return None
         prev = tuple(x.key for x in toks[max(0, i - 3):i])
         paren = before == "(" and after == ")"
-        cued = any(prev[-len(c):] == c for c in DEPT_CUES if c[0] not in ("le", "la", "l", "du", "en", "de"))
+        cued = any(prev[-len(c):] == c for c in DEPT_CUES)
         alone = standalone and len(toks) <= 3
         if not (cued or paren or alone):
             return None
@@ -560,7 +562,6 @@ class Gazetteer:
                 out.append(m)
         # Drop a department / postal code that only restates an adjacent commune ("Tours (37)");
         # an adjacent postal code joins the commune's span ("41000 Blois").
-        result: list[PlaceMatch] = []
         drop: set[int] = set()
         for k, m in enumerate(out):
             if m.kind not in ("departement", "code_postal", "hors_region") or not m.text.isdigit():
@@ -579,5 +580,4 @@ class Gazetteer:
                                               x.score, x.candidates, x.label)
                 elif x.kind == "hors_region" and m.kind == "hors_region":
                     drop.add(k)
-        result = [m for k, m in enumerate(out) if k not in drop]
-        return result
+        return [m for k, m in enumerate(out) if k not in drop]
