@@ -166,6 +166,10 @@ def test_ids_unique_and_well_formed(services):
     assert all(SERVICE_ID.match(i) for i in ids), [i for i in ids if not SERVICE_ID.match(i)]
 
 
+def test_every_contract_type_has_a_sample(services):
+    assert sorted(set(CONTRACT_TYPES) - {s["type"] for s in services}) == []
+
+
 def test_contract_types_match_docs():
     text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
     paragraph = text[text.index("**Resource types**"):text.index("**Publics**")]
