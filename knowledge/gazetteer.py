@@ -76,7 +76,8 @@ leves maille maillet maisons manche marne mer monnaie monts morand murs nice nor
 oison orne pannes pierres plaisir pommiers pouille poulaines preaux pruniers quincy raymond
 reuilly riviere roches rouvres sache sancerre savonnieres sens somme tendron tendu tourailles
 tours trappes tulle valence valencay var varennes vienne vouvray bourgueil cheverny moulins
-ormes
+ormes joue riche temple charme liege noyer loupe choux perche chatelet bordes essarts hayes
+champenoise framboisiere chapelle ferte croix fontenelle ferriere bussiere coudray boulay
 """.split()) | frozenset({
     "la celle", "la champenoise", "la loupe", "la perche", "la riche", "le blanc", "le charme",
     "le chatelet", "le liege", "le noyer", "le temple", "les bordes", "les choux", "les essarts",
@@ -88,7 +89,17 @@ SHORT_FORM_BLOCK = frozenset({"argent", "cours", "jouet", "bouges", "loche", "va
                               "vannes", "athee", "feins", "noyant", "coulommiers", "chatres",
                               "pont", "mont", "cour", "bois", "ville", "dame marie", "cinq mars",
                               "vald", "cinq", "beauce", "tremblay", "vitry", "saint remy",
-                              "villedieu", "neuville", "ferrieres"})
+                              "villedieu", "neuville", "ferrieres", "tour", "dame", "vert", "lion",
+                              "chateau", "fontaine", "fontaines", "ports", "mers", "sceaux", "beaune",
+                              "pers", "berry", "neuilly", "sorel", "coteaux", "crottes", "bray",
+                              "rueil", "avon", "conflans", "cere", "crecy"})
+# Natural regions and "pays": not communes, never matched through a short form or a typo
+# ("dans le Berry" is not Herry, "le Perche" is not La Perche).
+NATURAL_REGIONS = frozenset({
+    "berry", "sologne", "touraine", "beauce", "perche", "gatinais", "brenne", "boischaut",
+    "puisaye", "drouais", "thymerais", "vendomois", "blesois", "orleanais", "pithiverais",
+    "champagne berrichonne", "val de loire", "centre", "centre val de loire", "sancerrois",
+})
 # Subset where "à <word>" is itself a frequent phrase ("enfants à charge"): needs a strong cue
 # or a capital letter.
 VERY_COMMON = frozenset({"charge", "celle", "plaisir", "nord", "somme", "hommes", "maisons",
@@ -315,7 +326,8 @@ class Gazetteer:
 
     def _fuzzy(self, key: str, text: str, start: int, end: int) -> PlaceMatch | None:
         letters = len(key.replace(" ", ""))
-        if letters < 5:
+        first, _, rest = key.partition(" ")
+        if letters < 5 or key in NATURAL_REGIONS or (first in ARTICLES and rest in NATURAL_REGIONS):
             return None
         maxd = 1 if letters < 12 else 2
         found = process.extract(key, self._fuzzy_keys, scorer=OSA.distance, score_cutoff=maxd, limit=8)
@@ -456,7 +468,7 @@ class Gazetteer:
                 continue
             key = " ".join(t.key for t in toks[i:j])
             e = self._index.get(key)
-            if e is None:
+            if e is None or (key in NATURAL_REGIONS and e.form != "exact"):
                 continue
             if key in self._clash and not standalone and not (i > 0 and toks[i - 1].key == "a"):
                 # "en Bretagne" is the region; only "à Bretagne" is the commune of the Indre.
@@ -492,7 +504,8 @@ class Gazetteer:
                 if any(t.key.isdigit() for t in toks[i:j]) or not self._joined(text, toks, i, j):
                     continue
                 key = " ".join(t.key for t in toks[i:j])
-                if key in self._index or key in COMMON_NAMES or toks[i].key in _NO_FUZZY_START:
+                if (key in self._index or key in COMMON_NAMES or key in NATURAL_REGIONS
+                        or toks[i].key in _NO_FUZZY_START):
                     continue
                 if fallback and j <= fallback[2]:
                     break

@@ -108,7 +108,9 @@ RESOLVE_CASES = [
     ("Bordeaux", "hors_region", "Bordeaux"),
     ("75012", "hors_region", "Paris"),
     ("Normandie", "hors_region", "Normandie"),
-    ("Bretagne", "commune", "Bretagne"),  # a commune of the Indre wins over the region
+    ("Bretagne", "commune", "Bretagne"),
+    ("Berry", None, None),                 # natural region, not Herry
+    ("La Perche", "commune", "La Perche"),  # a commune of the Indre wins over the region
 ]
 
 
@@ -205,6 +207,11 @@ FIND_CASES = [
     ("rentre à la maison, vit à la campagne", []),
     ("tél 02 54 12 34 56", []),
     ("", []),
+    ("Joue gonflée, douleur.", []),
+    ("Riche en protéines, mange peu.", []),
+    ("vit dans le Berry, en Sologne", []),
+    ("dans le Perche, isolée", []),
+    ("vit à La Riche", [("commune", "La Riche", "La Riche")]),
     ("😀🙏 <b>urgent</b> &nbsp;", []),
     ("pas de lieu, 10000 unités d'insuline", []),
 ]
