@@ -396,3 +396,48 @@ def test_regional_file(files):
     types = Counter(s["type"] for s in regional)
     assert types["CRA"] >= 1 and types["CMRR"] >= 1 and types["RESEAU"] >= 5
     assert set(types) <= set(REGIONAL_TYPES) | {"DAC"}
+
+
+# --- loader (knowledge/directory.py) -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    try:
+        from knowledge.directory import Directory
+        from knowledge.gazetteer import Gazetteer
+    except ImportError as exc:  # the loader's own dependencies may land later
+        pytest.skip(f"knowledge.directory cannot be imported yet: {exc}")
+    directory = Directory(f"sqlite:///{tmp_path_factory.mktemp('directory')}/directory.db")
+    directory.create_schema()
+    report = directory.load(DIRECTORY)
+    return directory, report, Gazetteer.default()
+
+
+def test_loader_accepts_the_sample(loaded, services):
+    directory, report, _ = loaded
+    assert report.services == len(services)
+    assert sorted(report.files) == sorted(FILES.values())
+    assert {s.id for s in directory.all()} == {s["id"] for s in services}
+    assert all(s.exemple for s in directory.all())
+
+
+@pytest.mark.parametrize("commune,service_type,expected_id", [
+    ("18197", "DAC", "dac-18"),                  # Saint-Amand-Montrond
+    ("18197", "CMP", "cmp-18-saint-amand"),
+    ("18049", "SSIAD", "ssiad-18-est"),          # La Chapelle-Montlinard (EPCI in the Nièvre)
+    ("18055", "PASS", "pass-18-bourges"),        # Chârost (CC du Pays d'Issoudun)
+    ("28263", "CMP", "cmp-28-dreux"),            # Montigny-sur-Avre
+    ("36088", "CSAPA", "csapa-36-issoudun"),
+    ("37261", "MDS", "mds-37-tours"),
+    ("37122", "CMP", "cmp-37-joue"),             # Joué-lès-Tours, commune-level sector
+    ("41173", "SSIAD", "ssiad-41-mer"),          # Beauce la Romaine (EPCI mostly in the Loiret)
+    ("45028", "PMI", "pmi-45-ouest"),            # Beaugency
+    ("45208", "EMG", "emg-45-montargis"),
+    ("45252", "PASS", "pass-45-pithiviers"),
+])
+def test_loader_serving(loaded, commune, service_type, expected_id):
+    directory, _, gazetteer = loaded
+    found = [s.id for s in directory.serving(gazetteer.commune(commune), [service_type])]
+    assert expected_id in found
+    if service_type in ("SSIAD", "CMP", "MDS"):  # sectors: exactly one
+        assert found == [expected_id]
