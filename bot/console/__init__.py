@@ -1,0 +1,1 @@
+"""Operator console of the coordination team (web, French). Run: `python -m bot.console`."""

@@ -1,0 +1,105 @@
+"""`python -m bot.console [serve] [--host H] [--port P]` and `python -m bot.console create-user LOGIN --role R`."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from knowledge import privacy
+
+PORT_ENV = "AIGUILLAGE_CONSOLE_PORT"
+PASSWORD_ENV = "AIGUILLAGE_CONSOLE_PASSWORD"
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _Handler(WSGIRequestHandler):
+    """Access log without query strings (they may carry filters), masked."""
+
+    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+        line = (format % args).split("?", 1)[0] if "?" in (format % args) else format % args
+        logging.getLogger("aiguillage.console.access").info(privacy.mask(line))
+
+
+def _store():
+    from knowledge.tickets import TicketStore
+    return TicketStore()
+
+
+def serve(host: str, port: int) -> None:
+    from bot.console.app import ConsoleApp
+    from bot.console.security import load_secret
+    from knowledge.notify import settings_from_env
+    secure = os.environ.get("AIGUILLAGE_CONSOLE_SECURE_COOKIE")
+    app = ConsoleApp(_store(), load_secret(), smtp=settings_from_env(),
+                     secure_cookie=None if secure is None else secure.lower() in ("1", "true", "oui"))
+    app.start_notifier()
+    httpd = make_server(host, port, app, server_class=_Server, handler_class=_Handler)
+    print(f"Console Aiguillage sur http://{host}:{httpd.server_port}/", flush=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.stop_notifier()
+        httpd.server_close()
+
+
+def _password(args) -> str:
+    pw = os.environ.get(PASSWORD_ENV)
+    if pw:
+        return pw
+    if not sys.stdin.isatty():
+        pw = sys.stdin.readline().rstrip("\n")
+        if pw:
+            return pw
+        raise SystemExit(f"Mot de passe absent : définissez {PASSWORD_ENV} ou tapez-le.")
+    pw = getpass.getpass("Mot de passe : ")
+    if pw != getpass.getpass("Confirmez le mot de passe : "):
+        raise SystemExit("Les deux mots de passe diffèrent.")
+    return pw
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.console", description="Console de coordination Aiguillage")
+    sub = parser.add_subparsers(dest="cmd")
+    p_serve = sub.add_parser("serve", help="lancer la console web (par défaut)")
+    p_serve.add_argument("--host", default=os.environ.get("AIGUILLAGE_CONSOLE_HOST", "127.0.0.1"))
+    p_serve.add_argument("--port", type=int, default=int(os.environ.get(PORT_ENV) or 5080))
+    p_user = sub.add_parser("create-user", help="créer un compte")
+    p_user.add_argument("login")
+    p_user.add_argument("--role", required=True, choices=["operateur", "coordinateur", "admin"])
+    p_user.add_argument("--nom", default=None)
+    p_pw = sub.add_parser("set-password", help="changer le mot de passe d'un compte")
+    p_pw.add_argument("login")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    privacy.install_logging_filter("aiguillage")
+    from knowledge.tickets import TicketError
+    try:
+        if args.cmd == "create-user":
+            op = _store().create_user(args.login, _password(args), args.role, nom=args.nom, by="ligne de commande")
+            print(f"Compte {op.login} créé (rôle : {op.role}).")
+            return 0
+        if args.cmd == "set-password":
+            _store().set_password(args.login, _password(args))
+            print(f"Mot de passe de {args.login} modifié.")
+            return 0
+    except TicketError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    host = getattr(args, "host", None) or os.environ.get("AIGUILLAGE_CONSOLE_HOST", "127.0.0.1")
+    port = getattr(args, "port", None) or int(os.environ.get(PORT_ENV) or 5080)
+    serve(host, port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
