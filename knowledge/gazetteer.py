@@ -258,7 +258,7 @@ class Gazetteer:
             for cp in c["codes_postaux"]:
                 self._hors_cp.setdefault(cp, c["nom"])
         # Our communes named like an out-of-region department or region ("Bretagne", Indre):
-        # in running text they need a strong cue ("habite Bretagne") or their postal code.
+        # in running text only "à Bretagne" is the commune, "en Bretagne" is the region.
         self._clash = {fold_place(x["nom"]): x["nom"] for x in hors["departements"] + hors["regions"]
                        if fold_place(x["nom"]) in groups}
         for d in hors["departements"]:
@@ -298,7 +298,8 @@ class Gazetteer:
         text = query[:200]
         matches = self._scan(text, standalone=True)
         # Postal codes and departments only narrow the commune down ("Amilly Loiret").
-        fixed = [m for m in matches if m.score == 100 and (m.kind in ("code_postal", "departement") or m.text.isdigit())]
+        fixed = [m for m in matches if m.score == 100
+                 and (m.kind in ("code_postal", "departement") or m.text.isdigit())]
         named = [m for m in matches if m not in fixed]
         words = [t for t in self._tokens(text) if not t.key.isdigit()
                  and not any(f.start <= t.start and t.end <= f.end for f in fixed)]
@@ -495,8 +496,8 @@ class Gazetteer:
                     continue
                 key = art + " " + " ".join(t.key for t in toks[i:j])
                 e = self._index.get(key)
-                if e is not None and e.kind in ("commune", "hors") and (capital or cue == "strong" or standalone
-                                                                        or key not in COMMON_NAMES):
+                if e is not None and e.kind in ("commune", "hors") and (
+                        capital or cue == "strong" or standalone or key not in COMMON_NAMES):
                     return self._make(e, text, first.start, toks[j - 1].end, 100.0), e, j
         # Typos: only after a place cue or on a capitalised word (or in resolve()).
         if standalone or cue in ("strong", "medium") or (capital and not initial):

@@ -188,7 +188,8 @@ FIND_CASES = [
     ("habite à Bretagne, 36110", [("commune", "Bretagne", "Bretagne, 36110")]),
     ("Blois, 41000", [("commune", "Blois", "Blois, 41000")]),
     ("75012 Paris", [("hors_region", "Paris", "Paris")]),
-    ("patiente vit à la Ferté-Saint-Aubin", [("commune", "La Ferté-Saint-Aubin", "la Ferté-Saint-Aubin")]),
+    ("patiente vit à la Ferté-Saint-Aubin",
+     [("commune", "La Ferté-Saint-Aubin", "la Ferté-Saint-Aubin")]),
     ("mr 80 ans à Nogent", [("ambiguous", {"Nogent-le-Rotrou", "Nogent-le-Roi"}, "Nogent")]),
     ("mr 80 ans, nogent", []),                    # short form, no cue, lower case: not a place
     # nothing: ordinary words that are also commune or department names
@@ -251,9 +252,9 @@ def test_find_typical_message_under_5_ms(g):
     g.find(msg)
     times = []
     for _ in range(50):
-        t = time.perf_counter()
+        t = time.process_time()          # CPU time: not skewed by other jobs on the machine
         g.find(msg)
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     times.sort()
     assert times[25] < 0.005
 
