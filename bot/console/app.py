@@ -30,9 +30,7 @@ from knowledge.tickets import (CONSENTEMENTS, ISSUES, ROLES, STATUTS, TRANSITION
 log = logging.getLogger("aiguillage.console")
 HERE = Path(__file__).resolve().parent
 RANKS = {"operateur": 0, "coordinateur": 1, "admin": 2}
-MESSEVENEMENTS = {"creation": "création", "statut": "changement de statut", "assignation": "attribution",
-              "note": "note"}
-AGES = {
+MESSAGES = {
     "cree": "La demande a été enregistrée.",
     "statut": "Le statut a été modifié ; le demandeur sera prévenu par messagerie s'il a donné une adresse.",
     "assigne": "L'attribution a été enregistrée.",
@@ -172,12 +170,12 @@ class ConsoleApp:
             req = self._request(environ)
             resp = self._dispatch(req)
         except HttpError as exc:
-            resp = Response(self._render("erreur.html", None, status=exc.status, message=exc.message),
+            resp = Response(self._render("erreur.html", None, status=exc.status, probleme=exc.message),
                             exc.status)
         except Exception:  # noqa: BLE001 - never show a traceback to the user
             log.exception("console error on %s", environ.get("PATH_INFO"))
             resp = Response(self._render("erreur.html", None, status=500,
-                                         message="Erreur interne : l'incident a été journalisé."), 500)
+                                         probleme="Erreur interne : l'incident a été journalisé."), 500)
         body = resp.body.encode() if isinstance(resp.body, str) else resp.body
         headers = [("Content-Type", resp.content_type), ("Content-Length", str(len(body))),
                    ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
