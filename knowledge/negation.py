@@ -1,0 +1,181 @@
+"""French negation and reported-history cues around a mention in a folded message.
+
+Both functions work on *folded* text (see ``knowledge.text.fold``); they are meant to be given the
+text produced by ``knowledge.vocabulary.fold_aligned``, which also keeps ``.``, ``!``, ``?`` and
+line breaks so that sentence ends bound the scopes (with plain ``fold`` the dots are gone and the
+scope simply runs to the next other boundary). Rules are documented in docs/vocabulary.md.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# Characters that end a clause: a negation or history cue never crosses them.
+CLAUSE_BOUNDARY = re.compile(r"[,;.!?:\n]")
+SENTENCE_BOUNDARY = re.compile(r"[;.!?\n]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+# Words that open a new clause: "pas de chutes mais refus d'aide".
+TERMINATORS = frozenset({
+    "mais", "cependant", "toutefois", "pourtant", "neanmoins", "sauf", "hormis", "excepte", "car",
+    "donc", "puis", "ensuite", "sinon", "parfois", "pourtant", "or", "quoique", "tandis",
+})
+TERMINATOR_PAIRS = frozenset({("par", "contre"), ("alors", "que"), ("bien", "que"), ("en", "revanche"),
+                              ("meme", "si"), ("a", "part"), ("en", "dehors")})
+# "et" ends the scope unless it coordinates noun phrases ("pas de chutes et de troubles").
+_ET_CARRIES = frozenset({"de", "d", "du", "des", "la", "le", "les", "l", "un", "une", "ni", "aucun", "aucune"})
+
+TRIGGERS = frozenset({"pas", "aucun", "aucune", "aucuns", "aucunes", "sans", "ni", "absence", "nie", "niee",
+                      "nies", "niees", "niant", "denie", "jamais", "non", "nullement", "exclut"})
+# "plus" negates only after "ne"/"n'" ("n'est plus seule"), never in "de plus en plus".
+# Pseudo-negations: the trigger followed by one of these words is not a negation.
+PSEUDO_NEXT = {
+    "pas": frozenset({"mal", "seulement", "que", "qu", "uniquement", "toujours", "forcement", "sur", "sure",
+                      "certain", "certaine", "exclu", "exclue", "impossible", "evident", "facile", "simple",
+                      "trop", "tres", "assez"}),
+    "sans": frozenset({"doute", "cesse", "arret", "compter", "succes", "resultat", "effet", "amelioration",
+                       "gravite", "consequence", "consequences", "fin"}),
+    "non": frozenset({"seulement", "plus"}),
+    "ni": frozenset(),
+}
+# Words allowed between a trigger and the mention it negates ("pas de notion de", "aucun signe de").
+FILLERS = frozenset("""
+de d du des la le les l un une a au aux en ce cet cette jour y il elle ils elles on n ne est sont ont avait
+etait s se sa son ses leur leurs lui tout toute tous toutes notion notions signe signes element elements argument
+arguments faveur pour trace traces histoire episode episodes antecedent antecedents atcd atcds particulier
+particuliere particuliers particulieres actuellement vraiment encore franc franche francs franches evident
+evidente evidents clinique cliniques cliniquement present presente presents presentes presenter retrouve
+retrouvee retrouves constate constatee note notee decrit decrite rapporte rapportee signale signalee besoin
+probleme problemes souci soucis difficulte difficultes moment instant plan sur niveau ici recent recente
+recents recentes recemment nouveau nouvelle nouveaux nouvelles autre autres grand grande gros grosse veritable
+veritables reel reelle apparent apparente objective objectif objectivee connu connue connus semble parait
+plainte plaintes suspicion evocateur evocatrice evoquant suggestif suggestive vers place demande ete eu fait
+fait faire veut souhaite voulu accepte necessaire necessite indication utile qu que mise
+""".split())
+MAX_CONTENT_WORDS = 2     # non-filler words tolerated between the trigger and the mention
+MAX_LOOKBACK = 10         # words scanned before the mention
+
+# Words right after a mention that negate it when they close the clause ("TNC : non", "chutes : 0").
+POST_NEGATIONS = frozenset({"non", "absent", "absente", "absents", "absentes", "nie", "niee", "nies", "niees",
+                            "exclu", "exclue", "exclus", "exclues", "ecarte", "ecartee", "negatif", "negative",
+                            "0", "aucun", "aucune", "neant"})
+
+
+_CLAUSE_CHARS = ",;.!?:\n"
+_SENTENCE_CHARS = ";.!?\n"
+
+
+_LAST = {chars: re.compile(r".*[" + re.escape(chars) + "]", re.S) for chars in (_CLAUSE_CHARS, _SENTENCE_CHARS)}
+
+
+def _last(s: str, chars: str) -> int:
+    """Index of the last occurrence in ``s`` of any of ``chars`` (-1 if none)."""
+    m = _LAST[chars].match(s)
+    return m.end() - 1 if m else -1
+
+
+WINDOW = 300              # characters scanned on each side of a mention
+
+
+def _clause_before(text: str, start: int) -> list[str]:
+    """Words of the clause that ends at ``start``, after the last terminator word."""
+    head = text[max(0, start - WINDOW):start]
+    words = _WORD.findall(head[_last(head, _CLAUSE_CHARS) + 1:])
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i]
+        if w in TERMINATORS or (i + 1 < len(words) and (w, words[i + 1]) in TERMINATOR_PAIRS):
+            return words[i + 1:] if w in TERMINATORS else words[i + 2:]
+        if w == "et" and (i + 1 >= len(words) or words[i + 1] not in _ET_CARRIES):
+            return words[i + 1:]
+    return words
+
+
+_CLAUSE_END = re.compile(r"[,;.!?\n]")
+
+
+def _clause_after(text: str, end: int) -> list[str]:
+    m = _CLAUSE_END.search(text, end, end + WINDOW)
+    return _WORD.findall(text[end:m.start() if m else end + WINDOW])
+
+
+def is_negated(folded_text: str, start: int, end: int | None = None) -> bool:
+    """True when the mention starting at ``start`` is negated in its clause.
+
+    Before the mention: "pas (de)", "aucun(e)", "sans", "ni", "absence de", "nie", "jamais",
+    "non", "ne ... plus", with at most a few filler words in between ("pas de notion de chute").
+    After it (only when ``end`` is given): "TNC : non", "chutes : 0", "idées suicidaires niées".
+    """
+    words = _clause_before(folded_text, start)
+    content = 0
+    for i in range(len(words) - 1, max(-1, len(words) - 1 - MAX_LOOKBACK), -1):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w in TRIGGERS and nxt not in PSEUDO_NEXT.get(w, ()):
+            return True
+        if w == "plus" and nxt != "en" and any(x in ("ne", "n") for x in words[max(0, i - 4):i]):
+            return True
+        if w in FILLERS:
+            continue
+        content += 1
+        if content > MAX_CONTENT_WORDS:
+            break
+    if end is not None:
+        after = _clause_after(folded_text, end)
+        if after and after[-1] in POST_NEGATIONS and len(after) <= 2:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Reported history ("ATCD d'AVC", "ancien alcoolique", "a fait un AVC il y a 2 ans")
+
+HISTORY_BEFORE = frozenset({"atcd", "atcds", "antecedent", "antecedents", "ant", "autrefois", "jadis",
+                            "anterieurement", "gueri", "guerie", "sevre", "sevree", "sevres", "sevrees"})
+HISTORY_RIGHT_BEFORE = frozenset({"ancien", "ancienne", "anciens", "anciennes", "ex"})
+HISTORY_AFTER = frozenset({"ancien", "ancienne", "anciens", "anciennes", "gueri", "guerie", "gueris", "resolu",
+                           "resolue", "resolus", "autrefois", "jadis", "sevre", "sevree", "sevres", "sevrees"})
+_PAST_PHRASES = re.compile(
+    r"\b(?:dans|par) le passe\b|\bdans sa jeunesse\b|\ben remission\b|\bil y a (?:longtemps|des annees|"
+    r"plusieurs annees|quelques annees|de nombreuses annees)\b")
+_AGO = re.compile(r"\b(?:il y a|y a|ya|il y avait)\s+(\d+|un|une|deux|trois|quelques|plusieurs)\s+(ans?|annees?|mois)\b")
+_YEAR = re.compile(r"\ben\s+((?:19|20)\d\d)\b")
+_HEADER = re.compile(r"\b(?:atcds?|antecedents?|ant)\s*:")
+_HEADER_END = re.compile(r"\b(?:actuellement|motif|hdm|aujourd hui|ce jour|depuis|mais|actuel|actuelle|recemment)\b")
+
+
+def _has_past_cue(chunk: str, year: int) -> bool:
+    if not ("passe" in chunk or "jeunesse" in chunk or "remission" in chunk or "y a" in chunk
+            or "ya " in chunk or "en 1" in chunk or "en 2" in chunk):
+        return False
+    if _PAST_PHRASES.search(chunk) or _AGO.search(chunk):
+        return True
+    return any(int(m.group(1)) < year for m in _YEAR.finditer(chunk))
+
+
+def is_history(folded_text: str, start: int, end: int, *, year: int | None = None) -> bool:
+    """True when the mention ``folded_text[start:end]`` is reported history, not a current problem.
+
+    Cues: an "ATCD :" / "antécédents :" header earlier in the sentence; "ATCD de", "antécédent de",
+    "ancien", "ex-", "guéri", "sevré", "autrefois", "dans le passé", "il y a N ans/mois", "en 2019"
+    (a past year) in the same clause, before or after the mention. "depuis 3 ans" is current.
+    """
+    year = year or date.today().year
+    head = folded_text[max(0, start - WINDOW):start]
+    sentence = head[_last(head, _SENTENCE_CHARS) + 1:]
+    if "ant" in sentence or "atcd" in sentence:
+        h = None
+        for h in _HEADER.finditer(sentence):
+            pass
+        if h is not None and not _HEADER_END.search(sentence[h.end():]):
+            return True
+    before = _clause_before(folded_text, start)
+    if any(w in HISTORY_BEFORE for w in before[-6:]) or any(w in HISTORY_RIGHT_BEFORE for w in before[-2:]):
+        return True
+    if _has_past_cue(head[_last(head, _CLAUSE_CHARS) + 1:], year):
+        return True
+    m = _CLAUSE_END.search(folded_text, end, end + WINDOW)
+    tail = folded_text[end:m.start() if m else end + WINDOW]
+    after = _WORD.findall(tail)
+    if any(w in HISTORY_AFTER for w in after[:6]):
+        return True
+    return _has_past_cue(tail, year)
