@@ -90,11 +90,14 @@ BESOINS = _doc_codes("Needs")
 MISSIONS = _doc_codes("Missions")
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
+
+
 def _load_file(name: str) -> dict:
     path = DIRECTORY / name
     if not path.exists():
         pytest.fail(f"{path} is missing")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
 
 
 @pytest.fixture(scope="module")
@@ -146,9 +149,9 @@ def _served(zone: dict, geo) -> set[str]:
 # --- files -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dep,name", sorted(FILES.items()))
-def test_file_is_marked_as_sample(dep, name):
+def test_file_is_marked_as_sample(files, dep, name):
     text = (DIRECTORY / name).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = files[dep]
     assert data["exemple"] is True
     assert "DONNÉES FICTIVES" in text.split("\nexemple:")[0], "header comment must say the data are fictional"
     assert "fictives" in data["source"]
