@@ -431,6 +431,19 @@ class Gazetteer:
         return None
 
     @staticmethod
+    def _next_to_postal_code(text: str, toks: list[_Tok], i: int, j: int, e: _Entry) -> bool:
+        """True when tokens i..j-1 sit next to a postal code of the entry ("Sancerre 18300")."""
+        if e.kind != "commune":
+            return False
+        codes = {cp for c in e.communes for cp in c.codes_postaux}
+        near = []
+        if j < len(toks) and re.fullmatch(r"[\s,(]*", text[toks[j - 1].end:toks[j].start]):
+            near.append(toks[j].raw)
+        if i > 0 and re.fullmatch(r"[\s,]*", text[toks[i - 1].end:toks[i].start]):
+            near.append(toks[i - 1].raw)
+        return any(x in codes for x in near)
+
+    @staticmethod
     def _dept_cue(toks: list[_Tok], i: int) -> bool:
         prev = tuple(t.key for t in toks[max(0, i - 4):i])
         return any(prev[-len(c):] == c for c in DEPT_NAME_CUES)
@@ -471,11 +484,13 @@ class Gazetteer:
             e = self._index.get(key)
             if e is None or (key in NATURAL_REGIONS and e.form != "exact"):
                 continue
-            if key in self._clash and not standalone and not (i > 0 and toks[i - 1].key == "a"):
+            if (key in self._clash and not standalone and not (i > 0 and toks[i - 1].key == "a")
+                    and not self._next_to_postal_code(text, toks, i, j, e)):
                 # "en Bretagne" is the region; only "à Bretagne" is the commune of the Indre.
                 e = _Entry("hors", label=self._clash[key])
             cap_ok = capital and not (initial and key in COMMON_NAMES)
-            if not self._accept(key, e, cue, cap_ok, standalone):
+            if not (self._accept(key, e, cue, cap_ok, standalone)
+                    or self._next_to_postal_code(text, toks, i, j, e)):
                 continue
             if (e.dept and key in COMMON_NAMES and not standalone
                     and not self._dept_cue(toks, i)):

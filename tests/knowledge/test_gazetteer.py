@@ -187,6 +187,8 @@ FIND_CASES = [
     ("vit en Bretagne depuis 2 ans", [("hors_region", "Bretagne", "Bretagne")]),
     ("habite à Bretagne, 36110", [("commune", "Bretagne", "Bretagne, 36110")]),
     ("Blois, 41000", [("commune", "Blois", "Blois, 41000")]),
+    ("Sancerre 18300", [("commune", "Sancerre", "Sancerre 18300")]),   # a wine, but with its code
+    ("Bretagne 36110", [("commune", "Bretagne", "Bretagne 36110")]),
     ("75012 Paris", [("hors_region", "Paris", "Paris")]),
     ("patiente vit à la Ferté-Saint-Aubin",
      [("commune", "La Ferté-Saint-Aubin", "la Ferté-Saint-Aubin")]),
@@ -257,6 +259,14 @@ def test_find_typical_message_under_5_ms(g):
         times.append(time.process_time() - t)
     times.sort()
     assert times[25] < 0.005
+
+
+def test_every_commune_is_found_with_its_postal_code(g):
+    for c in g.communes.values():
+        for text in (f"{c.nom} {c.codes_postaux[0]}", f"{c.codes_postaux[0]} {c.nom}"):
+            assert g.resolve(text).commune == c, text
+            ms = g.find(text)
+            assert len(ms) == 1 and ms[0].commune == c, text
 
 
 def test_default_is_cached():
