@@ -1,0 +1,150 @@
+"""The dialogue logic turn by turn, on the real directory (table-driven)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from actions import dialogue
+
+AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
+
+
+@pytest.mark.parametrize(
+    "text,commune,departement,hors_region,asks",
+    [
+        ("dame 87 ans seule à St-Amand, chutes ++, refuse les aides", "18197", "18", None, []),
+        ("pt 82a seul ds le 36, chutes ++, refus aides", None, "36", None, []),
+        ("mr 70 ans isolé, chutes", None, None, None, ["commune"]),
+        ("patient de 70 ans isolé à Paris, chutes", None, None, "Paris", []),
+        ("patient 75 ans, 41000, perte d'autonomie", "41018", "41", None, []),
+    ],
+)
+def test_analyse_request_reads_the_place(text, commune, departement, hors_region, asks):
+    reply = dialogue.analyse_request(text)
+    assert reply.slots["commune"] == commune
+    assert reply.slots["departement"] == departement
+    assert reply.slots["hors_region"] == hors_region
+    assert dialogue.orientation_required_slots(reply.slots) == asks
+    if hors_region:
+        assert "Centre-Val de Loire" in reply.text
+
+
+def test_vital_emergency_is_said_at_once_and_needs_no_commune():
+    reply = dialogue.analyse_request("douleur thoracique intense depuis 30 min, patient 58 ans")
+    assert "15" in reply.text and reply.text.startswith("⚠️")
+    assert reply.payload["orientation"]["urgence"]["numero"] == "15"
+    assert reply.slots["urgence_dite"] is True
+    assert dialogue.orientation_required_slots(reply.slots) == []
+
+
+def test_orientation_answer_carries_the_contract_payload():
+    slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides").slots
+    reply = dialogue.orientation_answer(slots, at=AT)
+    o = reply.payload["orientation"]
+    assert set(o) >= {"urgence", "niveau", "commune", "motifs", "recommandations", "ticket"}
+    assert o["commune"] == {"code_insee": "18197", "nom": "Saint-Amand-Montrond", "departement": "18"}
+    first = o["recommandations"][0]
+    assert set(first) >= {"id", "type", "nom", "departements", "telephone", "messagerie_securisee", "adresse",
+                          "ouvert_maintenant", "prochaine_ouverture", "horaires_du_jour", "pourquoi"}
+    assert first["type"] == "DAC" and first["ouvert_maintenant"] is True
+    assert reply.slots["derniere_orientation"] == reply.payload
+    assert any(b["payload"] == "/ouvrir_demande" for b in reply.buttons)
+
+
+@pytest.mark.parametrize(
+    "answer,slots",
+    [
+        ("Vierzon", {"commune": "18279", "departement": "18"}),
+        ("à vierzon", {"commune": "18279", "departement": "18"}),
+        ("18100", {"commune": "18279", "departement": "18"}),
+        ("dans le Loiret", {"commune": None, "departement": "45"}),
+        ("Nantes", {"hors_region": "Nantes"}),
+        ("annuler", {"hors_region": "annulé"}),
+    ],
+)
+def test_answer_place(answer, slots):
+    reply = dialogue.answer_place(answer)
+    for k, v in slots.items():
+        assert reply.slots.get(k) == v, (answer, reply)
+
+
+def test_answer_place_unknown_says_so():
+    reply = dialogue.answer_place("zzzzqqq")
+    assert "Je ne reconnais pas" in reply.text and not reply.slots
+
+
+def test_correction_reorients_to_the_new_commune():
+    slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides").slots
+    reply = dialogue.complete("non, à Vierzon", {}, slots, at=AT)
+    assert reply.slots["commune"] == "18279"
+    assert reply.payload["orientation"]["commune"]["code_insee"] == "18279"
+
+
+def test_added_detail_is_appended_to_the_situation():
+    slots = dialogue.analyse_request("monsieur 80 ans à Blois, chutes").slots
+    reply = dialogue.complete("il a aussi des troubles cognitifs et sa femme est épuisée", {}, slots, at=AT)
+    assert "troubles cognitifs" in reply.slots["situation"]
+    assert reply.payload["orientation"]["recommandations"]
+
+
+def test_hours_question_for_a_day_asks_the_time_then_answers():
+    reply = dialogue.service_hours("le CMP de Vierzon est-il ouvert samedi ?", {}, {}, at=AT)
+    assert "samedi" in reply.text
+    assert reply.payload["orientation"]["recommandations"][0]["type"] == "CMP"
+    if reply.slots.get("question_horaire"):
+        follow = dialogue.complete("à 10h", {}, reply.slots, at=AT)
+        assert follow.text.startswith(("Oui", "Non")) and "samedi" in follow.text
+
+
+def test_hours_question_now():
+    reply = dialogue.service_hours("le DAC du Cher est ouvert ?", {}, {}, at=AT)
+    assert "DAC" in reply.text and "aujourd'hui" in reply.text
+
+
+@pytest.mark.parametrize(
+    "slot,answer,value",
+    [
+        ("demande_urgence", "aujourd'hui", "aujourd_hui"),
+        ("demande_urgence", "cette semaine svp", "semaine"),
+        ("demande_urgence", "programmée", "programme"),
+        ("demande_consentement", "oui", "oui"),
+        ("demande_consentement", "pas encore demandé", "non_demande"),
+        ("demande_consentement", "non", "non"),
+        ("demandeur_rpps", "non", "aucun"),
+        ("demandeur_rpps", "10000000008", None),
+        ("demande_rappel", "06 12 34 56 78", "06 12 34 56 78"),
+        ("demande_rappel", "dr.martin@medecin.mssante.fr", "dr.martin@medecin.mssante.fr"),
+        ("demande_confirmation", "oui", "confirmee"),
+        ("demande_nom_inconnu", "annuler", None),
+    ],
+)
+def test_ticket_answers(slot, answer, value):
+    reply = dialogue.ticket_answer(slot, answer, {})
+    if answer == "annuler":
+        assert reply.slots == {"demande_confirmation": "annulee"}
+    elif value is None:
+        assert reply.slots.get(slot) is None
+    else:
+        assert reply.slots[slot] == value
+
+
+def test_ticket_is_committed_once_and_followed_by_its_requester_only():
+    slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides, Mme Dupont tél 06 11 22 33 44").slots
+    slots.update(
+        demande_resume=dialogue.prefill_ticket({**slots, "requested_slot": None})["demande_resume"],
+        demande_urgence="semaine", demande_consentement="oui", demandeur_nom="Dr Martin",
+        demandeur_profession="médecin généraliste", demandeur_rpps="aucun",
+        demande_rappel="dr.martin@medecin.mssante.fr", demande_creneau="12h-14h", demande_confirmation="confirmee",
+    )
+    assert "Dupont" not in slots["demande_resume"] and "06 11" not in slots["demande_resume"]
+    first = dialogue.ticket_submit(slots, "conv-1", "rest")
+    again = dialogue.ticket_submit(slots, "conv-1", "rest")  # double click / network retry
+    numero = first.payload["orientation"]["ticket"]["numero"]
+    assert numero.startswith("AIG-2026-")
+    assert again.payload["orientation"]["ticket"]["numero"] == numero
+    assert numero in first.text
+    mine = dialogue.ticket_status(f"où en est ma demande {numero} ?", {}, "conv-1")
+    assert "reçue" in mine.text
+    other = dialogue.ticket_status(f"où en est la demande {numero} ?", {}, "conv-2")
+    assert "Je ne trouve pas" in other.text and "reçue" not in other.text
