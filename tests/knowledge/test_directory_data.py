@@ -295,6 +295,14 @@ def test_holidays_and_closures_present(services):
     assert any(f.get("reouverture") == date(2027, 1, 4) for _, f in closures)
 
 
+@pytest.mark.parametrize("service_type", ["HAD", "EMSP"])
+def test_on_call_arrangement_is_described(services, service_type):
+    """Weekday-only teams must say how continuity is ensured outside their hours."""
+    of_type = [s for s in services if s["type"] == service_type]
+    assert of_type
+    assert [s["id"] for s in of_type if not re.search(r"astreinte|24 h/24", s["description"])] == []
+
+
 def test_late_openings_and_evenings(services):
     def latest(s):
         return max((t for v in s.get("horaires", {}).values() for t in re.findall(r"-(\d+):", v)), key=int)
