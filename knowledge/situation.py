@@ -1,0 +1,248 @@
+"""Reading a free-text GP message into a ``Situation`` (place, age, publics, needs, resource types).
+
+Rules (place choice, age forms, inferred publics) are documented in docs/vocabulary.md.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from knowledge.gazetteer import Commune, Departement, Gazetteer
+from knowledge.text import fold
+from knowledge.vocabulary import Vocabulary
+
+MAX_CHARS = 5000          # longer messages are cut: only the first MAX_CHARS characters are read
+MAX_AGE = 120
+
+# Publics inferred from the age (years).
+ADOLESCENT_FROM = 11      # collège entry; the maisons des adolescents take 11–25
+ADULT_FROM = 18
+ELDERLY_FROM = 60
+
+# Representative ages of the age words (documented in docs/vocabulary.md).
+AGE_WORDS = {
+    "centenaire": 100, "nonagenaire": 95, "octogenaire": 85, "septuagenaire": 75, "sexagenaire": 65,
+    "quinquagenaire": 55, "quinqua": 55, "quadragenaire": 45, "quadra": 45, "trentenaire": 35,
+}
+INFANT_WORDS = ("nouveau ne", "nouveau nee", "nourrisson", "nrs", "nne", "bebe", "bb")
+
+# Words that introduce the patient ("pt 82a", "Mme 87 ans"): such an age wins over a bare one.
+_PATIENT = frozenset("""pt pte patient patiente patients mme mr m monsieur madame mlle mademoiselle dame homme
+femme enfant enfants bebe bb nourrisson nrs ado ados adolescent adolescente jeune garcon fille fillette gamin
+gamine personne retraitee veuf veuve senior mineur mineure age agee ages agees usager usagere""".split())
+# Relatives: an age right after them is not the patient's ("son fils de 55 ans").
+_RELATIVES = frozenset("""fils mari epoux epouse conjoint conjointe compagnon compagne aidant aidante mere pere
+maman papa frere soeur neveu niece voisin voisine parent parents belle beau gendre bru oncle tante cousin
+cousine""".split())
+_POSSESSIVES = frozenset({"sa", "son", "ses", "leur", "leurs", "votre", "notre", "mon", "ma"})
+_POSSESSED = frozenset({"fille", "femme", "petite", "petit", "fils", "amie", "ami"})
+# "depuis 3 ans", "il y a 2 ans", "pendant 10 ans" are durations, not ages.
+_DURATION_BEFORE = frozenset({"depuis", "pendant", "durant", "dans", "sur", "apres", "avant", "pour", "tous",
+                              "toutes", "ces", "des", "en", "ya", "bout", "ici", "dernier",
+                              "derniers", "dernieres", "prochains", "prochaines", "moins"})
+_DURATION_AFTER = re.compile(
+    r"\s*(?:plus tard|apres|auparavant|avant|de suivi|de retard|d attente|de mariage|d evolution|de vie commune|"
+    r"de prison|d abstinence|de sevrage|de rue|d errance|de chomage|d anciennete|de traitement|d ecart|"
+    r"de moins|de plus|ferme|de sursis|de carriere|de travail|sans)\b")
+
+_YEARS = re.compile(r"(?<![\d/,])(\d{1,3})\s*(?:ans|an)\b|(?<![\d/,])(\d{1,3})a\b")
+_AGED = re.compile(r"\b(?:age|agee|ages|agees)\s*(?:de\s*)?:?\s*(\d{1,3})\b(?!\s*(?:mois|semaines?|jours?|kg|cm|%))")
+_MONTHS = re.compile(r"(?<![\d/,])(\d{1,2})\s*mois\b")
+_WEEKS = re.compile(r"(?<![\d/,])(\d{1,2})\s*(?:semaines?|sem|jours?|j)\b")
+_BORN = re.compile(r"\b(?:nee?s?\s+(?:en|le)|ddn\s*:?|date de naissance\s*:?)\s*(?:[\d/ ]{0,12}|\d{1,2}\s+[a-z]+\s+)"
+                   r"((?:19|20)\d\d)\b")
+_INFANT_BEFORE = frozenset({"bebe", "bb", "nourrisson", "nrs", "nne", "enfant", "petit", "petite", "garcon", "fille",
+                            "fils", "fillette", "pt", "pte", "patient", "patiente", "nouveau", "jumeaux", "jumelles"})
+_PREGNANCY = frozenset({"enceinte", "grossesse", "gestation", "terme", "sa", "amenorrhee"})
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass
+class Situation:
+    text: str
+    commune: Commune | None = None
+    departement: Departement | None = None
+    hors_region: str | None = None                     # label of an out-of-region place
+    ambiguite: tuple[Commune, ...] = ()                # when the place is ambiguous
+    age: int | None = None                             # years (0 for infants)
+    publics: set[str] = field(default_factory=set)
+    besoins: set[str] = field(default_factory=set)
+    besoins_nies: set[str] = field(default_factory=set)
+    types: list[str] = field(default_factory=list)     # resource types named by the user, in order
+    urgence_temps: str | None = None                   # "immediat" | "aujourd_hui" | "semaine" | None
+    antecedents: set[str] = field(default_factory=set)  # needs reported as past history ("ATCD d'...")
+
+
+def _words_before(t: str, pos: int, n: int) -> list[str]:
+    return _WORD.findall(t[max(0, pos - 60):pos])[-n:]
+
+
+def _years_candidate(t: str, m: re.Match, value: int) -> int | None:
+    """Priority of a "N ans" age (2: attached to the patient, 1: bare), None when it is not an age."""
+    before = _words_before(t, m.start(), 4)
+    last = before[-1] if before else ""
+    if last in _DURATION_BEFORE or before[-2:] in (["y", "a"], ["il", "y"]) or last == "ya":
+        return None
+    if before[-3:-1] == ["il", "y"] or (len(before) >= 2 and before[-2] in ("depuis", "pendant", "durant")
+                                       and last in ("plus", "pres", "environ", "bientot")):
+        return None
+    if _DURATION_AFTER.match(t, m.end()):
+        return None
+    near = before[-3:]
+    for i, w in enumerate(near):
+        if w in _RELATIVES:
+            return None
+        if w in _POSSESSIVES and i + 1 < len(near) and near[i + 1] in _POSSESSED:
+            return None
+    if not 0 <= value <= MAX_AGE:
+        return None
+    return 2 if any(w in _PATIENT for w in near) else 1
+
+
+def parse_age(text: str, *, today: date | None = None) -> int | None:
+    """Age of the patient in years from a message, or None.
+
+    "82 ans", "82a", "âgée de 82", "né en 1940", "octogénaire" (85), "bébé de 8 mois" (0),
+    "nourrisson de 3 semaines" (0). Durations ("depuis 3 ans", "il y a 2 ans"), ages of relatives
+    ("son fils de 55 ans") and numbers that are not ages (departments, phone numbers, "2 chutes")
+    are ignored. An age attached to a patient word ("pt 82a", "Mme 87 ans") wins; else the first.
+    """
+    if not text:
+        return None
+    t = fold(str(text)[:MAX_CHARS])
+    year = (today or date.today()).year
+    found: list[tuple[int, int, int]] = []      # (priority, position, age)
+    for m in _YEARS.finditer(t):
+        value = int(m.group(1) or m.group(2))
+        prio = _years_candidate(t, m, value)
+        if prio is not None:
+            found.append((prio, m.start(), value))
+    for m in _AGED.finditer(t):
+        value = int(m.group(1))
+        if 0 <= value <= MAX_AGE:
+            found.append((2, m.start(), value))
+    for m in _BORN.finditer(t):
+        born = int(m.group(1))
+        if 1900 <= born <= year and year - born <= MAX_AGE:
+            found.append((2, m.start(), year - born))
+    for rx, months_per_unit in ((_MONTHS, 1), (_WEEKS, 0)):
+        for m in rx.finditer(t):
+            before = _words_before(t, m.start(), 3)
+            if not any(w in _INFANT_BEFORE for w in before) or any(w in _PREGNANCY for w in before):
+                continue
+            if set(before) & (_DURATION_BEFORE | {"ya", "y"}):
+                continue
+            found.append((2, m.start(), int(m.group(1)) // 12 if months_per_unit else 0))
+    for word, value in AGE_WORDS.items():
+        m = re.search(rf"\b{word}s?\b", t)
+        if m:
+            found.append((1, m.start(), value))
+    if not found:
+        for word in INFANT_WORDS:
+            m = re.search(rf"\b{word}s?\b", t)
+            if m:
+                found.append((0, m.start(), 0))
+    if not found:
+        return None
+    found.sort(key=lambda f: (-f[0], f[1]))
+    return found[0][2]
+
+
+def publics_for_age(age: int | None) -> set[str]:
+    """Publics implied by an age: <1 enfant + périnatalité, <11 enfant, 11–17 adolescent, 18–59 adulte, ≥60 personne âgée."""
+    if age is None:
+        return set()
+    if age < 1:
+        return {"enfant", "perinatalite"}
+    if age < ADOLESCENT_FROM:
+        return {"enfant"}
+    if age < ADULT_FROM:
+        return {"adolescent"}
+    if age < ELDERLY_FROM:
+        return {"adulte"}
+    return {"personne_agee"}
+
+
+_PARENT = re.compile(r"\b(?:mere|pere|maman|papa|parents?|mamans?)\b")
+_URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
+
+
+def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabulary | None = None,
+            today: date | None = None) -> Situation:
+    """Read a GP message: place, age, publics, needs (affirmed, negated, past), resource types, time urgency.
+
+    Robust to any input: ``None`` reads as an empty message, other objects as their ``str``; only the
+    first ``MAX_CHARS`` characters are read.
+    """
+    text = "" if text is None else str(text)[:MAX_CHARS]
+    situation = Situation(text=text)
+    if not text.strip():
+        return situation
+    gazetteer = gazetteer or Gazetteer.default()
+    vocabulary = vocabulary or Vocabulary.default()
+
+    places = gazetteer.find(text)
+    _place(situation, places)
+
+    mentions = vocabulary.find(text)
+    # A vocabulary word inside a place name is not a mention ("Les Aix-d'Angillon").
+    spans = [(p.start, p.end) for p in places if p.kind != "hors_region"]
+    mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in spans)]
+
+    situation.age = parse_age(text, today=today)
+    urgences: set[str] = set()
+    for m in mentions:
+        if m.kind == "besoin":
+            if m.negated:
+                situation.besoins_nies.add(m.code)
+            elif m.history:
+                situation.antecedents.add(m.code)
+            else:
+                situation.besoins.add(m.code)
+        elif m.negated or m.history:
+            continue
+        elif m.kind == "public":
+            situation.publics.add(m.code)
+        elif m.kind == "type":
+            if m.code not in situation.types:
+                situation.types.append(m.code)
+        elif m.kind == "urgence":
+            urgences.add(m.code)
+    # A need both affirmed and negated ("pas de chute ... chutes ++") counts as affirmed.
+    situation.besoins_nies -= situation.besoins
+    situation.antecedents -= situation.besoins
+    situation.urgence_temps = next((u for u in _URGENCY_ORDER if u in urgences), None)
+
+    publics = situation.publics
+    publics |= publics_for_age(situation.age)
+    for need in situation.besoins:
+        publics.update(vocabulary.needs[need].publics)
+    if _PARENT.search(fold(text)) and (publics & {"enfant", "adolescent", "perinatalite"}
+                                       or (situation.age is not None and situation.age < ADULT_FROM)):
+        if not publics & {"enfant", "adolescent"}:
+            publics.add("enfant")
+        if situation.age is not None and situation.age < 1:
+            publics.add("perinatalite")
+    return situation
+
+
+def _place(situation: Situation, places: list) -> None:
+    """First in-region commune (or postal code), else first department; out-of-region label otherwise."""
+    communes = [p for p in places if p.kind in ("commune", "code_postal")]
+    if communes:
+        p = communes[0]
+        if p.commune is not None:
+            situation.commune = p.commune
+            situation.departement = p.departement
+        else:
+            situation.ambiguite = tuple(p.candidates)
+            situation.departement = p.departement
+        return
+    deps = [p for p in places if p.kind == "departement" and p.departement is not None]
+    if deps:
+        situation.departement = deps[0].departement
+        return
+    out = [p for p in places if p.kind == "hors_region"]
+    if out:
+        situation.hors_region = out[0].label or out[0].text
