@@ -127,6 +127,7 @@ def _load_directory(url: str) -> str | None:
     try:
         from knowledge.config import directory_data_dir
         from knowledge.directory import Directory
+        import knowledge.orientation  # noqa: F401 - the search page's engine
     except ImportError as exc:
         return f"the directory/orientation modules cannot be imported yet: {exc}"
     d = Directory(url)
