@@ -1,0 +1,1 @@
+"""API gateway: orientation engine, conversations and directory for other software."""
