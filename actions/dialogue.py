@@ -17,6 +17,7 @@ from knowledge.privacy import mask
 
 MAX_INPUT_CHARS = 4000
 REGION_TEXT = "Aiguillage couvre la région Centre-Val de Loire (Cher, Eure-et-Loir, Indre, Indre-et-Loire, Loir-et-Cher, Loiret)"
+VITAL_NUMBERS = {"15", "112"}
 CANCEL_WORDS = {"annuler", "annule", "stop", "abandonner", "laisse tomber", "on arrete", "arreter"}
 
 
@@ -125,7 +126,7 @@ def _out_of_region(label: str) -> str:
 def _ambiguous(candidates: tuple) -> Reply:
     names = [f"{c.nom} ({c.departement})" for c in candidates[:5]]
     return Reply(
-        text="Plusieurs communes correspondent : " + ", ".join(names) + ". Laquelle ?",
+        text="Plusieurs communes correspondent : " + ", ".join(names) + ".",
         buttons=[{"title": f"{c.nom} ({c.departement})", "payload": f"{c.nom} {c.codes_postaux[0]}"} for c in candidates[:5]],
     )
 
@@ -145,7 +146,7 @@ def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None) -> R
             "commune": place.commune,
             "departement": place.departement,
             "hors_region": None if place.found else place.hors_region,
-            "urgence_dite": False,
+            "urgence_dite": None,
             "question_horaire": None,
             "derniere_orientation": None,
         }
@@ -154,7 +155,7 @@ def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None) -> R
     if o.triage.urgences and not place.found:
         reply.text = "\n".join(emergency_lines(o))
         reply.payload = o.payload()
-        reply.slots["urgence_dite"] = True
+        reply.slots["urgence_dite"] = [u.numero for u in o.triage.urgences]
         if place.hors_region:
             reply.text += "\n" + _out_of_region(place.hors_region)
     elif place.hors_region and not place.found:
@@ -173,8 +174,11 @@ def orientation_required_slots(slots: Mapping[str, Any]) -> list[str]:
     """The orientation form asks for the commune unless the place is known or irrelevant."""
     if slots.get("commune") or slots.get("departement") or slots.get("hors_region"):
         return []
-    if slots.get("urgence_dite") and not _orienter().orient(slots.get("situation") or "").situation.besoins:
-        return []  # a pure emergency: the number was given, no local service is needed
+    said = slots.get("urgence_dite") or []
+    if set(said) & VITAL_NUMBERS:
+        return []  # a vital emergency: the number was given; a local service can wait
+    if said and not _orienter().orient(slots.get("situation") or "").situation.besoins:
+        return []  # an emergency alone: the number was given, no local service is needed
     return ["commune"]
 
 
@@ -269,9 +273,11 @@ def find_service(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, A
         if services:
             return min(services, key=lambda s: _rank(s, situation))
     if types and place.departement:
+        from knowledge.orientation import ZONE_RANK
+
         services = directory.in_departement(place.departement, types=types[:1])
         if services:
-            return services[0]
+            return min(services, key=lambda s: (min(ZONE_RANK.get(z.kind, 9) for z in s.zones), s.nom))
     hits = directory.search_name(text, limit=1)
     if hits and hits[0][1] >= 70:
         return hits[0][0]
@@ -418,7 +424,7 @@ def prefill_ticket(slots: Mapping[str, Any]) -> dict[str, Any]:
 
 def ticket_answer(slot: str, text: str, slots: Mapping[str, Any]) -> Reply:
     """Validate one answer of the support-request form."""
-    from knowledge.rpps import valid_rpps
+    from knowledge.rpps import normalize_rpps
     from knowledge.text import fold
 
     if _is_cancel(text):
@@ -458,9 +464,9 @@ def ticket_answer(slot: str, text: str, slots: Mapping[str, Any]) -> Reply:
     if slot == "demandeur_rpps":
         if f in ("non", "aucun", "pas de rpps", "passer", "je n en ai pas", "sans"):
             return Reply(slots={slot: "aucun"})
-        digits = re.sub(r"\D", "", text)
-        if valid_rpps(digits):
-            return Reply(slots={slot: digits})
+        rpps = normalize_rpps(text.strip())
+        if rpps:
+            return Reply(slots={slot: rpps})
         return Reply(text="Ce numéro RPPS n'est pas valide (11 chiffres, clé de contrôle). Corrigez-le ou répondez « non ».", slots={slot: None})
     if slot == "demande_rappel":
         contact = _callback_contact(text)

@@ -17,7 +17,8 @@ AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
         ("pt 82a seul ds le 36, chutes ++, refus aides", None, "36", None, []),
         ("mr 70 ans isolé, chutes", None, None, None, ["commune"]),
         ("patient de 70 ans isolé à Paris, chutes", None, None, "Paris", []),
-        ("patient 75 ans, 41000, perte d'autonomie", "41018", "41", None, []),
+        ("patient 75 ans, 41000, perte d'autonomie", None, None, None, ["commune"]),  # 5 communes share 41000
+        ("patient 75 ans, 41000 Blois, perte d'autonomie", "41018", "41", None, []),
     ],
 )
 def test_analyse_request_reads_the_place(text, commune, departement, hors_region, asks):
@@ -28,13 +29,15 @@ def test_analyse_request_reads_the_place(text, commune, departement, hors_region
     assert dialogue.orientation_required_slots(reply.slots) == asks
     if hors_region:
         assert "Centre-Val de Loire" in reply.text
+    if "41000" in text and not commune:
+        assert "Blois (41)" in reply.text and reply.buttons
 
 
 def test_vital_emergency_is_said_at_once_and_needs_no_commune():
     reply = dialogue.analyse_request("douleur thoracique intense depuis 30 min, patient 58 ans")
     assert "15" in reply.text and reply.text.startswith("⚠️")
     assert reply.payload["orientation"]["urgence"]["numero"] == "15"
-    assert reply.slots["urgence_dite"] is True
+    assert reply.slots["urgence_dite"] == ["15"]
     assert dialogue.orientation_required_slots(reply.slots) == []
 
 
@@ -57,7 +60,8 @@ def test_orientation_answer_carries_the_contract_payload():
     [
         ("Vierzon", {"commune": "18279", "departement": "18"}),
         ("à vierzon", {"commune": "18279", "departement": "18"}),
-        ("18100", {"commune": "18279", "departement": "18"}),
+        ("Vierzon 18100", {"commune": "18279", "departement": "18"}),
+        ("18100", {}),  # shared by several communes: a choice is offered (see below)
         ("dans le Loiret", {"commune": None, "departement": "45"}),
         ("Nantes", {"hors_region": "Nantes"}),
         ("annuler", {"hors_region": "annulé"}),
@@ -67,6 +71,12 @@ def test_answer_place(answer, slots):
     reply = dialogue.answer_place(answer)
     for k, v in slots.items():
         assert reply.slots.get(k) == v, (answer, reply)
+
+
+def test_shared_postal_code_offers_the_communes():
+    reply = dialogue.answer_place("18100")
+    assert "Vierzon (18)" in reply.text
+    assert {"title": "Vierzon (18)", "payload": "Vierzon 18100"} in reply.buttons
 
 
 def test_answer_place_unknown_says_so():
