@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rapidfuzz import process
@@ -22,6 +22,7 @@ COMMUNES_FILE = DATA_DIR / "communes-24.json"
 HORS_REGION_FILE = DATA_DIR / "hors-region.json"
 
 MAX_SCAN = 5000          # find() only reads the first MAX_SCAN characters of a message
+FUZZY_BUDGET = 60        # at most 60 uncached typo look-ups per message (keeps junk input fast)
 MAX_NGRAM = 10           # longest name, in tokens ("La Chapelle-Saint-Martin-en-Plaine" = 7)
 SHORT_FORM_MIN_POP = 2000  # a short form ("Saint-Amand") stands for one commune only if it has
 SHORT_FORM_RATIO = 5       # >= 2,000 inhabitants and >= 5x the population of the next candidate
@@ -270,6 +271,8 @@ class Gazetteer:
         self._fuzzy_keys = [k for k, e in idx.items()
                             if e.form == "exact" and len(k.replace(" ", "")) >= 5]
         self._all_dep_codes = set(self.departements) | set(self.hors_departements)
+        self._longest = max(len(k.replace(" ", "")) for k in self._fuzzy_keys)
+        self._fuzzy_cache: dict[str, PlaceMatch | None] = {}
 
     # ------------------------------------------------------------------ lookups
     def commune(self, code_insee: str) -> Commune:
@@ -326,25 +329,41 @@ class Gazetteer:
         return matches[0]
 
     def _fuzzy(self, key: str, text: str, start: int, end: int) -> PlaceMatch | None:
+        """Typo match of a whole folded name; None when nothing or several unrelated places."""
+        hit = self._fuzzy_cached(key)
+        if hit is None:
+            return None
+        span = text[start:end]
+        return replace(hit, text=span, start=start, end=end)
+
+    def _fuzzy_cached(self, key: str) -> PlaceMatch | None:
+        cache = self._fuzzy_cache
+        if key in cache:
+            return cache[key]
         letters = len(key.replace(" ", ""))
         first, _, rest = key.partition(" ")
-        if letters < 5 or key in NATURAL_REGIONS or (first in ARTICLES and rest in NATURAL_REGIONS):
+        if (letters < 5 or letters > self._longest + 2 or key in NATURAL_REGIONS
+                or key in FUZZY_BLOCK or (first in ARTICLES and rest in NATURAL_REGIONS)):
             return None
         maxd = 1 if letters < 12 else 2
         found = process.extract(key, self._fuzzy_keys, scorer=OSA.distance, score_cutoff=maxd, limit=8)
-        if not found:
-            return None
-        best = min(d for _, d, _ in found)
-        tops = [k for k, d, _ in found if d == best]
-        score = round(100.0 * (1 - best / max(letters, 1)), 1)
-        entries = [self._index[k] for k in tops]
-        communes = sorted({c for e in entries if e.kind == "commune" for c in e.communes},
-                          key=lambda c: (-c.population, c.code_insee))
-        if len(tops) == 1:
-            return self._make(entries[0], text, start, end, score)
-        if communes and all(e.kind == "commune" for e in entries):
-            return PlaceMatch("commune", None, None, text[start:end], start, end, score, tuple(communes))
-        return None      # several unrelated places are equally close: no guess
+        hit = None
+        if found:
+            best = min(d for _, d, _ in found)
+            tops = [k for k, d, _ in found if d == best]
+            score = round(100.0 * (1 - best / max(letters, 1)), 1)
+            entries = [self._index[k] for k in tops]
+            communes = sorted({c for e in entries if e.kind == "commune" for c in e.communes},
+                              key=lambda c: (-c.population, c.code_insee))
+            if len(tops) == 1:
+                hit = self._make(entries[0], key, 0, len(key), score)
+            elif communes and all(e.kind == "commune" for e in entries):
+                hit = PlaceMatch("commune", None, None, key, 0, len(key), score, tuple(communes))
+            # else: several unrelated places are equally close: no guess
+        if len(cache) >= 20_000:
+            cache.clear()
+        cache[key] = hit
+        return hit
 
     # ------------------------------------------------------------------ find
     def find(self, text: str) -> list[PlaceMatch]:
@@ -382,6 +401,7 @@ class Gazetteer:
         shouting = bool(letters) and sum(c.isupper() for c in letters) > 0.5 * len(letters)
         n = len(toks)
         found: list[tuple[PlaceMatch, _Entry | None]] = []
+        budget = [FUZZY_BUDGET]      # typo look-ups per message (cached ones are free)
         i = 0
         while i < n:
             t = toks[i]
@@ -391,7 +411,7 @@ class Gazetteer:
                     found.append((m, None))
                 i += 1
                 continue
-            hit = self._name_at(text, toks, i, standalone, shouting)
+            hit = self._name_at(text, toks, i, standalone, shouting, budget)
             if hit:
                 m, e, j = hit
                 found.append((m, e))
@@ -467,7 +487,7 @@ class Gazetteer:
             return cue is not None or capital
         return True
 
-    def _name_at(self, text, toks, i, standalone, shouting):
+    def _name_at(self, text, toks, i, standalone, shouting, budget):
         n = len(toks)
         first = toks[i]
         cue = self._cue(toks, i)
@@ -525,6 +545,10 @@ class Gazetteer:
                     continue
                 if fallback and j <= fallback[2]:
                     break
+                if key not in self._fuzzy_cache:
+                    if budget[0] <= 0:
+                        break
+                    budget[0] -= 1
                 m = self._fuzzy(key, text, first.start, toks[j - 1].end)
                 if m is not None:
                     return m, None, j
@@ -610,3 +634,150 @@ class Gazetteer:
                 elif x.kind == "hors_region" and m.kind == "hors_region":
                     drop.add(k)
         return [m for k, m in enumerate(out) if k not in drop]
+
+
+# French words (folded) one edit away from a place name: never corrected into a place
+# ("Mardi" is not Mardié, "Pompiers" not Pommiers). Built once from the 100,000 most frequent
+# French words of the `wordfreq` package (Apache-2.0) with the fuzzy rule of `_fuzzy`; see
+# docs/gazetteer.md.
+FUZZY_BLOCK = frozenset("""
+aaron abondante abondants abondent abonnant abonnee abord abordant aceres achetes acheves acord
+addon aigre ailier aille ailles ailly aimes aisee alaire alais aliens aligre aller allie allied
+alliee allies alliez allonges alloues allumes allures alois altier ambroise amende amies amines
+anches ancre anders andes andre andres andrey angels anger anges animes anjouan annes antan
+antes anthony antin anton antoni anvers aoust apris arche arcon arden ardennais ardenne ardente
+ardents areas arenes argentes argentin argon arias ariens arion arlon armas armes arome arpege
+array arron arros arson artis asnieres assad assaf assam assas assigne atours aubertin aurais
+auras auray author autriche autruche avant avers avold avray bache bacle bacon baffes baggy
+baile baille baillet baillon bailly bainville balais balcon balle bally balois bambin bandes
+banlieu banna baoule baran barbes bardeaux baron barras barrau barro barron barros barrot barrow
+barthe bassee bassigny basta bastian bastiat bastie bastin baude bauge baume bavant baves bayle
+bayrou beauce beauchesne beauvois beaux beigne beliers belle belles belly belon benis bennes
+bercy beret bernay berne berry besson bessy bienne biere bierre bievre bigre bille billes bills
+binge binks biran biron bison bissy blais blance bleme blesses bleue blocs blogs bluray boches
+boece boire boise boisee boitiers bonde bondee bones bonne bonnel bonner bonnes bonnet bonney
+bonnie bonte bonze bordeau boree borges bormes bornee bornes bosse bosser bosses bossez bossue
+boueuse bouffay bouge bouges bougres bouille bouilles bouillon bouillons boule boulon bounce
+bourdes bourge bourget bourgs bourres bourses boury bousille boussac bouviers boyce braire
+bravant braves breche brechet brent brett breves brian briard bribes brice brick brico brics
+brides brien briere briey brille briot brises brison brissac brive broches brode broie broke
+brome brosses broute broye broyes brule bruno brunon brunot buble buffy bugsy bulle bully busset
+bussi cabris cache cadors cagnes cagney caille cailles caillet caillou calas calle calmar cambon
+canal canes canines canne cannet canoes cantat cantin cardon carly carnac carne carnes caron
+cassant caumont caunes caves celan celie cella celles cello cells celse celte cenon centres
+cerdan cereales ceret cerisy cerne cerny cervelles cession cessons chabannes chablais chablis
+chain chainon chalet challe challes chalon chamber chambers chandon change chantal chantres
+chaos chapais chapelet chaperon chapin chapon charbon charbonniere charbonniers chardon chardy
+charentes charest charette chargea chargee charger charges chargez charle charlet charley charli
+charny charon charpente charte charters chartes chartre chassa chassait chasse chassent chateau
+chateaurenard chaton chaudron chauffeurs chausey chausse chauvin chavanne chazelles check chelle
+chenille chenonceau chere cheres cheri cheris cherry chers cheryl chessy chevigny cheville chevy
+chignon chino chiron choisy choke chollet chome chope choque chore chose chouf choye chuis
+cigognes ciman cimbres cimes cimon cintres cioran cirad citais citron civiere classant classy
+clement cleon clermont cleves cliche cloches cloue clubs coast coches cogne cognes cohan cohue
+coigny coince coincee coincees coincer coing coins coire collar colle colman colombe colombey
+colombiens colombier colombus colomiers colon coman combes combles comme commes comores concourt
+condes condo conge congres conna conne connery connes conny conon const conte contes contrat
+contre contree contrees contrer coran corbeille corde cordon coree cores cormeilles corne
+corneilles coron corre correge correle corsa corsee corser corses corset corsi corso corte cosse
+cosses cosson coude coudees coudes couille couilles couillon couillons coulomb coulombe coulon
+count courges cours course court cousu couts couvres cowan crache craon crasses creant creches
+crecy cremant creon cresson crest creusee creuser creuses creuset creusez creux crevait crevent
+criantes croches crois croisa croise croises croissy crosse crossed cruelles cuban cueille
+cuisant curse cussac cusson cylon damiens danae dance dandy danger danke danny danse dante
+dantes dantin danvers danza darcy daron darras daval davant davignon deals deaux delabre delle
+delon delos derome derry derville deuil devant devers didon dieux digby digne dilly dimes diois
+dison dixon dobbs domme donde donne donnee donner donnera doors doree dorme dormes dormoy dorval
+doubt doues douille douilles douville douvres drachme drame drives drogue drogues drole drone
+drouet druze duffy dunes dunst duret duvet ebauche echelles echoue ecuelle eille elance eleves
+elles emaille emaux enron envers envoy epais epernay eperon epinay essay essonnes estampes
+etapes etendu evers fache facon faille faisons fancy fange fantin faons fargeau faris faron
+fasse faudrais felon fendu feret feron ferres ferris ferry fesse feves fiers fievre fievres
+fille filles fimes flagey fleurs flosse flyers foire foison fonce fonde fontan fontenoy fonts
+forges forman formes fortin fortran fosses fossey fouille fouilles foulon fours foyers fraie
+frame franca france francky frappes fraye frazer freines frenes fresne fresnel fresnoy fretille
+freux fronce fusse gache gagny gallardo galles gance gange garan garay gardon garennes garon
+gaule gavant gaves gazeux geddes gelee genantes gendron genee geniale gennes gentille geree
+gerry gesvres gifles gignac gigogne gijon giles gille gillet gillis gilly girardon giron giroud
+givors givres glandes gloire gluant gomme gommes goncourt goree gorges gosse graca gracieux
+grainville grappes gravant grille grilles grises grives gronde grosses groux guere guerit guerre
+guille guilluy guilty guyana hache haches hallier hanche hannes hantes hardie haris harry havel
+heille helle henault henry heraut herne heron herouville hetre holmes hombres homes homme horse
+houille houiller hours houssaye huitre icelle illes indes indie indra indue inger ingere ingres
+insere isles jaille jallais jantes japan jarnac jaucourt jelle jerry joinville jolivet jones
+josse jourdan jours jumeau karan kerry khoury killy kiran konan laban lacan lacey lache laches
+laden laferriere lafleche lafon lagny lagon lagons laides laire lallier lanca lancee lancel
+lancer lances lancet lancez lancy lande landen lander landers landis landon lands langer langes
+langlais langle langue lanne lannes lanta lapin laplante lardon large larges largesse larochelle
+laudes launay laury lavant laves lavoie lavoine lavons layon leaves leblanc leches legere lemay
+lemerre lemire leone leproux leray lerner leroux leses lesson levee levees level levels leven
+levens levent lever levers levez levis levres liant libelle libre lierre lieux lievre lievres
+ligne lignes ligue ligure lilie lilli lilly liman limes limoge limoger limoux linas linde linges
+lingue linke linne lions liouville lirais lisant lisee lisere lisiez lison lisse liste litre
+lives livet livre loans loche lodges logees loges loison loisy lomme londe longe lorca loret
+lorgues lorie loris lorne lorry louane louant louches louhans louons lourd louron louviere
+louvres loves lowry loyers luang lubie lucille luffy luire luisante luisants lulle lunar lundy
+luneau lunes luxeuil lyons mabille mache macons macos macron maddie madou maelle mages maggy
+magna magne magni magno magon maguy mahon mailles maillets maillot mailly maine maintenons
+mainville maison maisy makes malais males malle mallet malou mamou mamoudou mance mancha manches
+mande manes mange mangeais manille manne manny manon manor manos manteau manteaux mantes mapou
+marais maran maras marat marca marchais marche marcherais marcon marcy marde mardi mardis mardy
+maree maren marennes mares marey marge margie marie marin marine marion maris marle marlon marly
+marnais marnes marni marnie maroc maroilles maroni maroon marot marotte marra marre marron marry
+marte marthe martins marton marty mason massa masse massey massi massives massu matche mates
+maton matou maule mauny mauves maven mavis mayence mayne meade meduse melin melle melon memere
+menais menard mendel mendes mendez mendie mendy menee menou mense mente ments menue merde
+merleau merry merville messa messe messes metaux mettra mettrai mettras meule meure meute meyers
+michy mienne miens mievre migre mille milles millet milliers milly milne mimes minas minieres
+ministere minne minou miron misere misons missy moches moelle mohand moigne moines moire moise
+moisi moissy monceaux monde monnaies monnaye monos monta montagny montandon montarville monte
+montes monteux month montholon months monti montpelier montres monty moran morandi morane morano
+moray morde moreau morel morelle mores moret morey morges morgues morland morne mornes moron
+morris morse morte mortiers morts morue morve moses mouans mouchard mouchet moudon mouille
+mouilles moulay moulin mouret mouron mouse moutet mouton mouzon moves moyenne mulan muray muree
+muriers murray musset mussy myron nadon names nance nangis nanny nanou nantel nanteuil nantis
+narcisses natan nattes naval naves nelle neris neuilly neuve never neves neyret niles ninon
+nivelle noches noire noiret noise noisy nombres nombreux nomme nommes nonce nonne normande
+normandin normes norris nouille nouilles nourry noyees noyes nuisant nulle occitane oeuil olive
+oliver olives ollier olson ombres orangis orbes oreal oreille orges origny orion ornes orson
+ouille oulan oullins ouvres pache paddy pagnes pagny paille paillet pairs palais palis pallier
+panes panis panne pantins paons papis parais paras paray parcelles parcourt parcs pardon pares
+paria parias parie paries parish parisi parks parmis parois paros parris parthe partis parts
+parus parvis passy patin patris patry patsy patty paule pauly pavant paves peaux peigne pelle
+pelles pende pendu pennes percy peron perou perry pessah phone pierre pierret pietres piggy
+pille pilles pilliers pingre pinon piron pison plaisirs plantin plumeau poches poings pointille
+poire poiret poiriers poison poisse poisseux poitier pomme pommes pommier pompiers ponce
+pontigny ponts poree poreux portiers posse postiers potiers pouilles pouillon pouilly poulains
+pours preau preches prefontaine prennes presle presley preux prion priva privat prives proches
+proue prunier puant puisant pussy quant quincey rache racines radon raille raimond raines rains
+rainville raisons rallier ramond rance range rangers rapines raves ravines raymonde reaux
+recueille regnes reign reigns reille reilly reines reins reiss relay remis renal renan rende
+rendes rendu renens renes renies renne renner renny rentes resigne ressac reuil revant revers
+reves revet reymond rheims rhode riais riant riches riens rifle rilke rimes rions risle rivas
+rivere rives rivier riviera rivieres riziere rochas roche rocher rochers rochet rodee roden
+rodeo roder rodes rodet rogen roissy rolle ronan ronce ronde rosaire rosen rosny rosse rouches
+rouee rouer roues rouet rouge rouille rouilles rouillon rouville rouvre rouyn rozay ruches
+rumilly sabin sabran sacha sacher saches sachet sachez sachs sacre safran sagan sagone sailly
+saisons salaire salan samain sanche sancy santal santerre santes sarah sarcelle sarin saris
+sartre sassy satan sauge saule saumure sauna saunas sauvy savant savoir savone savoye saxonne
+scannes scelle seaux seche sedis segre seguy selle selon semes semis serais seras serfs serie
+series serin serkis seron serrais serres sertis servile servis seuil seville sevre sevres sherry
+sides sienne sierre siglo signac signe sille silly singe sinon soeurs soire soirs soisy solaires
+solesmes sombres somma sommee sommer sommes sommet sommiers sonde songe sonne sonnee soucy soude
+souille souilles souilly souks soulanges soule souligne souls soupe sourd sourds souri souris
+souss soute spinal spurs suant sueves surville tache taille taisons talence tally tance tanche
+tanches tannes tantes tapant tardes tarees tares taris tarnac tarses tartes tassigny taule
+tavern taxant teigne telle telles tenais tende tendon tends tendue tendus tengu terne terray
+terres terry tesson thaon theon thery these theses thoiry thury tienne tigre tille tilloy times
+tison toise toison tolle tomme tondu tonne torch torse toubon toucha toucy touille toure tourn
+tournan tournay tourny touron touts trainor trappe travers trille trina trones tropes troue
+troues trous trout trouv troye troyen troyens truies tuant tuile tully urville vache vaille
+vaise valais valente vallees valles vallier valognes vance vannes vantes varan vardon varenne
+varie variee vartan vassy vaudeville veaux veillant veilles veine velle velues venais vende
+vendeen vendez vendre vendu vendue vengee venne verbaux verdon verdun vereux vergne vergy vernay
+verne vernis veron verrais verres versaille verville veules veyron vicky vielles vienna viennes
+vigne vignon vigny vigogne vilain villain villar villard villas ville villemain villequier
+villers villes villey vimes vinson vison voice voies voile voire vouziers vrille wallonnes waris
+watan waves welle welles wesson wille willy worse yanne yaris yelle yonge yours youville yverdon
+yvonne
+""".split())

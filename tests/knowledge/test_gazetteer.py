@@ -1,6 +1,7 @@
 """Gazetteer: resolve() and find() on realistic GP wording; data file consistency."""
 import importlib.util
 import json
+import random
 import time
 from pathlib import Path
 
@@ -244,6 +245,19 @@ def test_find_large_and_odd_inputs_are_fast(g):
     assert ms and all(m.end <= 5000 for m in ms)           # MAX_SCAN
     assert g.find("<p>" * 30000) == []
     assert g.resolve("x" * 100_000) is None
+    # Worst case: thousands of capitalised unknown words, each a typo candidate.
+    rng = random.Random(7)
+    junk = " ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9)))
+                    .capitalize() for _ in range(5000))
+    t = time.process_time()
+    g.find(junk)
+    assert time.process_time() - t < 0.5
+
+
+@pytest.mark.parametrize("message", ["RDV Mardi avec les Pompiers", "Pas de Fleurs, des Proches",
+                                     "Marie et Henry, ses Filles"])
+def test_french_words_are_not_corrected_into_places(g, message):
+    assert g.find(message) == []
 
 
 def test_find_typical_message_under_5_ms(g):
