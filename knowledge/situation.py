@@ -44,7 +44,7 @@ _DURATION_BEFORE = frozenset({"depuis", "pendant", "durant", "dans", "sur", "apr
 _DURATION_AFTER = re.compile(
     r"\s*(?:plus tard|apres|auparavant|avant|de suivi|de retard|d attente|de mariage|d evolution|de vie commune|"
     r"de prison|d abstinence|de sevrage|de rue|d errance|de chomage|d anciennete|de traitement|d ecart|"
-    r"de moins|de plus|ferme|de sursis|de carriere|de travail|sans)\b")
+    r"de moins|de plus|ferme|de sursis|de carriere|de travail)\b")
 
 _YEARS = re.compile(r"(?<![\d/,])(\d{1,3})\s*(?:ans|an)\b|(?<![\d/,])(\d{1,3})a\b")
 _AGED = re.compile(r"\b(?:age|agee|ages|agees)\s*(?:de\s*)?:?\s*(\d{1,3})\b(?!\s*(?:mois|semaines?|jours?|kg|cm|%))")
