@@ -541,13 +541,41 @@ def test_cli_check_and_load(tmp_path, capsys):
 # The project's sample directory
 
 
-def test_sample_directory_loads_cleanly(tmp_path, gazetteer):
+SAMPLE_FILES = {"18-cher.yaml", "24-region.yaml", "28-eure-et-loir.yaml", "36-indre.yaml",
+                "37-indre-et-loire.yaml", "41-loir-et-cher.yaml", "45-loiret.yaml"}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The project's sample directory loaded into a SQLite file, and its LoadReport."""
     if not sorted(SAMPLE.glob("*.yaml")):
         pytest.skip(f"no sample directory YAML in {SAMPLE} yet")
-    d = Directory(f"sqlite:///{tmp_path}/annuaire.db")
-    report = d.load(SAMPLE)
-    assert report.services == len(d.all()) > 0
-    assert all(s.exemple for s in d.all())
-    for service in d.all():
-        assert set(departements(service, gazetteer)) <= {"18", "28", "36", "37", "41", "45"}
+    d = Directory(f"sqlite:///{tmp_path_factory.mktemp('sample')}/annuaire.db")
+    yield d, d.load(SAMPLE)
     d.close()
+
+
+def test_sample_directory_loads_cleanly(sample, gazetteer):
+    directory, report = sample
+    assert set(report.files) == SAMPLE_FILES
+    assert report.services == len(directory.all()) == sum(report.per_type.values()) > 100
+    assert all(s.exemple for s in directory.all())
+    for service in directory.all():
+        assert set(departements(service, gazetteer)) <= {"18", "28", "36", "37", "41", "45"}
+
+
+@pytest.mark.parametrize("query, type_, commune_name, deps", [
+    ("le SSIAD de Vierzon", "SSIAD", "Vierzon", None),
+    ("CMP de Vierzon", "CMP", "Vierzon", None),
+    ("DAC 36", "DAC", None, ["36"]),
+    ("le DAC du Loiret", "DAC", None, ["45"]),
+    ("PASS de Bourges", "PASS", "Bourges", None),
+])
+def test_search_name_on_the_sample_directory(sample, gazetteer, query, type_, commune_name,
+                                             deps):
+    service, score = sample[0].search_name(query)[0]
+    assert service.type == type_ and score >= 90
+    if commune_name:
+        assert gazetteer.commune(service.commune_insee).nom == commune_name
+    if deps:
+        assert departements(service, gazetteer) == deps
