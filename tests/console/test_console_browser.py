@@ -327,6 +327,9 @@ def test_phone_search_and_request_on_behalf_of_a_caller(env, browser):
     assert Select(browser.find_element(By.ID, "dac_id")).first_selected_option.get_attribute("value") == "dac-18"
     browser.find_element(By.ID, "demandeur_nom").send_keys("Dr Jeanne Roux")
     browser.find_element(By.ID, "rappel_telephone").send_keys("02 48 96 00 00")
+    form = browser.find_element(By.CSS_SELECTOR, "form[action='/demandes/nouvelle']")
+    fields = {e.get_attribute("name"): e.get_attribute("value")
+              for e in form.find_elements(By.CSS_SELECTOR, "input, textarea, select")}
     click_and_wait(browser, By.XPATH, "//button[contains(., 'Enregistrer la demande')]")
     h1 = browser.find_element(By.TAG_NAME, "h1").text
     assert h1.startswith("Demande AIG-") and "reçue" in h1
@@ -335,7 +338,15 @@ def test_phone_search_and_request_on_behalf_of_a_caller(env, browser):
     assert (t.canal, t.cree_par, t.dac_id, t.demandeur_nom) == ("telephone", "oscar", "dac-18", "Dr Jeanne Roux")
     assert t.commune_insee == "18197"
     shot(browser, "07-demande-telephone")
-    # the form's idempotency key: re-posting the same form does not create a second request
-    browser.back()
-    click_and_wait(browser, By.XPATH, "//button[contains(., 'Enregistrer la demande')]")
+    # the same form posted again (double click, retry) does not create a second request
+    from selenium.webdriver.support import expected_conditions as ec
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.execute_script("""
+        const f = document.createElement('form'); f.method = 'post'; f.action = '/demandes/nouvelle';
+        for (const [k, v] of Object.entries(arguments[0])) {
+            const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);
+        }
+        document.body.appendChild(f); f.submit();""", fields)
+    WebDriverWait(browser, 15).until(ec.staleness_of(old))
     assert browser.find_element(By.TAG_NAME, "h1").text.split()[1] == numero
+    assert len([x for x in env["store"].queue() if x.canal == "telephone"]) == 1
