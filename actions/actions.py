@@ -170,15 +170,22 @@ class ValidateDemandeForm(FormValidationAction):
         return reply.slots
 
 
-class ActionAskDemandeConfirmation(Action):
-    """Reads the whole request back before anything is written."""
+def _ask_action(slot: str) -> type:
+    """`action_ask_<slot>`: the form's question (texts in actions/dialogue.QUESTIONS)."""
 
-    def name(self) -> Text:
-        return "action_ask_demande_confirmation"
+    class AskAction(Action):
+        def name(self) -> Text:
+            return f"action_ask_{slot}"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        _say(dispatcher, dialogue.ticket_readback(tracker.current_slot_values()))
-        return []
+        def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+            _say(dispatcher, dialogue.question(slot, tracker.current_slot_values()))
+            return []
+
+    AskAction.__name__ = f"ActionAsk_{slot}"
+    return AskAction
+
+
+ASK_ACTIONS = [_ask_action(slot) for slot in [*dialogue.QUESTIONS, "demande_confirmation"]]
 
 
 class ActionEnregistrerDemande(Action):

@@ -499,6 +499,31 @@ def _callback_contact(text: str) -> str | None:
     return None
 
 
+QUESTIONS: dict[str, tuple[str, list[str]]] = {
+    # slot: (question, quick replies)
+    "commune": ("Dans quelle commune vit la personne ? (nom ou code postal)", []),
+    "demande_resume": ("Résumez la situation en quelques lignes (sans nom ni numéro de sécurité sociale du patient).", []),
+    "demande_urgence": ("Quel délai pour cette demande ?", ["Aujourd'hui", "Cette semaine", "Programmée"]),
+    "demande_consentement": (
+        "Le patient est-il d'accord pour que ses informations soient partagées avec l'équipe de coordination ?",
+        ["Oui", "Non", "Pas encore demandé"],
+    ),
+    "demandeur_nom": ("Votre nom (le demandeur) ?", []),
+    "demandeur_profession": ("Votre profession ? (médecin généraliste, infirmier, assistante sociale…)", []),
+    "demandeur_rpps": ("Votre numéro RPPS (11 chiffres) ? Répondez « non » pour passer.", ["Non"]),
+    "demande_rappel": ("À quel numéro de téléphone ou quelle adresse de messagerie sécurisée le DAC doit-il vous répondre ?", []),
+    "demande_creneau": ("Quel créneau de rappel vous convient ? (par exemple « demain 12h-14h », « après 18h »)", []),
+}
+
+
+def question(slot: str, slots: Mapping[str, Any]) -> Reply:
+    """The form's question for `slot` (the confirmation is a read-back, see `ticket_readback`)."""
+    if slot == "demande_confirmation":
+        return ticket_readback(slots)
+    text, choices = QUESTIONS[slot]
+    return Reply(text=text, buttons=[{"title": c, "payload": c.lower()} for c in choices])
+
+
 _URGENCE_LABELS = {"aujourd_hui": "aujourd'hui", "semaine": "cette semaine", "programme": "programmée"}
 _CONSENT_LABELS = {"oui": "oui", "non": "non", "non_demande": "pas encore demandé"}
 
