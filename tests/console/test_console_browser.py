@@ -320,6 +320,12 @@ def test_phone_search_and_request_on_behalf_of_a_caller(env, browser):
     types = [r.find_element(By.CSS_SELECTOR, "h3 small").text for r in
              browser.find_elements(By.CSS_SELECTOR, "article.resultat")]
     assert types and set(types) == {"(DAC)"}
+    # "ouvert maintenant": only services open at this moment are listed
+    browser.find_element(By.ID, "ouvert").click()
+    click_and_wait(browser, By.CSS_SELECTOR, "form[action='/recherche'] button")
+    assert browser.find_element(By.ID, "ouvert").is_selected()
+    for r in browser.find_elements(By.CSS_SELECTOR, "article.resultat"):
+        assert r.find_elements(By.CSS_SELECTOR, "p.ouvert") and not r.find_elements(By.CSS_SELECTOR, "p.ferme")
 
     click_and_wait(browser, By.XPATH, "//button[contains(., 'Ouvrir une demande')]")
     assert "Nouvelle demande pour un appelant" in text(browser)

@@ -442,3 +442,31 @@ def test_motifs_are_stored_as_json_list(store):
     t = store.create(request(motifs=["chutes", "M. Durand isolé"]), "k")
     assert t.motifs == ("chutes", "M. [nom] isolé")
     assert json.loads(json.dumps(list(t.motifs))) == ["chutes", "M. [nom] isolé"]
+
+
+# --- routing to the DAC of the commune ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory):
+    from knowledge.config import directory_data_dir
+    from knowledge.directory import Directory
+    d = Directory(f"sqlite:///{tmp_path_factory.mktemp('dir') / 'directory.db'}")
+    d.create_schema()
+    d.load(directory_data_dir())
+    return d
+
+
+@pytest.mark.parametrize("commune,dac", [
+    ("18197", "dac-18"),   # Saint-Amand-Montrond
+    ("18033", "dac-18"),   # Bourges
+    ("28085", "dac-28"),   # Chartres
+    ("36044", "dac-36"),   # Châteauroux
+    ("37261", "dac-37"),   # Tours
+    ("41018", "dac-41"),   # Blois
+    ("45234", "dac-45"),   # Orléans
+])
+def test_route_dac_picks_the_departmental_dac(directory, commune, dac):
+    from knowledge.tickets import route_dac
+    service = route_dac(commune, directory)
+    assert service is not None and service.type == "DAC" and service.id == dac
+    assert service.telephone
