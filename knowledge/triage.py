@@ -1,0 +1,722 @@
+"""Triage: emergencies first, then complexity and the graded level of response.
+
+The rules live in `knowledge/data/triage.yaml` (readable by a coordinator, see docs/triage.md)
+and are validated when loaded: any error raises `RulesError` naming the rule.
+
+- Emergencies are searched in the whole folded message with the rules' own cue phrases,
+  skipping negated cues and reported history (`knowledge.negation`).
+- Complexity is scored per dimension (health, mental health, autonomy, social, environment and
+  caregivers, adherence, number of professionals) from the needs and publics the situation
+  analyser found and from the rules' cue phrases.
+- The level (1 information, 2 specialised service, 3 DAC support / case management) and the
+  resource types come from the first matching rule of `niveaux`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from knowledge.hours import as_paris, jour_ferie
+from knowledge.negation import is_history, is_negated
+from knowledge.text import fold
+from knowledge.vocabulary import Vocabulary, fold_aligned
+
+DEFAULT_PATH = Path(__file__).parent / "data" / "triage.yaml"
+
+# National numbers of the orientation contract (../shared/orientation-contract.md).
+KNOWN_NUMBERS = ("15", "112", "17", "114", "115", "119", "3919", "3114", "3977", "116 117")
+
+_ID = re.compile(r"^[a-z0-9_]+$")
+_CONDITION_KEYS = {
+    "publics", "besoins", "besoins_un_de", "publics_ou_besoins", "dimensions_min",
+    "dimensions_max", "score_min", "score_max", "age_min", "age_max", "aucun_besoin", "type_nomme",
+    "dimensions_au_moins",
+}
+_RANGES = (("dimensions_min", "dimensions_max"), ("score_min", "score_max"), ("age_min", "age_max"))
+
+
+class RulesError(ValueError):
+    """Invalid triage rules; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class Emergency:
+    numero: str
+    libelle: str
+    regle: str
+    motif: str
+    types: tuple[str, ...] = ()
+
+
+@dataclass
+class Triage:
+    urgences: list[Emergency]          # ordered, most serious first
+    niveau: int | None                 # 1, 2, 3; None when only an emergency applies
+    motifs: list[str]                  # French reasons, short
+    types: list[str]                   # resource types to propose, best first
+    dimensions: dict[str, int]         # complexity score per dimension (0–2)
+    regles: list[str]                  # ids of the rules that fired
+
+
+# ---------------------------------------------------------------------------------------------
+# Cue phrases
+
+
+class Cues:
+    """A compiled list of cue phrases: whole words, ``*`` = any word ending, text folded."""
+
+    def __init__(self, phrases: Iterable[str]):
+        self.phrases = tuple(dict.fromkeys(p for p in (fold(str(x)) for x in phrases) if p))
+        alternatives = sorted((_phrase_regex(p) for p in self.phrases), key=len, reverse=True)
+        self.regex = (re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+                      if alternatives else None)
+
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        """All (start, end) spans of the phrases in an already folded text."""
+        if self.regex is None:
+            return []
+        return [(m.start(), m.end()) for m in self.regex.finditer(folded)]
+
+    def __bool__(self) -> bool:
+        return self.regex is not None
+
+
+def _phrase_regex(phrase: str) -> str:
+    words = []
+    for word in phrase.split(" "):
+        if word.endswith("*"):
+            words.append(re.escape(word.rstrip("*")) + r"[a-z0-9]*")
+        else:
+            words.append(re.escape(word))
+    return r"\s+".join(words)
+
+
+def _live(folded: str, spans: Iterable[tuple[int, int]], *, history: bool,
+          excluded: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Spans that are not negated, not inside an excluded span and (if `history`) not past."""
+    out = []
+    for start, end in spans:
+        if any(s < end and start < e for s, e in excluded):
+            continue
+        if is_negated(folded, start, end):
+            continue
+        if history and is_history(folded, start, end):
+            continue
+        out.append((start, end))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled rules
+
+
+@dataclass
+class _EmergencyRule:
+    id: str
+    numero: str
+    priorite: int
+    motif: str
+    signes: Cues
+    sauf: Cues
+    types: tuple[str, ...]
+    requiert: dict | None          # {"signes": Cues|None, "publics": set, "age_min", "age_max", "fenetre"}
+    exclue_par: tuple[str, ...]
+    avec_autre_urgence: bool
+    order: int
+
+
+@dataclass
+class _Dimension:
+    code: str
+    libelle: str
+    besoins: dict[str, int]
+    publics: dict[str, int]
+    groups: list[tuple[int, Cues]]
+    seuils: tuple[int, int]
+    types_nommes: int
+
+
+@dataclass
+class _LevelRule:
+    id: str
+    priorite: int
+    si: dict
+    niveau: int
+    types: tuple[str, ...]
+    motif: str
+    order: int
+
+    @property
+    def fallback(self) -> bool:
+        """Default or "no need found" rule: it gives no level when an emergency applies."""
+        return not self.si or bool(self.si.get("aucun_besoin"))
+
+
+class Rules:
+    """Validated triage rules. Build with `Rules.default()` or `Rules.load(path)`."""
+
+    def __init__(self, data: Any, *, source: str = "triage.yaml", vocabulary=None):
+        vocabulary = vocabulary or Vocabulary.default()
+        self.source = source
+        self.vocabulary = vocabulary
+        self._v = _Validator(source, vocabulary)
+        data = self._v.mapping(data, "le fichier")
+        self._v.keys(data, "le fichier", required={"numeros", "urgences", "dimensions", "niveaux"},
+                     optional={"version", "listes", "permanence_des_soins"})
+        self.numeros = self._load_numbers(data["numeros"])
+        self.listes = self._load_lists(data.get("listes") or {})
+        self.urgences = self._load_emergencies(data["urgences"])
+        self.dimensions = self._load_dimensions(data["dimensions"])
+        self.niveaux = self._load_levels(data["niveaux"])
+        self.pds = self._load_pds(data.get("permanence_des_soins"))
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path, *, vocabulary=None) -> "Rules":
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise RulesError(f"{path.name} : YAML illisible : {exc}") from None
+        return cls(data, source=path.name, vocabulary=vocabulary)
+
+    @classmethod
+    def default(cls) -> "Rules":
+        return _default_rules()
+
+    def _load_numbers(self, raw) -> dict[str, dict]:
+        v = self._v
+        raw = v.mapping(raw, "numeros")
+        out = {}
+        for numero, info in raw.items():
+            numero = str(numero)
+            where = f"numeros '{numero}'"
+            if numero not in KNOWN_NUMBERS:
+                raise v.error(where, f"numéro inconnu (numéros du contrat : {', '.join(KNOWN_NUMBERS)})")
+            info = v.mapping(info, where)
+            v.keys(info, where, required={"libelle", "disponibilite"},
+                   optional={"permanent", "horaires"})
+            v.text(info["libelle"], where, "libelle")
+            horaires = info.get("horaires")
+            span = None
+            if horaires is not None:
+                m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", str(horaires))
+                if not m:
+                    raise v.error(where, f"horaires '{horaires}' : format attendu HH:MM-HH:MM")
+                span = (time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4])))
+            out[numero] = {"libelle": info["libelle"], "disponibilite": info["disponibilite"],
+                           "permanent": bool(info.get("permanent", False)), "horaires": span}
+        return out
+
+    def _load_lists(self, raw) -> dict[str, list[str]]:
+        raw = self._v.mapping(raw, "listes")
+        out = {}
+        for name, phrases in raw.items():
+            out[str(name)] = self._v.phrases(phrases, f"listes '{name}'", allow_refs=False)
+        return out
+
+    def _expand(self, phrases: list[str], where: str) -> Cues:
+        out: list[str] = []
+        for p in phrases:
+            if p.startswith("@"):
+                name = p[1:]
+                if name not in self.listes:
+                    raise self._v.error(where, f"liste inconnue '@{name}'")
+                out.extend(self.listes[name])
+            else:
+                out.append(p)
+        return Cues(out)
+
+    def _load_emergencies(self, raw) -> list[_EmergencyRule]:
+        v = self._v
+        rules: list[_EmergencyRule] = []
+        seen: set[str] = set()
+        for i, item in enumerate(v.sequence(raw, "urgences")):
+            where = v.rule_name("urgences", i, item)
+            item = v.mapping(item, where)
+            v.keys(item, where, required={"id", "numero", "priorite", "motif", "signes"},
+                   optional={"sauf", "types", "requiert", "exclue_par", "avec_autre_urgence",
+                             "libelle"})
+            rid = v.ident(item["id"], where, seen)
+            numero = str(item["numero"])
+            if numero not in self.numeros:
+                raise v.error(where, f"numéro inconnu '{numero}' (absent de la section numeros)")
+            requiert = None
+            if item.get("requiert") is not None:
+                r = v.mapping(item["requiert"], where + " requiert")
+                v.keys(r, where + " requiert", required=set(),
+                       optional={"signes", "publics", "age_min", "age_max", "fenetre"})
+                if not r:
+                    raise v.error(where, "requiert est vide")
+                requiert = {
+                    "signes": self._expand(v.phrases(r["signes"], where), where) if "signes" in r else None,
+                    "publics": set(v.codes(r.get("publics") or [], "public", where)),
+                    "age_min": v.integer(r["age_min"], where, "age_min") if "age_min" in r else None,
+                    "age_max": v.integer(r["age_max"], where, "age_max") if "age_max" in r else None,
+                    "fenetre": v.integer(r["fenetre"], where, "fenetre") if "fenetre" in r else None,
+                }
+            signes = self._expand(v.phrases(item["signes"], where), where)
+            if not signes:
+                raise v.error(where, "aucun signe")
+            rules.append(_EmergencyRule(
+                id=rid, numero=numero, priorite=v.integer(item["priorite"], where, "priorite"),
+                motif=v.text(item["motif"], where, "motif"), signes=signes,
+                sauf=self._expand(v.phrases(item.get("sauf") or [], where), where),
+                types=tuple(v.codes(item.get("types") or [], "type", where)),
+                requiert=requiert,
+                exclue_par=tuple(str(x) for x in (item.get("exclue_par") or [])),
+                avec_autre_urgence=bool(item.get("avec_autre_urgence", False)), order=i))
+        ids = {r.id for r in rules}
+        for r in rules:
+            for other in r.exclue_par:
+                if other not in ids:
+                    raise v.error(f"urgences règle '{r.id}'", f"exclue_par : règle inconnue '{other}'")
+        return rules
+
+    def _load_dimensions(self, raw) -> list[_Dimension]:
+        v = self._v
+        dims: list[_Dimension] = []
+        seen: set[str] = set()
+        for i, item in enumerate(v.sequence(raw, "dimensions")):
+            where = v.rule_name("dimensions", i, item, key="code")
+            item = v.mapping(item, where)
+            v.keys(item, where, required={"code", "libelle"},
+                   optional={"besoins", "publics", "signes", "seuils", "types_nommes"})
+            code = v.ident(item["code"], where, seen)
+            besoins = v.weights(item.get("besoins") or {}, "besoin", where)
+            publics = v.weights(item.get("publics") or {}, "public", where)
+            groups = []
+            for j, g in enumerate(v.sequence(item.get("signes") or [], where + " signes")):
+                g = v.mapping(g, f"{where} signes[{j}]")
+                v.keys(g, f"{where} signes[{j}]", required={"points", "phrases"}, optional=set())
+                groups.append((v.integer(g["points"], where, "points"),
+                               self._expand(v.phrases(g["phrases"], where), where)))
+            seuils = item.get("seuils", [1, 2])
+            if (not isinstance(seuils, list) or len(seuils) != 2
+                    or not all(isinstance(s, int) and s > 0 for s in seuils) or seuils[0] > seuils[1]):
+                raise v.error(where, "seuils : deux entiers positifs croissants attendus, ex. [1, 2]")
+            if not (besoins or publics or groups or item.get("types_nommes")):
+                raise v.error(where, "la dimension ne peut jamais être touchée (ni besoins, ni publics, ni signes)")
+            dims.append(_Dimension(code, v.text(item["libelle"], where, "libelle"), besoins, publics,
+                                   groups, (seuils[0], seuils[1]),
+                                   v.integer(item.get("types_nommes", 0), where, "types_nommes")))
+        return dims
+
+    def _load_levels(self, raw) -> list[_LevelRule]:
+        v = self._v
+        rules: list[_LevelRule] = []
+        seen: set[str] = set()
+        for i, item in enumerate(v.sequence(raw, "niveaux")):
+            where = v.rule_name("niveaux", i, item)
+            item = v.mapping(item, where)
+            v.keys(item, where, required={"id", "priorite", "si", "niveau", "types", "motif"},
+                   optional=set())
+            rid = v.ident(item["id"], where, seen)
+            si = v.mapping(item["si"] if item["si"] is not None else {}, where + " si")
+            v.keys(si, where + " si", required=set(), optional=_CONDITION_KEYS)
+            cond: dict[str, Any] = {}
+            for key in ("publics", "besoins", "besoins_un_de", "publics_ou_besoins"):
+                if key in si:
+                    kind = {"publics": "public", "publics_ou_besoins": "public_ou_besoin"}.get(key, "besoin")
+                    codes = v.codes(si[key], kind, where)
+                    if not codes:
+                        raise v.error(where, f"{key} est vide")
+                    cond[key] = frozenset(codes)
+            for lo, hi in _RANGES:
+                for key in (lo, hi):
+                    if key in si:
+                        cond[key] = v.integer(si[key], where, key)
+                if lo in cond and hi in cond and cond[lo] > cond[hi]:
+                    raise v.error(where, f"règle inatteignable : {lo} ({cond[lo]}) > {hi} ({cond[hi]})")
+            if "dimensions_au_moins" in si:
+                wanted = v.mapping(si["dimensions_au_moins"], where + " dimensions_au_moins")
+                codes = {d.code for d in self.dimensions}
+                for code, value in wanted.items():
+                    if code not in codes:
+                        raise v.error(where, f"dimension inconnue '{code}'")
+                    if v.integer(value, where, code) not in (1, 2):
+                        raise v.error(where, f"dimensions_au_moins {code} : 1 ou 2 attendu")
+                cond["dimensions_au_moins"] = tuple(sorted(wanted.items()))
+            for key in ("aucun_besoin", "type_nomme"):
+                if key in si:
+                    if si[key] is not True:
+                        raise v.error(where, f"{key} : seule la valeur true est permise")
+                    cond[key] = True
+            if cond.get("aucun_besoin") and ({"besoins", "besoins_un_de"} & set(cond)):
+                raise v.error(where, "règle inatteignable : aucun_besoin avec une condition sur les besoins")
+            niveau = item["niveau"]
+            if niveau not in (1, 2, 3):
+                raise v.error(where, f"niveau {niveau!r} : 1, 2 ou 3 attendu")
+            types = tuple(v.codes(item["types"] or [], "type", where))
+            if not types and not cond.get("type_nomme"):
+                raise v.error(where, "aucun type de service à proposer")
+            rules.append(_LevelRule(rid, v.integer(item["priorite"], where, "priorite"), cond,
+                                    niveau, types, v.text(item["motif"], where, "motif"), i))
+        rules.sort(key=lambda r: (-r.priorite, r.order))
+        _check_levels(rules, v)
+        if not any(not r.si for r in rules):
+            raise v.error("niveaux", "il faut une règle par défaut (si: {}) pour les situations non prévues")
+        return rules
+
+    def _load_pds(self, raw) -> dict:
+        v = self._v
+        raw = v.mapping(raw or {}, "permanence_des_soins")
+        v.keys(raw, "permanence_des_soins", required={"numero", "semaine_soir", "semaine_matin", "samedi_des"},
+               optional={"dimanche", "jours_feries"})
+        numero = str(raw["numero"])
+        if numero not in self.numeros:
+            raise v.error("permanence_des_soins", f"numéro inconnu '{numero}'")
+
+        def hm(key):
+            m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(raw[key]).strip())
+            if not m:
+                raise v.error("permanence_des_soins", f"{key} : format HH:MM attendu")
+            return time(int(m[1]), int(m[2]))
+
+        return {"numero": numero, "soir": hm("semaine_soir"), "matin": hm("semaine_matin"),
+                "samedi": hm("samedi_des"), "dimanche": bool(raw.get("dimanche", True)),
+                "jours_feries": bool(raw.get("jours_feries", True))}
+
+    # -- emergencies --------------------------------------------------------------------------
+
+    def emergencies(self, text: str, *, publics: set[str] = frozenset(),
+                    age: int | None = None) -> list[tuple[Emergency, list[tuple[int, int]]]]:
+        """Emergencies on `text`, most serious first (one per rule), with the cue spans in `text`."""
+        folded, index = fold_aligned(text)
+        hits: dict[str, tuple[_EmergencyRule, list]] = {}
+        pending: list[tuple[_EmergencyRule, list]] = []
+        for rule in self.urgences:
+            excluded = rule.sauf.spans(folded) if rule.sauf else []
+            spans = _live(folded, rule.signes.spans(folded), history=True, excluded=excluded)
+            if not spans:
+                continue
+            if rule.requiert is None or self._required(rule.requiert, folded, spans, publics, age):
+                hits[rule.id] = (rule, spans)
+            elif rule.avec_autre_urgence:
+                pending.append((rule, spans))
+        if hits:
+            hits.update((rule.id, (rule, spans)) for rule, spans in pending)
+        fired = sorted((h for h in hits.values() if not set(h[0].exclue_par) & set(hits)),
+                       key=lambda h: (h[0].priorite, h[0].order))
+        return [(Emergency(r.numero, self.libelle(r.numero), r.id, r.motif, r.types),
+                 [(index[s], index[e - 1] + 1) for s, e in spans]) for r, spans in fired]
+
+    def _required(self, req: dict, folded: str, spans, publics, age) -> bool:
+        if req["publics"] & publics:
+            return True
+        if age is not None and (req["age_min"] is not None or req["age_max"] is not None):
+            if (req["age_min"] is None or age >= req["age_min"]) and (
+                    req["age_max"] is None or age <= req["age_max"]):
+                return True
+        if req["signes"]:
+            found = _live(folded, req["signes"].spans(folded), history=False)
+            window = req["fenetre"]
+            for s, e in found:
+                if window is None or any(s - window <= end and start - window <= e
+                                         for start, end in spans):
+                    return True
+        return False
+
+    def libelle(self, numero: str) -> str:
+        info = self.numeros[numero]
+        return info["libelle"] if info["permanent"] else f"{info['libelle']} ({info['disponibilite']})"
+
+    # -- complexity ---------------------------------------------------------------------------
+
+    def score_dimensions(self, situation, besoins: set[str] | None = None) -> dict[str, int]:
+        """Score 0–2 per dimension, from needs, publics, cue phrases and named services."""
+        publics = set(situation.publics)
+        besoins = set(situation.besoins) if besoins is None else besoins
+        folded, _ = fold_aligned(situation.text or "")
+        named = len(set(situation.types))
+        scores = {}
+        for dim in self.dimensions:
+            raw = sum(w for code, w in dim.besoins.items() if code in besoins)
+            raw += sum(w for code, w in dim.publics.items() if code in publics)
+            for points, cues in dim.groups:
+                if _live(folded, cues.spans(folded), history=False):
+                    raw += points
+            raw += dim.types_nommes * named
+            scores[dim.code] = 0 if raw < dim.seuils[0] else 1 if raw < dim.seuils[1] else 2
+        return scores
+
+    # -- level --------------------------------------------------------------------------------
+
+    def _matches(self, rule: _LevelRule, publics: set[str], besoins: set[str],
+                 dimensions: dict[str, int], age: int | None, named: bool) -> bool:
+        c = rule.si
+        dims, score = sum(1 for x in dimensions.values() if x), sum(dimensions.values())
+        if any(dimensions[code] < value for code, value in c.get("dimensions_au_moins", ())):
+            return False
+        if "publics" in c and not c["publics"] & publics:
+            return False
+        if "besoins" in c and not c["besoins"] <= besoins:
+            return False
+        if "besoins_un_de" in c and not c["besoins_un_de"] & besoins:
+            return False
+        if "publics_ou_besoins" in c and not c["publics_ou_besoins"] & (publics | besoins):
+            return False
+        for (lo, hi), value in zip(_RANGES, (dims, score, age)):
+            if lo in c and (value is None or value < c[lo]):
+                return False
+            if hi in c and (value is None or value > c[hi]):
+                return False
+        if c.get("aucun_besoin") and besoins:
+            return False
+        if c.get("type_nomme") and not named:
+            return False
+        return True
+
+    def triage(self, situation) -> Triage:
+        """Emergencies, complexity, level, resource types and French reasons for a Situation."""
+        publics = set(situation.publics)
+        fired = self.emergencies(situation.text or "", publics=publics, age=situation.age)
+        urgences: list[Emergency] = []
+        for em, _spans in fired:
+            same = next((u for u in urgences if u.numero == em.numero), None)
+            if same is None:
+                urgences.append(em)
+            elif em.types and not set(em.types) <= set(same.types):
+                urgences[urgences.index(same)] = Emergency(
+                    same.numero, same.libelle, same.regle, same.motif,
+                    tuple(dict.fromkeys(same.types + em.types)))
+        regles = [em.regle for em, _ in fired]
+
+        besoins = self._needs_beside(situation, [s for _, spans in fired for s in spans])
+        dimensions = self.score_dimensions(situation, besoins)
+        touched = [d for d in self.dimensions if dimensions[d.code] > 0]
+        named = list(dict.fromkeys(situation.types))
+        matching = [r for r in self.niveaux
+                    if self._matches(r, publics, besoins, dimensions, situation.age, bool(named))]
+        winner = matching[0]  # the validator guarantees a default rule
+        motifs = [u.motif for u in urgences]
+        if urgences and winner.fallback:
+            niveau, types = None, []
+        else:
+            niveau = winner.niveau
+            rest = [t for r in matching[1:] if not r.fallback for t in r.types]
+            base = list(winner.types) + rest
+            if niveau == 3:
+                types = base[:1] + named + base[1:]
+            else:
+                types = named + base
+            types = list(dict.fromkeys(types))
+            regles.append(winner.id)
+            motifs.append(winner.motif)
+        if len(touched) >= 2:
+            head = "situation complexe" if niveau == 3 else "complexité"
+            motifs.append(f"{head} : {len(touched)} dimensions touchées "
+                          f"({', '.join(d.libelle for d in touched)})")
+        motifs.extend(self._labels(publics, besoins))
+        return Triage(urgences=urgences, niveau=niveau, motifs=motifs, types=types,
+                      dimensions=dimensions, regles=regles)
+
+    def _needs_beside(self, situation, spans: list[tuple[int, int]]) -> set[str]:
+        """The situation's needs, minus those only read inside an emergency cue.
+
+        "douleur thoracique" is a vital emergency, not a chronic-pain need for the level.
+        """
+        besoins = set(situation.besoins)
+        if not spans or not besoins:
+            return besoins
+        outside = {m.code for m in self.vocabulary.find(situation.text)
+                   if m.kind == "besoin" and not m.negated
+                   and not any(s < m.end and m.start < e for s, e in spans)}
+        return besoins & outside
+
+    def _labels(self, publics: set[str], besoins: set[str]) -> list[str]:
+        voc = self.vocabulary
+        out = [t.label for code, t in voc.publics.items() if code in publics and code != "adulte"]
+        out += [t.label for code, t in voc.needs.items() if code in besoins]
+        return list(dict.fromkeys(out))
+
+    # -- time ---------------------------------------------------------------------------------
+
+    def permanence_des_soins(self, at: datetime) -> bool:
+        """True when GP offices are closed (weekday nights, Saturday afternoon, Sunday, holidays)."""
+        at = as_paris(at)
+        p, now, day = self.pds, at.time(), at.weekday()
+        if p["jours_feries"] and jour_ferie(at.date()) is not None:
+            return True
+        if day == 6:
+            return p["dimanche"]
+        if day == 5:
+            return now >= p["samedi"] or now < p["matin"]
+        return now >= p["soir"] or now < p["matin"]
+
+    def number_open(self, numero: str, at: datetime) -> bool:
+        """Whether a national number answers at `at` (permanent lines always do)."""
+        info = self.numeros[numero]
+        if info["permanent"]:
+            return True
+        if numero == self.pds["numero"]:
+            return self.permanence_des_soins(at)
+        if info["horaires"]:
+            debut, fin = info["horaires"]
+            return debut <= as_paris(at).time() < fin
+        return False
+
+    def open_now_fallbacks(self, at: datetime) -> list[dict]:
+        """What to give when the best service is closed and the need cannot wait.
+
+        116 117 while GP offices are closed, and 15 for any emergency. The orientation engine
+        adds the phone line of the single entry point (DAC) when its schedule is open at `at`.
+        """
+        out = []
+        if self.permanence_des_soins(at):
+            n = self.pds["numero"]
+            out.append({"numero": n, "libelle": self.numeros[n]["libelle"],
+                        "motif": "avis médical quand les cabinets sont fermés"})
+        out.append({"numero": "15", "libelle": self.numeros["15"]["libelle"],
+                    "motif": "en cas d'urgence vitale"})
+        return out
+
+
+@lru_cache(maxsize=1)
+def _default_rules() -> Rules:
+    return Rules.load(DEFAULT_PATH)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation helpers
+
+
+class _Validator:
+    def __init__(self, source: str, vocabulary):
+        self.source = source
+        self.known = {
+            "type": set(vocabulary.resource_types),
+            "public": set(vocabulary.publics),
+            "besoin": set(vocabulary.needs),
+        }
+        self.known["public_ou_besoin"] = self.known["public"] | self.known["besoin"]
+
+    def error(self, where: str, message: str) -> RulesError:
+        return RulesError(f"{self.source} : {where} : {message}")
+
+    @staticmethod
+    def rule_name(section: str, i: int, item, key: str = "id") -> str:
+        if isinstance(item, dict) and item.get(key):
+            return f"{section} règle '{item[key]}'"
+        return f"{section}[{i}]"
+
+    def mapping(self, value, where: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.error(where, "une table (clé: valeur) est attendue")
+        return value
+
+    def sequence(self, value, where: str) -> list:
+        if not isinstance(value, list):
+            raise self.error(where, "une liste est attendue")
+        return value
+
+    def keys(self, item: dict, where: str, *, required: set, optional: set) -> None:
+        missing = sorted(required - set(item))
+        if missing:
+            raise self.error(where, f"champ manquant : {', '.join(missing)}")
+        unknown = sorted(set(item) - required - optional)
+        if unknown:
+            raise self.error(where, f"champ inconnu : {', '.join(unknown)}")
+
+    def ident(self, value, where: str, seen: set) -> str:
+        if not isinstance(value, str) or not _ID.match(value):
+            raise self.error(where, f"identifiant {value!r} : minuscules, chiffres et _ seulement")
+        if value in seen:
+            raise self.error(where, f"identifiant en double '{value}'")
+        seen.add(value)
+        return value
+
+    def text(self, value, where: str, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(where, f"{key} : texte attendu")
+        return value.strip()
+
+    def integer(self, value, where: str, key: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.error(where, f"{key} : nombre entier attendu, pas {value!r}")
+        return value
+
+    def phrases(self, value, where: str, allow_refs: bool = True) -> list[str]:
+        value = self.sequence(value, where + " signes")
+        out = []
+        for p in value:
+            if not isinstance(p, str) or not fold(p):
+                raise self.error(where, f"signe {p!r} : texte attendu")
+            if p.startswith("@") and not allow_refs:
+                raise self.error(where, f"signe {p!r} : une liste ne peut pas en inclure une autre")
+            out.append(p)
+        return out
+
+    def codes(self, value, kind: str, where: str) -> list[str]:
+        if not isinstance(value, list):
+            raise self.error(where, f"liste de codes attendue, pas {value!r}")
+        names = {"type": "type de service", "public": "public", "besoin": "besoin",
+                 "public_ou_besoin": "public ou besoin"}
+        out = []
+        for code in value:
+            if code not in self.known[kind]:
+                raise self.error(where, f"{names[kind]} inconnu '{code}'")
+            out.append(code)
+        return out
+
+    def weights(self, value, kind: str, where: str) -> dict[str, int]:
+        value = self.mapping(value, where)
+        self.codes(list(value), kind, where)
+        return {k: self.integer(w, where, k) for k, w in value.items()}
+
+
+def _implies(b: dict, a: dict) -> bool:
+    """True when every situation satisfying conditions `b` also satisfies conditions `a`."""
+    for key, want in a.items():
+        if key == "publics":
+            if not ("publics" in b and b["publics"] <= want):
+                return False
+        elif key == "besoins":
+            if not want <= b.get("besoins", frozenset()):
+                return False
+        elif key == "besoins_un_de":
+            if not (want & b.get("besoins", frozenset())
+                    or ("besoins_un_de" in b and b["besoins_un_de"] <= want)):
+                return False
+        elif key == "publics_ou_besoins":
+            if not (want & b.get("besoins", frozenset())
+                    or any(k in b and b[k] <= want
+                           for k in ("publics", "besoins_un_de", "publics_ou_besoins"))):
+                return False
+        elif key.endswith("_min"):
+            if not (key in b and b[key] >= want):
+                return False
+        elif key.endswith("_max"):
+            if not (key in b and b[key] <= want):
+                return False
+        elif key in ("aucun_besoin", "type_nomme"):
+            if not b.get(key):
+                return False
+        elif key == "dimensions_au_moins":
+            have = dict(b.get(key, ()))
+            if not all(have.get(code, 0) >= value for code, value in want):
+                return False
+    return True
+
+
+def _check_levels(rules: list[_LevelRule], v: _Validator) -> None:
+    """Contradictions (same conditions, different answer) and unreachable (shadowed) rules."""
+    for i, b in enumerate(rules):
+        for a in rules:
+            if a is not b and a.si == b.si and (a.niveau, a.types) != (b.niveau, b.types):
+                first, second = sorted((a, b), key=lambda r: r.order)
+                raise v.error(f"niveaux règle '{second.id}'",
+                              f"contradiction avec la règle '{first.id}' : mêmes conditions, "
+                              f"réponse différente")
+        for a in rules[:i]:
+            if _implies(b.si, a.si):
+                raise v.error(f"niveaux règle '{b.id}'",
+                              f"règle inatteignable : la règle '{a.id}' (priorité {a.priorite}) "
+                              f"s'applique toujours avant elle")
