@@ -964,11 +964,9 @@ class Directory:
         self._snapshot = self._read()
 
     def _data(self) -> _Snapshot:
-        snapshot = self._snapshot
-        if snapshot is None:
+        if self._snapshot is None:
             self.refresh()
-            snapshot = self._snapshot
-        return snapshot
+        return self._snapshot
 
     def _read(self) -> _Snapshot:
         if not inspect(self.engine).has_table(SERVICE.name):
@@ -1004,6 +1002,8 @@ class Directory:
             places = []
             if service.commune_insee:
                 places.append(gaz.commune(service.commune_insee).nom)
+            # A few zone communes (a CCAS, a small sector): long sector lists would swamp
+            # the name search with weak "TYPE commune" forms.
             places += [gaz.commune(z.code).nom for z in service.zones if z.kind == "commune"][:3]
             if len(deps) <= 2:
                 for dep in deps:
@@ -1045,7 +1045,7 @@ class Directory:
         keys += [("departement", commune.departement), ("region", REGION_CODE)]
         ids: dict[str, None] = {}
         for key in keys:
-            for sid in sorted(data.by_zone.get(key, ())):
+            for sid in data.by_zone.get(key, ()):  # already sorted by id
                 ids.setdefault(sid, None)
         return _filter(data, ids, types)
 
