@@ -39,13 +39,12 @@ from sqlalchemy.pool import StaticPool
 
 from knowledge import config
 from knowledge.gazetteer import Commune, Gazetteer
-from knowledge.hours import Closure, Schedule, Slot, parse_slots
+from knowledge.hours import JOURS, Closure, Schedule, Slot, parse_slots
 from knowledge.text import fold_place
 from knowledge.vocabulary import Vocabulary
 
 REGION_CODE = "24"  # INSEE code of Centre-Val de Loire
 AUDIENCES = ("professionnels", "public", "les_deux")
-JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 ZONE_KINDS = ("commune", "epci", "departement", "region")
 SLOT_OPENING = "ouverture"
 
