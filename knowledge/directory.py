@@ -335,6 +335,7 @@ MSS_DOMAIN = "mssante.fr"
 SLOT_HINT = ('(attendu : "9:00-12:30, 13:30-17:30" ou "fermé", fin au plus tard "24:00", '
              "créneaux sans chevauchement)")
 AGE_MAX = 120
+YAML_FIELDS = {"commune_insee": "commune", "reouverture_prevue": "reouverture"}  # column -> key
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
 
 
@@ -513,10 +514,25 @@ class _Checker:
             "fermetures": self._fermetures(s),
             "contacts": self._contacts(s),
         }
+        self._check_lengths(s, SERVICE, row, "")
+        for key in ("contacts", "fermetures"):
+            for i, child in enumerate(children[key], start=1):
+                self._check_lengths(s, CHILD_TABLES[key], child, f"{key}[{i}].")
         self.rows["services"].append(row)
         for table, rows in children.items():
             for rang, child in enumerate(rows):
                 self.rows[table].append({"service_id": sid, "rang": rang, **child})
+
+    @staticmethod
+    def _check_lengths(s: _Service, table, row: dict, prefix: str) -> None:
+        """Texts longer than their column (PostgreSQL would refuse them at write time)."""
+        for column in table.columns:
+            limit = getattr(column.type, "length", None)
+            value = row.get(column.name)
+            if limit and isinstance(value, str) and len(value) > limit:
+                name = YAML_FIELDS.get(column.name, column.name)
+                s.problem(prefix + name,
+                          f"texte trop long ({len(value)} caractères, {limit} au plus)")
 
     def _id(self, s: _Service) -> str | None:
         value = s.data.get("id")

@@ -327,6 +327,11 @@ MALFORMED = [
     (_set("contacts.0.telephone", "poste 12"), "contacts[1].telephone",
      "n'est pas un numéro de téléphone"),
     (_set("verifie_le", "2026-13-01"), "verifie_le", "n'est pas une date"),
+    (_set("nom", "CLIC" + " très" * 50), "nom", "texte trop long (254 caractères, 200 au plus)"),
+    (_set("id", "clic-" + "orleans-" * 8 + "loiret"), "id", "texte trop long"),
+    (_set("fermetures.0.motif", "Congés " * 40), "fermetures[1].motif", "texte trop long"),
+    (_set("contacts.0.fonction", "Coordinatrice " * 10), "contacts[1].fonction",
+     "texte trop long"),
     (_set("telefone", "02 61 91 45 00"), "telefone",
      'champ inconnu (vouliez-vous dire "telephone" ?)'),
 ]
