@@ -1,0 +1,1 @@
+"""Channels of Aiguillage beyond Rasa's stock ones: socket.io web chat output, MSSanté mail."""
