@@ -318,6 +318,9 @@ class ConsoleApp:
         return sorted(dacs.items(), key=lambda kv: kv[1])
 
     def _get_directory(self):
+        """The directory (same database), None when unavailable; `directory=False` disables it."""
+        if self._directory is False:
+            return None
         if self._directory is None:
             try:
                 from knowledge.directory import Directory
