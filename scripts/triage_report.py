@@ -3,8 +3,9 @@
     .venv/bin/python scripts/triage_report.py [cases.yaml]
 
 Prints `name: value` lines (cases, vital emergencies missed, emergency recall, false-alarm
-rate, level accuracy, first resource type accuracy) and the confusion table of levels
-(expected × predicted). The same functions are used by tests/knowledge/test_triage.py.
+rate, level accuracy, first resource type accuracy), the same figures for the control series
+(`controle_*`, cases written after the rules were tuned), the confusion table of levels
+(expected × predicted) and the mismatches. The same functions are used by tests/knowledge/test_triage.py.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Outcome:
     texte: str
     attendu: dict
     piege: bool
+    controle: bool
     triage: Triage
 
     @property
@@ -69,8 +71,8 @@ def load_cases(path: Path = CASES) -> list[dict]:
 
 def evaluate(cases: list[dict], rules: Rules | None = None) -> list[Outcome]:
     rules = rules or Rules.default()
-    return [Outcome(c["texte"], c["attendu"], bool(c.get("piege")), rules.triage(analyse(c["texte"])))
-            for c in cases]
+    return [Outcome(c["texte"], c["attendu"], bool(c.get("piege")), bool(c.get("controle")),
+                    rules.triage(analyse(c["texte"]))) for c in cases]
 
 
 def summary(outcomes: list[Outcome]) -> dict:
@@ -119,6 +121,11 @@ def main(argv: list[str]) -> int:
     for key, value in figures.items():
         if key != "confusion":
             print(f"{key}: {value}")
+    control = [o for o in outcomes if o.controle]
+    if control:
+        for key, value in summary(control).items():
+            if key not in ("confusion", "trap_cases", "trap_false_alarms"):
+                print(f"controle_{key}: {value}")
     print()
     print(confusion_table(figures["confusion"]))
     wrong = [o for o in outcomes if ("niveau" in o.attendu and o.triage.niveau != o.attendu["niveau"])
