@@ -38,6 +38,12 @@ PSEUDO_NEXT = {
     "non": frozenset({"seulement", "plus"}),
     "ni": frozenset(),
 }
+# A trigger preceded by one of these words is not a negation of what follows
+# ("ne répond pas au traitement antidépresseur", "n'arrive pas à se laver", "n'ose pas porter plainte").
+PSEUDO_PREV = {
+    "pas": frozenset({"repond", "reagit", "supporte", "tolere", "arrive", "parvient", "sait", "ose", "comprend",
+                      "hesitez", "hesite"}),
+}
 # Words allowed between a trigger and the mention it negates ("pas de notion de", "aucun signe de").
 FILLERS = frozenset("""
 de d du des la le les l un une a au aux en ce cet cette jour y il elle ils elles on n ne est sont ont avait
@@ -110,7 +116,8 @@ def is_negated(folded_text: str, start: int, end: int | None = None) -> bool:
     for i in range(len(words) - 1, max(-1, len(words) - 1 - MAX_LOOKBACK), -1):
         w = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if w in TRIGGERS and nxt not in PSEUDO_NEXT.get(w, ()):
+        prev = words[i - 1] if i > 0 else ""
+        if w in TRIGGERS and nxt not in PSEUDO_NEXT.get(w, ()) and prev not in PSEUDO_PREV.get(w, ()):
             return True
         if w == "plus" and nxt != "en" and any(x in ("ne", "n") for x in words[max(0, i - 4):i]):
             return True

@@ -89,14 +89,13 @@ def _years_candidate(t: str, m: re.Match, value: int) -> int | None:
         return None
     if _DURATION_AFTER.match(t, m.end()):
         return None
-    near = before[-3:]
-    for i, w in enumerate(near):
-        if w in _RELATIVES:
-            return None
-        if w in _POSSESSIVES and i + 1 < len(near) and near[i + 1] in _POSSESSED:
-            return None
     if not 0 <= value <= MAX_AGE:
         return None
+    near = before[-3:]
+    for i, w in enumerate(near):
+        # A relative's age ("son père de 83 ans") is kept only when no other age is given.
+        if w in _RELATIVES or (w in _POSSESSIVES and i + 1 < len(near) and near[i + 1] in _POSSESSED):
+            return -1
     return 2 if any(w in _PATIENT for w in near) else 1
 
 
@@ -214,9 +213,15 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     situation.antecedents -= situation.besoins
     situation.urgence_temps = next((u for u in _URGENCY_ORDER if u in urgences), None)
 
+    age = situation.age
+    if age is not None and age < ADULT_FROM and situation.besoins & {"violences", "maltraitance"}:
+        situation.besoins.add("protection_enfance")       # a minor victim: child protection
+        situation.besoins_nies.discard("protection_enfance")
     publics = situation.publics
-    publics |= publics_for_age(situation.age)
+    publics |= publics_for_age(age)
     for need in situation.besoins:
+        # Implied publics are kept even when the stated age is another band: the message then
+        # involves two people ("Mme 35 ans, son fils de 4 ans a un retard de langage").
         publics.update(vocabulary.needs[need].publics)
     if _PARENT.search(fold(text)) and (publics & {"enfant", "adolescent", "perinatalite"}
                                        or (situation.age is not None and situation.age < ADULT_FROM)):

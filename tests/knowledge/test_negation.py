@@ -65,6 +65,9 @@ NEGATION_CASES = [
     ("n'a pas de médecin traitant, isolement", "isolement", False),
     ("pas de troubles cognitifs cependant chutes", "chutes", False),
     ("pas de chute alors que le mari est épuisé", "épuisé", False),
+    ("ne répond pas au traitement antidépresseur", "antidépresseur", False),
+    ("n'ose pas porter plainte pour les violences", "violences", False),
+    ("ne sait pas quoi faire de ses troubles cognitifs", "troubles cognitifs", False),
 ]
 
 
