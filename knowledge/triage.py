@@ -14,7 +14,7 @@ and are validated when loaded: any error raises `RulesError` naming the rule.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -242,8 +242,7 @@ class Rules:
             where = v.rule_name("urgences", i, item)
             item = v.mapping(item, where)
             v.keys(item, where, required={"id", "numero", "priorite", "motif", "signes"},
-                   optional={"sauf", "types", "requiert", "exclue_par", "avec_autre_urgence",
-                             "libelle"})
+                   optional={"sauf", "types", "requiert", "exclue_par", "avec_autre_urgence"})
             rid = v.ident(item["id"], where, seen)
             numero = str(item["numero"])
             if numero not in self.numeros:
