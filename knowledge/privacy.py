@@ -149,6 +149,9 @@ class MaskingFilter(logging.Filter):
             return True
         record.msg = mask(message)
         record.args = None
+        if record.exc_info and not record.exc_text:
+            # formatted here so that the handler's formatter reuses the masked text
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask(record.exc_text)
         return True

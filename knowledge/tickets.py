@@ -235,9 +235,8 @@ class Ticket:
         return STATUTS[self.statut]
 
     def payload(self) -> dict:
-        """The `ticket` field of the orientation payload."""
-        return {"numero": self.numero, "statut": self.statut, "statut_libelle": self.statut_libelle,
-                "echeance": self.echeance.isoformat()}
+        """The `ticket` field of the orientation payload (shared/orientation-contract.md)."""
+        return {"numero": self.numero, "statut": self.statut}
 
 
 @dataclass(frozen=True)

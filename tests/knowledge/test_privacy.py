@@ -135,3 +135,20 @@ def test_logging_filter_masks_formatted_records(caplog):
     text = caplog.records[-1].getMessage()
     assert text == f"message de dr: Mme {NOM} née le {DATE_NAISSANCE} tel {TELEPHONE}"
     assert "Dupont" not in caplog.text and "0612345678" not in caplog.text
+
+
+def test_logging_filter_masks_exception_text():
+    import io
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger("aiguillage.test.privacy.exc")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        raise ValueError("patient Mme Dupont, NIR 1 41 03 18 033 123 76")
+    except ValueError:
+        logger.exception("échec pour %s", "julie.martin@gmail.com")
+    out = stream.getvalue()
+    assert "échec pour [e-mail]" in out and "ValueError: patient Mme [nom], NIR [NIR]" in out
+    assert "Dupont" not in out and "gmail" not in out and "033 123" not in out
