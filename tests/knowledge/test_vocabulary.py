@@ -279,3 +279,10 @@ def test_find_is_fast(voc):
         runs.append(time.perf_counter() - t)
     # min() measures the code, not the load of a shared machine; the median is reported on failure.
     assert min(runs) < 0.002, f"find() min {min(runs) * 1000:.2f} ms, median {statistics.median(runs) * 1000:.2f} ms"
+
+
+def test_docs_catalogue_lists_every_code(voc):
+    doc = (project_root() / "docs" / "vocabulary.md").read_text(encoding="utf-8")
+    for kind in ("type", "public", "besoin", "mission", "urgence"):
+        for code, term in voc.terms(kind).items():
+            assert f"| `{code}` | {term.label} |" in doc, f"docs/vocabulary.md: {kind} {code} missing or stale"
