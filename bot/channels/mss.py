@@ -288,8 +288,11 @@ def send_mail(settings: MailSettings, msg: EmailMessage) -> None:
             smtp.starttls(context=s.tls_context())
         user = s.smtp_user or s.user
         password = s.smtp_password if s.smtp_password is not None else s.password
+        smtp.ehlo_or_helo_if_needed()
         if password:
             smtp.login(user, password)
+        elif s.cert_file and "EXTERNAL" in smtp.esmtp_features.get("auth", "").upper().split():
+            smtp.auth("EXTERNAL", lambda challenge=None: user)  # mailbox authenticated by its certificate
         smtp.send_message(msg)
 
 
