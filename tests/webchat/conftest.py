@@ -1,0 +1,150 @@
+"""Web chat fixtures: the page server alone, the real stack with the web chat, headless Chromium.
+
+The page needs the socket.io channel that carries the `custom` payload
+(`bot.channels.socketio.SocketIOInput`). When bot/credentials.yml declares it, the shared e2e
+`stack` is used; otherwise a stack with a credentials file declaring it is started here.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.processes import ROOT, PYTHON, Ports, Stack, base_env, free_port, wait_http
+from tests.e2e.conftest import *  # noqa: F401,F403  (model, directory_url, stack, bot fixtures)
+from tests.e2e.conftest import FIXED_NOW, trained_model_path
+
+ARTIFACTS = ROOT / "test-artifacts" / "webchat"
+CHANNEL = "bot.channels.socketio.SocketIOInput"
+CREDENTIALS = f"""rest:
+
+{CHANNEL}:
+  user_message_evt: user_uttered
+  bot_message_evt: bot_uttered
+  session_persistence: true
+"""
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    """The trained model; `AIGUILLAGE_TEST_MODEL` (a model file) skips training on a busy machine."""
+    given = os.environ.get("AIGUILLAGE_TEST_MODEL")
+    return Path(given) if given else trained_model_path()
+
+
+def wait_webchat(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError("le web chat ne répond pas")
+
+
+@pytest.fixture(scope="session")
+def page_server(tmp_path_factory):
+    """The web chat server alone (Rasa absent: the page shows it cannot connect)."""
+    port, rasa_port = free_port(), free_port()
+    log = tmp_path_factory.mktemp("webchat") / "webchat.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.webchat", "--host", "127.0.0.1", "--port", str(port), "--rasa-port", str(rasa_port)],
+        cwd=ROOT, env=base_env(), stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        wait_webchat(port)
+        yield {"url": f"http://127.0.0.1:{port}", "rasa_port": rasa_port, "proc": proc}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def chat_stack(request, model, directory_url, tmp_path_factory):
+    """A running stack whose socket.io channel carries the orientation payload."""
+    if CHANNEL in (ROOT / "bot" / "credentials.yml").read_text():
+        s = request.getfixturevalue("stack")
+        wait_webchat(s.ports.webchat)
+        yield s
+        return
+    tmp = tmp_path_factory.mktemp("chat-stack")
+    creds = tmp / "credentials.yml"
+    creds.write_text(CREDENTIALS)
+    env = base_env(db_url=directory_url, tracker_db=str(tmp / "trackers.db"), extra={"AIGUILLAGE_NOW": FIXED_NOW})
+    ports = Ports(rasa=free_port(), actions=free_port(), webchat=free_port(), console=free_port())
+    env["AIGUILLAGE_ACTION_URL"] = f"http://127.0.0.1:{ports.actions}/webhook"
+    s = Stack(ports=ports, env=env, logs=tmp)
+    try:
+        s.start("actions", [PYTHON, "-m", "rasa_sdk", "--actions", "actions.actions", "--port", str(ports.actions)])
+        s.start("rasa", [
+            PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--cors", "*", "--port", str(ports.rasa),
+            "--credentials", str(creds), "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
+        ])
+        s.start("webchat", [PYTHON, "-m", "bot.webchat", "--port", str(ports.webchat), "--rasa-port", str(ports.rasa)])
+        wait_http(f"http://127.0.0.1:{ports.actions}/health", s)
+        wait_http(f"http://127.0.0.1:{ports.rasa}/status", s)
+        wait_webchat(ports.webchat)
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_paths():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip("Chromium ou chromedriver absent (paquets Debian chromium et chromium-driver, cible `make browsers`)")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        pytest.skip("selenium n'est pas installé dans l'environnement")
+    return chromium, driver
+
+
+@pytest.fixture
+def browser(chromium_paths, tmp_path):
+    """A fresh headless Chromium (own profile) per test."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, driver = chromium_paths
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        opts.add_argument(flag)
+    opts.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    opts.add_argument("--window-size=1280,800")
+    d = webdriver.Chrome(service=Service(driver), options=opts)
+    d.set_page_load_timeout(30)
+    try:
+        yield d
+    finally:
+        d.quit()
+
+
+def set_viewport(driver, width: int, height: int, mobile: bool) -> None:
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+
+
+def screenshot(driver, name: str, width: int, height: int) -> Path:
+    """Full-page screenshot at the given viewport in test-artifacts/webchat/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    set_viewport(driver, width, height, mobile=width < 600)
+    time.sleep(0.3)
+    path = ARTIFACTS / f"{name}-{width}x{height}.png"
+    driver.save_screenshot(str(path))
+    return path

@@ -1,0 +1,161 @@
+"""The web chat in headless Chromium against the real bot (trained model, actions, directory).
+
+Screenshots at phone (390x844) and desktop (1280x800) widths go to test-artifacts/webchat/.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from actions.dialogue import QUESTIONS
+from tests.webchat.conftest import screenshot, set_viewport
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+EXAMPLE = "patiente 87 ans seule à domicile à Saint-Amand-Montrond, chutes à répétition, refuse les aides"
+EMERGENCY = "homme 50 ans à Vierzon, douleur thoracique intense depuis 20 minutes"
+FORM_QUESTIONS = {q for q, _ in QUESTIONS.values()}
+WAIT = 60
+
+
+def _wait(driver, fn, timeout=WAIT):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(fn)
+
+
+def open_chat(driver, url, width=390, height=844):
+    from selenium.webdriver.common.by import By
+
+    set_viewport(driver, width, height, mobile=width < 600)
+    driver.get(url)
+    _wait(driver, lambda d: d.find_element(By.ID, "status").get_attribute("data-state") == "online")
+
+
+def bot_messages(driver):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, "#log li.bot")
+
+
+def say(driver, text, keyboard=True):
+    """Type a message (Enter to send) and wait for a new bot message; returns the new ones."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    before = len(bot_messages(driver))
+    box = driver.find_element(By.ID, "message")
+    box.send_keys(text)
+    if keyboard:
+        box.send_keys(Keys.ENTER)
+    else:
+        driver.find_element(By.ID, "send").click()
+    _wait(driver, lambda d: len(bot_messages(d)) > before)
+    return bot_messages(driver)[before:]
+
+
+def wait_for(driver, selector):
+    from selenium.webdriver.common.by import By
+
+    return _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+
+
+def test_orientation_card_phone_link_and_support_request(chat_stack, browser):
+    from selenium.webdriver.common.by import By
+
+    url = f"http://127.0.0.1:{chat_stack.ports.webchat}/"
+    open_chat(browser, url)
+    say(browser, EXAMPLE)
+    card = wait_for(browser, "#log li.bot .card")[0]
+    assert card.find_element(By.CSS_SELECTOR, "[data-field=type]").text == "DAC"
+    assert card.find_element(By.TAG_NAME, "h3").text.startswith("DAC")
+    badge = card.find_element(By.CSS_SELECTOR, ".badge")
+    assert badge.text == "Ouvert maintenant"                 # Monday 10:00 (AIGUILLAGE_NOW)
+    phone = card.find_element(By.CSS_SELECTOR, "a.phone")
+    number = re.search(r"0\d( \d\d){4}", phone.text).group(0)
+    assert phone.get_attribute("href") == "tel:" + number.replace(" ", "")
+    assert "Aujourd'hui" in card.text and "Pourquoi" in card.text
+    mss = card.find_element(By.CSS_SELECTOR, "a[href^='mailto:']")
+    assert mss.text.endswith("mssante.fr")
+    assert phone.size["height"] >= 44
+    # the phone link's target: a tel: URI that does not leave the conversation
+    phone.click()
+    assert browser.current_url == url
+    assert browser.find_elements(By.CSS_SELECTOR, "#log li.bot .card")
+    screenshot(browser, "orientation", 390, 844)
+    screenshot(browser, "orientation", 1280, 800)
+    set_viewport(browser, 390, 844, mobile=True)
+    # level 3: a visible "Ouvrir une demande d'appui" button; clicking it starts the form
+    button = next(b for b in browser.find_elements(By.CSS_SELECTOR, "#log li.bot button.reply")
+                  if b.text == "Ouvrir une demande d'appui")
+    assert button.is_displayed()
+    before = len(bot_messages(browser))
+    button.click()
+    _wait(browser, lambda d: len(bot_messages(d)) > before)
+    assert not button.is_enabled()                                  # answered choices are disabled
+    user_bubbles = browser.find_elements(By.CSS_SELECTOR, "#log li.user .bubble")
+    assert user_bubbles[-1].text == "Ouvrir une demande d'appui"   # the title is shown, not the payload
+    question = _wait(browser, lambda d: next((m.text for m in bot_messages(d)[before:] if any(q in m.text for q in FORM_QUESTIONS)), None))
+    assert "?" in question
+    screenshot(browser, "demande-appui", 390, 844)
+
+
+def test_emergency_banner_first(chat_stack, browser):
+    from selenium.webdriver.common.by import By
+
+    open_chat(browser, f"http://127.0.0.1:{chat_stack.ports.webchat}/")
+    new = say(browser, EMERGENCY, keyboard=False)
+    first = _wait(browser, lambda d: next((m for m in bot_messages(d) if m.find_elements(By.CSS_SELECTOR, ".emergency")), None))
+    assert first == new[0] or first in new                         # the emergency comes with the first answer
+    banner = first.find_element(By.CSS_SELECTOR, ".emergency")
+    assert banner.get_attribute("role") == "alert"
+    children = first.find_elements(By.XPATH, "./*[not(contains(@class,'who'))]")
+    assert children[0] == banner                                    # before the text and the cards
+    call = banner.find_element(By.CSS_SELECTOR, "a.call")
+    assert call.get_attribute("href") == "tel:15" and call.text == "Appeler le 15"
+    assert banner.value_of_css_property("background-color") in ("rgba(176, 0, 32, 1)", "rgb(176, 0, 32)")
+    assert call.size["height"] >= 48
+    screenshot(browser, "urgence", 390, 844)
+    screenshot(browser, "urgence", 1280, 800)
+
+
+def test_reconnection_keeps_the_conversation(chat_stack, browser):
+    from selenium.webdriver.common.by import By
+
+    url = f"http://127.0.0.1:{chat_stack.ports.webchat}/"
+    open_chat(browser, url)
+    say(browser, "monsieur 78 ans, troubles de la mémoire, épouse épuisée")
+    session = browser.execute_script("return window.aiguillage.sessionId()")
+    history = len(browser.find_elements(By.CSS_SELECTOR, "#log li"))
+    # network drop: the transport is closed; a message typed meanwhile waits, then goes out
+    pending = browser.execute_script("""
+        window.aiguillage.socket.io.engine.close();
+        const box = document.getElementById('message');
+        box.value = 'Vierzon';
+        document.getElementById('form').requestSubmit();
+        const last = document.querySelector('#log li:last-child');
+        return [document.getElementById('status').textContent, last.classList.contains('pending')];
+    """)
+    assert "reconnexion" in pending[0].lower()
+    assert pending[1] is True
+    _wait(browser, lambda d: d.find_element(By.ID, "status").get_attribute("data-state") == "online")
+    _wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "#log li.pending"))
+    answer = _wait(browser, lambda d: next((m for m in bot_messages(d)[1:] if m.find_elements(By.CSS_SELECTOR, ".card")), None))
+    assert "Vierzon" in answer.text or answer.find_elements(By.CSS_SELECTOR, ".card")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#log li")) > history
+    assert browser.execute_script("return window.aiguillage.sessionId()") == session
+    # a reload keeps the session and shows the same conversation
+    shown = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#log li")]
+    browser.refresh()
+    _wait(browser, lambda d: d.find_element(By.ID, "status").get_attribute("data-state") == "online")
+    assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#log li")] == shown
+    assert browser.execute_script("return window.aiguillage.sessionId()") == session
+    # the server still knows the conversation: a follow-up is understood in context
+    more = say(browser, "est-il ouvert samedi ?")
+    assert any(m.text for m in more)
+    # "Nouvelle conversation" starts afresh
+    browser.find_element(By.ID, "new-conversation").click()
+    assert browser.find_elements(By.CSS_SELECTOR, "#log li") == []
+    assert browser.execute_script("return window.aiguillage.sessionId()") != session
+    screenshot(browser, "nouvelle-conversation", 390, 844)

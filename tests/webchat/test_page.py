@@ -1,0 +1,136 @@
+"""The web chat server and the page itself (no Rasa needed): files, config, headers, accessibility."""
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bot.webchat.server import rasa_origin
+
+
+def get(url: str, host: str | None = None):
+    req = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+FILES = [
+    ("/", 200, "text/html"),
+    ("/index.html", 200, "text/html"),
+    ("/app.js", 200, "text/javascript"),
+    ("/style.css", 200, "text/css"),
+    ("/config.js", 200, "text/javascript"),
+    ("/vendor/socket.io.min.js", 200, "text/javascript"),
+    ("/health", 200, "application/json"),
+    ("/../bot/processes.py", 404, "text/plain"),
+    ("/static/app.js", 404, "text/plain"),
+    ("/nope", 404, "text/plain"),
+]
+
+
+@pytest.mark.parametrize("path,status,ctype", FILES)
+def test_files(page_server, path, status, ctype):
+    code, headers, body = get(page_server["url"] + path)
+    assert code == status
+    assert headers["content-type"].startswith(ctype)
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_page_headers_and_config(page_server):
+    code, headers, body = get(page_server["url"] + "/")
+    csp = headers["content-security-policy"]
+    rasa = f"http://127.0.0.1:{page_server['rasa_port']}"
+    assert "script-src 'self'" in csp and rasa in csp and rasa.replace("http", "ws") in csp
+    assert "frame-ancestors 'none'" in csp
+    _, _, cfg = get(page_server["url"] + "/config.js")
+    assert f'"rasaUrl": "{rasa}"' in cfg.decode()
+    # the page's host decides the Rasa host (a phone on the ward's network reaches the same machine)
+    _, _, cfg = get(page_server["url"] + "/config.js", host="aiguillage.local:8080")
+    assert f'"rasaUrl": "http://aiguillage.local:{page_server["rasa_port"]}"' in cfg.decode()
+    _, _, js = get(page_server["url"] + "/vendor/socket.io.min.js")
+    assert b"Socket.IO v4." in js[:200]
+
+
+ORIGINS = [
+    ("localhost:8080", 5005, None, "http://localhost:5005"),
+    ("192.168.1.20:8080", 5005, None, "http://192.168.1.20:5005"),
+    ("[::1]:8080", 5005, None, "http://[::1]:5005"),
+    ("chat.exemple.fr", 5005, "https://chat.exemple.fr/rasa/", "https://chat.exemple.fr/rasa"),
+    (None, 5005, None, "http://localhost:5005"),
+]
+
+
+@pytest.mark.parametrize("host,port,url,expected", ORIGINS)
+def test_rasa_origin(host, port, url, expected):
+    assert rasa_origin(host, port, url) == expected
+
+
+def test_page_markup_accessibility(page_server):
+    _, _, html = get(page_server["url"] + "/")
+    html = html.decode()
+    assert '<html lang="fr">' in html
+    assert 'name="viewport"' in html
+    assert re.search(r'<label for="message">Votre message</label>', html)
+    assert re.search(r'<ol id="log"[^>]*aria-live="polite"', html)
+    assert re.search(r'id="status"[^>]*role="status"', html)
+    assert "Ouvrir une demande d'appui" in html
+    assert 'href="tel:15"' in html
+
+
+def contrast_ratio_js() -> str:
+    return """
+    function lum(c){const m=c.match(/\\d+(\\.\\d+)?/g).map(Number);const f=v=>{v/=255;return v<=0.03928?v/12.92:Math.pow((v+0.055)/1.055,2.4)};
+      return 0.2126*f(m[0])+0.7152*f(m[1])+0.0722*f(m[2]);}
+    function bg(e){while(e){const c=getComputedStyle(e).backgroundColor;if(c&&!c.startsWith('rgba(0, 0, 0, 0)')&&c!=='transparent')return c;e=e.parentElement;}return 'rgb(255,255,255)';}
+    function ratio(e){const a=lum(getComputedStyle(e).color),b=lum(bg(e));return (Math.max(a,b)+0.05)/(Math.min(a,b)+0.05);}
+    return Array.from(document.querySelectorAll(arguments[0])).filter(e=>e.offsetParent!==null)
+      .map(e=>[e.tagName+'.'+e.className+':'+(e.textContent||'').trim().slice(0,30), ratio(e)]);
+    """
+
+
+@pytest.mark.browser
+def test_page_in_browser_without_bot(page_server, browser):
+    """Without Rasa: the page says it cannot connect, keeps the typed message as pending, and
+    meets contrast and target-size minimums; everything is reachable with the keyboard."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.webchat.conftest import set_viewport
+
+    set_viewport(browser, 390, 844, mobile=True)
+    browser.get(page_server["url"] + "/")
+    status = browser.find_element(By.ID, "status")
+    WebDriverWait(browser, 15).until(lambda d: "reconnexion" in status.text.lower() or "injoignable" in status.text.lower())
+    box = browser.find_element(By.ID, "message")
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=message]").is_displayed()
+    box.send_keys("dame 80 ans à Vierzon", Keys.ENTER)
+    pending = WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#log li.user.pending"))
+    assert "En attente d'envoi" in pending[0].text
+    assert box.get_attribute("value") == ""
+    # contrast (WCAG AA, 4.5:1 for text) of the visible texts and controls
+    for selector in ["body", ".status", "label", ".hint", ".tool", ".send", ".bubble", ".pending-note", ".intro"]:
+        for name, ratio in browser.execute_script(contrast_ratio_js(), selector):
+            assert ratio >= 4.5, f"contraste insuffisant {name} : {ratio:.2f}"
+    # target size: every button at least 44 px high on a phone
+    for b in browser.find_elements(By.CSS_SELECTOR, "button"):
+        if b.is_displayed():
+            assert b.size["height"] >= 44, b.text
+    # keyboard: Tab goes from the skip link through the tools to the input and the send button
+    browser.get(page_server["url"] + "/")
+    order = []
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(8):
+        active = browser.switch_to.active_element
+        order.append(active.get_attribute("id") or active.text)
+        active.send_keys(Keys.TAB)
+    assert order[0] == "Aller à la saisie du message"
+    for expected in ["open-request", "new-conversation", "message", "send"]:
+        assert expected in order
+    assert order.index("message") < order.index("send")
