@@ -112,7 +112,7 @@ class CommuneExtractor(_Deterministic):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"min_score": 0.0, "keep_out_of_region": True}
+        return {"min_score": 0.0, "keep_out_of_region": True, "bare_max_tokens": 6}
 
     def __init__(self, config: Dict[Text, Any], gazetteer: Any = None) -> None:
         super().__init__(config)
@@ -122,30 +122,57 @@ class CommuneExtractor(_Deterministic):
         self.gazetteer = gazetteer
 
     def extract(self, text: str) -> List[Dict[Text, Any]]:
-        out = []
-        for m in self.gazetteer.find(text):
-            if m.score < self.config["min_score"]:
-                continue
-            if m.kind == "commune" and m.commune is not None:
-                extra = {}
-                if m.candidates:
-                    extra["candidates"] = [c.code_insee for c in m.candidates]
-                out.append(entity("commune", m.start, m.end, text, m.commune.code_insee, **extra))
-            elif m.kind == "commune" and m.candidates:
-                out.append(entity("commune", m.start, m.end, text, m.candidates[0].code_insee,
-                                  candidates=[c.code_insee for c in m.candidates]))
-            elif m.kind == "departement" and m.departement is not None:
-                out.append(entity("departement", m.start, m.end, text, m.departement.code))
-            elif m.kind == "code_postal":
-                digits = re.sub(r"\D", "", m.text) or m.text
-                extra = {"candidates": [c.code_insee for c in m.candidates]} if m.candidates else {}
-                if m.commune is not None:
-                    extra["commune"] = m.commune.code_insee
-                out.append(entity("code_postal", m.start, m.end, text, digits, **extra))
-            elif m.kind == "hors_region" and self.config["keep_out_of_region"]:
-                out.append(entity("commune", m.start, m.end, text, m.label or m.text,
-                                  role=ROLE_OUT_OF_REGION))
+        out = [e for m in self.gazetteer.find(text) for e in self._entities(m, text)]
+        out += self._bare_department_codes(text, out)
+        if not out and len(text.split()) <= self.config["bare_max_tokens"]:
+            # A bare answer ("chateauroux", "St Amand", "18000"): resolve the whole message.
+            m = self.gazetteer.resolve(text)
+            if m is not None:
+                out = self._entities(m, text)
         return out
+
+    def _bare_department_codes(self, text: str, found: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+        """A region department number standing alone between commas ("pte 91a, 45, seule") or
+        right after a resource acronym ("DAC 45"): GP shorthand the gazetteer leaves out."""
+        out = []
+        for m in _BARE_DEP_RE.finditer(text):
+            code = m.group("code")
+            if code not in self.gazetteer.departements:
+                continue
+            if any(m.start("code") < e["end"] and m.end("code") > e["start"] for e in found):
+                continue
+            out.append(entity("departement", m.start("code"), m.end("code"), text, code))
+        return out
+
+    def _entities(self, m: Any, text: str) -> List[Dict[Text, Any]]:
+        if m.score < self.config["min_score"]:
+            return []
+        start, end = m.start, m.end
+        if not (0 <= start < end <= len(text)):
+            start, end = 0, len(text)
+        cands = [c.code_insee for c in m.candidates]
+        if m.kind == "commune" and (m.commune is not None or cands):
+            code = m.commune.code_insee if m.commune is not None else cands[0]
+            extra = {"candidates": cands} if cands else {}
+            return [entity("commune", start, end, text, code, **extra)]
+        if m.kind == "departement" and m.departement is not None:
+            return [entity("departement", start, end, text, m.departement.code)]
+        if m.kind == "code_postal":
+            digits = re.sub(r"\D", "", m.text) or m.text
+            extra = {"candidates": cands} if cands else {}
+            if m.commune is not None:
+                extra["commune"] = m.commune.code_insee
+            return [entity("code_postal", start, end, text, digits, **extra)]
+        if m.kind == "hors_region" and self.config["keep_out_of_region"]:
+            return [entity("commune", start, end, text, m.label or m.text, role=ROLE_OUT_OF_REGION)]
+        return []
+
+
+_ACRONYMS = ("dac|clic|mdph|ssiad|spasad|saad|had|emg|emsp|esa|pfr|samsah|savs|pcpe|cra|camsp|"
+             "cmp|cmpp|mda|empp|csapa|caarud|pass|mds|ccas|pmi|crip|cmrr|cpts|cpam|prado")
+_BARE_DEP_RE = re.compile(
+    r"(?:(?:^|[,;/(])\s*|\b(?:" + _ACRONYMS + r")\s+)(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))",
+    re.IGNORECASE)
 
 
 _AGE_WORDS = ("centenaire", "nonagenaire", "octogenaire", "septuagenaire", "sexagenaire",
@@ -274,6 +301,7 @@ class VocabularyExtractor(_Deterministic):
 # Time spans: the patterns of knowledge.when are applied to an offset-preserving folding and
 # adjacent pieces merged ("samedi" + "10h"); each span is validated by parse_when.
 _TIME_JOIN = re.compile(r"^\s*(?:a|vers|des|de|entre|,)?\s*$")
+_NOT_A_TIME_BEFORE = re.compile(r"\b(bonne|bon|hier|avant hier)\s*$")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -301,6 +329,8 @@ class TimeExtractor(_Deterministic):
         for s, e in merged:
             while e > s and t[e - 1] == " ":
                 e -= 1
+            if _NOT_A_TIME_BEFORE.search(t[max(0, s - 12):s]):
+                continue  # "bonne nuit", "bonne soirée", "hier soir"
             if self._when.parse_when(text[s:e], now) is not None:
                 out.append(entity("temps", s, e, text, text[s:e]))
         return out
@@ -325,7 +355,7 @@ class EntityOverlapResolver(_Deterministic):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"priority": DEFAULT_PRIORITY}
+        return {"priority": DEFAULT_PRIORITY, "may_overlap": [["temps", "urgence_temps"]]}
 
     def resolve(self, entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
         rank = {k: i for i, k in enumerate(self.config["priority"])}
@@ -334,10 +364,13 @@ class EntityOverlapResolver(_Deterministic):
             return (rank.get(e[ENTITY_ATTRIBUTE_TYPE], len(rank)),
                     -(e[ENTITY_ATTRIBUTE_END] - e[ENTITY_ATTRIBUTE_START]), e[ENTITY_ATTRIBUTE_START])
 
+        pairs = {frozenset(p) for p in self.config["may_overlap"]}
         kept: List[Dict[Text, Any]] = []
         for e in sorted(entities, key=key):
             if all(e[ENTITY_ATTRIBUTE_END] <= k[ENTITY_ATTRIBUTE_START]
-                   or e[ENTITY_ATTRIBUTE_START] >= k[ENTITY_ATTRIBUTE_END] for k in kept):
+                   or e[ENTITY_ATTRIBUTE_START] >= k[ENTITY_ATTRIBUTE_END]
+                   or frozenset((e[ENTITY_ATTRIBUTE_TYPE], k[ENTITY_ATTRIBUTE_TYPE])) in pairs
+                   for k in kept):
                 kept.append(e)
         return sorted(kept, key=lambda e: e[ENTITY_ATTRIBUTE_START])
 
