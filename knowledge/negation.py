@@ -147,7 +147,11 @@ _PAST_PHRASES = re.compile(
 _AGO = re.compile(r"\b(?:il y a|y a|ya|il y avait)\s+(\d+|un|une|deux|trois|quelques|plusieurs)\s+(ans?|annees?|mois)\b")
 _YEAR = re.compile(r"\ben\s+((?:19|20)\d\d)\b")
 _HEADER = re.compile(r"\b(?:atcds?|antecedents?|ant)\s*:")
-_HEADER_END = re.compile(r"\b(?:actuellement|motif|hdm|aujourd hui|ce jour|depuis|mais|actuel|actuelle|recemment)\b")
+# The "ATCD :" list ends at a clause that speaks of the present ("ATCD : HTA, diabète, vit seule, chutes").
+_HEADER_END = re.compile(r"\b(?:actuellement|motif|hdm|aujourd hui|ce jour|depuis|mais|actuel|actuelle|recemment|"
+                         r"maintenant|desormais|vit|habite|demande|souhaite|refuse|presente|nouvelle|nouveau|"
+                         r"est|sont|a des|fait des)\b")
+HEADER_MAX_ITEMS = 4      # at most this many comma-separated items after "ATCD :"
 
 
 def _has_past_cue(chunk: str, year: int) -> bool:
@@ -173,8 +177,10 @@ def is_history(folded_text: str, start: int, end: int, *, year: int | None = Non
         h = None
         for h in _HEADER.finditer(sentence):
             pass
-        if h is not None and not _HEADER_END.search(sentence[h.end():]):
-            return True
+        if h is not None:
+            listed = sentence[h.end():]
+            if listed.count(",") < HEADER_MAX_ITEMS and not _HEADER_END.search(listed):
+                return True
     before = _clause_before(folded_text, start)
     if any(w in HISTORY_BEFORE for w in before[-6:]) or any(w in HISTORY_RIGHT_BEFORE for w in before[-2:]):
         return True

@@ -121,6 +121,9 @@ HISTORY_CASES = [
     ("tentative de suicide il y a 10 ans", "tentative de suicide", True),
     ("dépression il y a longtemps", "dépression", True),
     ("chutes ++ aujourd'hui", "chutes", False),
+    ("ATCD: HTA, diabète, vit seule, chutes ++", "diabète", True),
+    ("ATCD: HTA, diabète, vit seule, chutes ++", "chutes", False),
+    ("ATCD: HTA, diabète, cancer, BPCO, AVC, obésité, chutes", "chutes", False),   # too long a list
 ]
 
 
