@@ -136,12 +136,13 @@ class CommuneExtractor(_Deterministic):
         right after a resource acronym ("DAC 45"): GP shorthand the gazetteer leaves out."""
         out = []
         for m in _BARE_DEP_RE.finditer(text):
-            code = m.group("code")
+            g = "code" if m.group("code") else "code2"
+            code = m.group(g)
             if code not in self.gazetteer.departements:
                 continue
-            if any(m.start("code") < e["end"] and m.end("code") > e["start"] for e in found):
+            if any(m.start(g) < e["end"] and m.end(g) > e["start"] for e in found):
                 continue
-            out.append(entity("departement", m.start("code"), m.end("code"), text, code))
+            out.append(entity("departement", m.start(g), m.end(g), text, code))
         return out
 
     def _entities(self, m: Any, text: str) -> List[Dict[Text, Any]]:
@@ -171,7 +172,8 @@ class CommuneExtractor(_Deterministic):
 _ACRONYMS = ("dac|clic|mdph|ssiad|spasad|saad|had|emg|emsp|esa|pfr|samsah|savs|pcpe|cra|camsp|"
              "cmp|cmpp|mda|empp|csapa|caarud|pass|mds|ccas|pmi|crip|cmrr|cpts|cpam|prado")
 _BARE_DEP_RE = re.compile(
-    r"(?:(?:^|[,;/(])\s*|\b(?:" + _ACRONYMS + r")\s+)(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))",
+    r"(?:(?:^|[,;/(])\s*(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))"
+    r"|\b(?:" + _ACRONYMS + r")\s+(?:du\s+)?(?P<code2>\d{2})\b(?!\s*(?:ans|an|a|h|%|kg)\b))",
     re.IGNORECASE)
 
 
