@@ -178,7 +178,7 @@ FIND_CASES = [
     ("dame 87 ans seule à St-Amand, chutes ++, refuse les aides",
      [("besoin", "isolement", False), ("besoin", "chutes", False), ("besoin", "refus_aide", False)]),
     ("pte SEP, aidant épuisé", [("besoin", "maladie_chronique", False), ("besoin", "epuisement_aidant", False)]),
-    ("had joue les tours", [("type", "HAD", False), ("besoin", "hospitalisation_domicile", False)]),
+    ("had joue les tours", [("type", "HAD", False)]),          # the acronym names the service only
     ("pas de troubles cognitifs", [("besoin", "troubles_cognitifs", True)]),
     ("Pas de médecin traitant", [("besoin", "medecin_traitant", False)]),
     ("n'a plus de médecin traitant", [("besoin", "medecin_traitant", False)]),
