@@ -244,6 +244,10 @@ def main(argv=None) -> int:
                     help="also run rasa test nlu --cross-validation --folds 3 on the kept config")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)
+    os.environ["LOG_LEVEL"] = "WARNING"
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no per-message debug lines on stdout
 
     heldout = load_heldout()
     print(f"heldout.messages: {len(heldout)}")

@@ -70,3 +70,19 @@ def test_configs_reference_existing_components(config):
     for name in custom:
         module, cls = name.rsplit(".", 1)
         assert hasattr(importlib.import_module(module), cls), name
+
+
+def test_lookups_generated_from_vocabulary():
+    """nlu/data/lookups.yml is exactly what nlu/build_lookups.py renders (one source of truth)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_lookups", ROOT / "nlu" / "build_lookups.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert (ROOT / "nlu" / "data" / "lookups.yml").read_text(encoding="utf-8") == mod.render()
+
+
+@pytest.mark.parametrize("code", ["DAC", "CLIC", "MDPH", "SSIAD", "HAD", "EMSP", "CSAPA", "PMI",
+                                  "CRIP", "RESEAU", "PRADO"])
+def test_every_contract_acronym_has_synonyms(train, code):
+    assert code in set(train.entity_synonyms.values())
