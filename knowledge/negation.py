@@ -10,15 +10,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-# Characters that end a clause: a negation or history cue never crosses them.
-CLAUSE_BOUNDARY = re.compile(r"[,;.!?:\n]")
-SENTENCE_BOUNDARY = re.compile(r"[;.!?\n]")
 _WORD = re.compile(r"[a-z0-9]+")
 
 # Words that open a new clause: "pas de chutes mais refus d'aide".
 TERMINATORS = frozenset({
     "mais", "cependant", "toutefois", "pourtant", "neanmoins", "sauf", "hormis", "excepte", "car",
-    "donc", "puis", "ensuite", "sinon", "parfois", "pourtant", "or", "quoique", "tandis",
+    "donc", "puis", "ensuite", "sinon", "or", "quoique", "tandis",
 })
 TERMINATOR_PAIRS = frozenset({("par", "contre"), ("alors", "que"), ("bien", "que"), ("en", "revanche"),
                               ("meme", "si"), ("a", "part"), ("en", "dehors")})
@@ -67,6 +64,7 @@ POST_NEGATIONS = frozenset({"non", "absent", "absente", "absents", "absentes", "
                             "0", "aucun", "aucune", "neant"})
 
 
+# Characters that end a clause (a negation or history cue never crosses them) and a sentence.
 _CLAUSE_CHARS = ",;.!?:\n"
 _SENTENCE_CHARS = ";.!?\n"
 
