@@ -177,6 +177,13 @@ CASES = [
       besoins=["logement"], urgence="aujourd_hui"),
     C("ado 16 ans déscolarisé, éducateur, AS et psy interviennent sans se coordonner", age=16,
       publics=["adolescent", "sante_mentale"], besoins=["souffrance_psychique", "coordination"]),
+    C("Mme 67 ans cancer pancréas métastatique, veut mourir chez elle, Blois", "41018", "41", 67,
+      [PA, "maladie_chronique", "soins_palliatifs"], ["maladie_chronique", "soins_palliatifs"]),
+    C("Bjr, pte 78a, vit seule ds une ferme isolée près de Vatan, BPCO sous O2, refuse HAD, fils dépassé",
+      "36230", "36", 78, [PA, "maladie_chronique", "aidant"],
+      ["isolement", "maladie_chronique", "refus_aide", "epuisement_aidant"], types=["HAD"]),
+    C("Monsieur 55 ans, alcool ++, chutes répétées, vit seul à Gien, n'a plus de MT, urgent", "45155", "45", 55,
+      ["adulte", "addiction"], ["addiction", "chutes", "isolement", "medecin_traitant"], urgence="immediat"),
     C("ce n'est pas urgent : Mr 68 ans, Gien, pas de médecin traitant", "45155", "45", 68, [PA], ["medecin_traitant"],
       urgence="semaine"),
 ]
