@@ -14,8 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import dialogue
+from knowledge.privacy import install_logging_filter
 
 logger = logging.getLogger(__name__)
+# Logging is configured by the action server before it imports this module: mask every record.
+install_logging_filter("rasa_sdk", "actions", "knowledge")
 
 
 def _text(tracker: Tracker) -> str:

@@ -7,7 +7,10 @@ from typing import Any, Iterator
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
-from knowledge.privacy import mask
+from knowledge.privacy import install_logging_filter, mask
+
+# The Rasa server configures logging before it builds the tracker store: mask every record.
+install_logging_filter("rasa", "bot", "knowledge")
 
 
 def masked_event(event: Event) -> Event:
