@@ -141,8 +141,9 @@ HISTORY_AFTER = frozenset({"ancien", "ancienne", "anciens", "anciennes", "gueri"
                            "resolue", "resolus", "autrefois", "jadis", "sevre", "sevree", "sevres", "sevrees"})
 _PAST_PHRASES = re.compile(
     r"\b(?:dans|par) le passe\b|\bdans sa jeunesse\b|\ben remission\b|\bil y a (?:longtemps|des annees|"
-    r"plusieurs annees|quelques annees|de nombreuses annees)\b")
-_AGO = re.compile(r"\b(?:il y a|y a|ya|il y avait)\s+(\d+|un|une|deux|trois|quelques|plusieurs)\s+(ans?|annees?|mois)\b")
+    r"plusieurs annees|quelques annees|de nombreuses annees)\b|"
+    r"\b(?:la semaine|le mois|l an|l annee) (?:derniere|dernier|passee|passe)\b")
+_AGO = re.compile(r"\b(?:il y a|y a|ya|il y avait)\s+(\d+|un|une|deux|trois|quelques|plusieurs)\s+(ans?|annees?|mois|semaines?)\b")
 _YEAR = re.compile(r"\ben\s+((?:19|20)\d\d)\b")
 _HEADER = re.compile(r"\b(?:atcds?|antecedents?|ant)\s*:")
 # The "ATCD :" list ends at a clause that speaks of the present ("ATCD : HTA, diabète, vit seule, chutes").
@@ -154,7 +155,7 @@ HEADER_MAX_ITEMS = 4      # at most this many comma-separated items after "ATCD 
 
 def _has_past_cue(chunk: str, year: int) -> bool:
     if not ("passe" in chunk or "jeunesse" in chunk or "remission" in chunk or "y a" in chunk
-            or "ya " in chunk or "en 1" in chunk or "en 2" in chunk):
+            or "ya " in chunk or "en 1" in chunk or "en 2" in chunk or "derni" in chunk or "passe" in chunk):
         return False
     if _PAST_PHRASES.search(chunk) or _AGO.search(chunk):
         return True

@@ -96,6 +96,12 @@ def test_is_negated_after(text, mention, negated):
 
 
 HISTORY_CASES = [
+    # weeks, last week/month/year are history; hours and days stay current (acute)
+    ("douleur thoracique il y a 3 semaines", "douleur thoracique", True),
+    ("avc la semaine derniere, bien recupere", "avc", True),
+    ("hospitalise le mois dernier pour un avc", "avc", True),
+    ("douleur thoracique il y a 2 heures", "douleur thoracique", False),
+    ("douleur thoracique depuis 3 jours", "douleur thoracique", False),
     ("a fait un AVC il y a 2 ans", "AVC", True),
     ("AVC il y a 6 mois", "AVC", True),
     ("ATCD de chute", "chute", True),
