@@ -4,6 +4,8 @@
 * lookup tables ``type_ressource``, ``public``, ``besoin``, ``urgence_temps``: every code, label,
   acronym and synonym; the RegexFeaturizer turns them into features for the intent classifier
   (a message naming a resource type or a need leans towards orientation / horaires_service);
+* lookup ``lieu`` (every commune and department name, with and without accents, from the
+  gazetteer) and a few regexes (age, postal code, hour, weekday, request number): features only;
 * synonyms: every written form -> its code, for the EntitySynonymMapper (normalises a surface
   value to the vocabulary code whichever extractor produced it).
 
@@ -21,6 +23,16 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "nlu" / "data" / "lookups.yml"
 KINDS = (("type", "type_ressource"), ("public", "public"), ("besoin", "besoin"),
          ("urgence", "urgence_temps"))
+
+
+REGEXES = (
+    ("age_forme", r"\b\d{1,3} ?(ans|an|a)\b"),
+    ("code_postal_forme", r"\b(18|28|36|37|41|45)\d{3}\b"),
+    ("departement_forme", r"\b(18|28|36|37|41|45)\b"),
+    ("heure_forme", r"\b\d{1,2} ?h ?\d{0,2}\b"),
+    ("jour_forme", r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|aujourd'hui)\b"),
+    ("numero_demande_forme", r"\bAIG[- _]?\d{4}[- _]?\d{1,6}\b"),
+)
 
 
 def _quote(s: str) -> str:
@@ -53,6 +65,21 @@ def render() -> str:
         lines.append(f"- lookup: {table}")
         lines.append("  examples: |")
         lines += [f"    - {f}" for f in sorted(dict.fromkeys(forms), key=str.lower)]
+    # Places and shapes of bare answers ("c'est à Bonneval", "78a", "lundi 14h"): features only,
+    # they help the classifier tell `informer` and `orientation` from small talk.
+    from knowledge.gazetteer import Gazetteer
+    from knowledge.text import fold
+
+    g = Gazetteer.default()
+    names = {c.nom for c in g.communes.values()} | {fold(c.nom) for c in g.communes.values()}
+    names |= {d.nom for d in g.departements.values()} | {fold(d.nom) for d in g.departements.values()}
+    lines.append("- lookup: lieu")
+    lines.append("  examples: |")
+    lines += [f"    - {n}" for n in sorted(names, key=str.lower)]
+    for name, pattern in REGEXES:
+        lines.append(f"- regex: {name}")
+        lines.append("  examples: |")
+        lines.append(f"    - {pattern}")
     for code, own in synonyms:
         lines.append(f"- synonym: {_quote(code)}")
         lines.append("  examples: |")

@@ -60,7 +60,7 @@ def test_training_has_no_duplicates(train):
     assert [t for t, n in counts.items() if n > 1] == []
 
 
-@pytest.mark.parametrize("config", ["config.yml", "nlu/variants/sparse.yml"])
+@pytest.mark.parametrize("config", ["config.yml", "nlu/variants/dense.yml"])
 def test_configs_reference_existing_components(config):
     import importlib
 
