@@ -64,7 +64,7 @@ def render() -> str:
                 synonyms.append((code, own))
         lines.append(f"- lookup: {table}")
         lines.append("  examples: |")
-        lines += [f"    - {f}" for f in sorted(dict.fromkeys(forms), key=str.lower)]
+        lines += [f"    - {f}" for f in sorted(dict.fromkeys(forms), key=lambda f: (f.lower(), f))]
     # Places and shapes of bare answers ("c'est à Bonneval", "78a", "lundi 14h"): features only,
     # they help the classifier tell `informer` and `orientation` from small talk.
     from knowledge.gazetteer import Gazetteer
@@ -75,7 +75,7 @@ def render() -> str:
     names |= {d.nom for d in g.departements.values()} | {fold(d.nom) for d in g.departements.values()}
     lines.append("- lookup: lieu")
     lines.append("  examples: |")
-    lines += [f"    - {n}" for n in sorted(names, key=str.lower)]
+    lines += [f"    - {n}" for n in sorted(names, key=lambda n: (n.lower(), n))]
     for name, pattern in REGEXES:
         lines.append(f"- regex: {name}")
         lines.append("  examples: |")
