@@ -153,9 +153,11 @@ class CommuneExtractor(_Deterministic):
             start, end = 0, len(text)
         cands = [c.code_insee for c in m.candidates]
         if m.kind == "commune" and (m.commune is not None or cands):
-            code = m.commune.code_insee if m.commune is not None else cands[0]
+            # Unresolved homonyms: the value is the name as written (not an INSEE code) so that
+            # the dialogue asks which one; the candidates' codes ride along.
+            value = m.commune.code_insee if m.commune is not None else text[start:end]
             extra = {"candidates": cands} if cands else {}
-            return [entity("commune", start, end, text, code, **extra)]
+            return [entity("commune", start, end, text, value, **extra)]
         if m.kind == "departement" and m.departement is not None:
             return [entity("departement", start, end, text, m.departement.code)]
         if m.kind == "code_postal":
