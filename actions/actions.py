@@ -64,12 +64,16 @@ class ValidateOrientationForm(FormValidationAction):
             return {}
         reply = dialogue.answer_place(_text(tracker), dialogue.entities(tracker.latest_message))
         _say(dispatcher, reply)
-        return reply.slots
+        # Always set the requested slot (None re-asks) so that the form is never rejected.
+        return {"commune": reply.slots.get("commune")}
 
     def validate_commune(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"commune": slot_value}
+        # The SDK keeps only required slots from extraction: the department or out-of-region
+        # answer is set here, from the same reading of the message.
+        reply = dialogue.answer_place(_text(tracker), dialogue.entities(tracker.latest_message))
+        return {"commune": None, **reply.slots}
 
 
 class ActionOrienter(Action):

@@ -171,8 +171,14 @@ def emergency_lines(o) -> list[str]:
 
 
 def orientation_required_slots(slots: Mapping[str, Any]) -> list[str]:
-    """The orientation form asks for the commune unless the place is known or irrelevant."""
-    if slots.get("commune") or slots.get("departement") or slots.get("hors_region"):
+    """The orientation form asks for the commune unless the place is known or irrelevant.
+
+    A known commune stays required (the form is then complete); a department alone, an
+    out-of-region place or a cancellation ends the form without one.
+    """
+    if slots.get("commune"):
+        return ["commune"]
+    if slots.get("departement") or slots.get("hors_region"):
         return []
     said = slots.get("urgence_dite") or []
     if set(said) & VITAL_NUMBERS:

@@ -13,12 +13,12 @@ AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
 @pytest.mark.parametrize(
     "text,commune,departement,hors_region,asks",
     [
-        ("dame 87 ans seule à St-Amand, chutes ++, refuse les aides", "18197", "18", None, []),
+        ("dame 87 ans seule à St-Amand, chutes ++, refuse les aides", "18197", "18", None, ["commune"]),
         ("pt 82a seul ds le 36, chutes ++, refus aides", None, "36", None, []),
         ("mr 70 ans isolé, chutes", None, None, None, ["commune"]),
         ("patient de 70 ans isolé à Paris, chutes", None, None, "Paris", []),
         ("patient 75 ans, 41000, perte d'autonomie", None, None, None, ["commune"]),  # 5 communes share 41000
-        ("patient 75 ans, 41000 Blois, perte d'autonomie", "41018", "41", None, []),
+        ("patient 75 ans, 41000 Blois, perte d'autonomie", "41018", "41", None, ["commune"]),
     ],
 )
 def test_analyse_request_reads_the_place(text, commune, departement, hors_region, asks):
