@@ -21,7 +21,7 @@ def model_inputs() -> list[Path]:
     files = [ROOT / "config.yml", ROOT / "domain.yml"]
     files += sorted((ROOT / "nlu" / "data").glob("*.yml"))
     files += sorted((ROOT / "bot" / "data").glob("*.yml"))
-    files += sorted((ROOT / "nlu").glob("*.py"))
+    # nlu/*.py (deterministic extractors, not trained) is loaded at run time: no retraining needed.
     return files
 
 
