@@ -296,13 +296,12 @@ class Orienter:
         """When the best service is closed and the need cannot wait, what is reachable now."""
         if not result.recommandations or result.recommandations[0].ouvert:
             return []
-        cannot_wait = result.situation.urgence_temps in ("immediat", "aujourd_hui") or result.triage.niveau == 3
-        if not cannot_wait:
+        if result.situation.urgence_temps not in ("immediat", "aujourd_hui"):
             return []
         fallbacks = list(self.rules.open_now_fallbacks(result.at))
-        for s in self._candidates(result.situation):
+        for s in self._candidates(result.situation):  # e.g. the regional line's extended hours
             if s.id != result.recommandations[0].service.id and s.type == "DAC" and s.schedule.is_open(result.at):
-                fallbacks.append({"numero": s.telephone, "libelle": s.nom})
+                fallbacks.append({"numero": s.telephone, "libelle": s.nom, "motif": "ouvert maintenant"})
         return fallbacks
 
 
