@@ -149,3 +149,42 @@ def test_hours_question_names_the_day(bot):
 def test_bad_input_gets_an_answer(bot, message):
     texts, _ = bot.send(f"e2e-{uuid.uuid4().hex[:8]}", message)
     assert texts, "the bot must always answer"
+
+
+def test_support_request_from_the_chat_committed_once_and_followed(bot, directory_url):
+    """Level 3 answer → "ouvrir une demande" → form → read-back → confirmation → number."""
+    from knowledge.tickets import TicketStore
+
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    _, payload = bot.orientation(sender, "dame 87 ans seule à St-Amand, chutes ++, refuse les aides, M. Dupont son voisin 06 12 34 56 78")
+    assert payload["niveau"] == 3
+    steps = [
+        ("/ouvrir_demande", "délai"),
+        ("cette semaine", "d'accord"),
+        ("oui", "nom"),
+        ("Dr Claire Martin", "profession"),
+        ("médecin généraliste", "RPPS"),
+        ("non", "messagerie"),
+        ("dr.martin@cabinet.exemple.mssante.fr", "créneau"),
+        ("demain entre 12h et 14h", "récapitule"),
+    ]
+    for message, expected in steps:
+        texts, _ = bot.send(sender, message)
+        assert any(expected.lower() in t.lower() for t in texts), (message, texts)
+    readback = "\n".join(texts)
+    assert "Saint-Amand-Montrond" in readback and "06 12" not in readback and "Dupont" not in readback
+    texts, customs = bot.send(sender, "oui")
+    ticket = [c["orientation"]["ticket"] for c in customs if c.get("orientation", {}).get("ticket")]
+    assert ticket, texts
+    numero = ticket[0]["numero"]
+    assert re.fullmatch(r"AIG-2026-\d{6}", numero) and any(numero in t for t in texts)
+    bot.send(sender, "oui")  # double click / network retry
+    store = TicketStore(directory_url, create_schema=False)
+    mine = store.by_requester(sender)
+    assert [t.numero for t in mine] == [numero]
+    assert mine[0].dac_id == "dac-18" and mine[0].niveau == 3
+    assert "Dupont" not in mine[0].resume and "06 12 34" not in mine[0].resume
+    texts, _ = bot.send(sender, f"où en est ma demande {numero} ?")
+    assert any("reçue" in t for t in texts), texts
+    texts, _ = bot.send(f"e2e-{uuid.uuid4().hex[:8]}", f"où en est la demande {numero} ?")
+    assert not any("reçue" in t for t in texts), texts
