@@ -95,7 +95,10 @@ class ActionCompleter(Action):
         return "action_completer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.complete(_text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values())
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reply = dialogue.complete(
+            _text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values(), intent=intent
+        )
         _say(dispatcher, reply)
         return _events(reply)
 

@@ -224,8 +224,14 @@ def orientation_answer(slots: Mapping[str, Any], at: datetime | None = None) -> 
     return Reply(text=text, payload=payload, buttons=buttons, slots={"derniere_orientation": payload})
 
 
-def complete(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any], at: datetime | None = None) -> Reply:
-    """A correction or a bare piece of information after an answer."""
+def complete(
+    text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any], at: datetime | None = None,
+    intent: str | None = None,
+) -> Reply:
+    """A correction, a refusal or a bare piece of information after an answer.
+
+    "non, à Vierzon" re-orients to Vierzon whatever the intent; a plain "non" is a refusal.
+    """
     at = at or current_time()
     pending = slots.get("question_horaire")
     if pending:
@@ -236,6 +242,8 @@ def complete(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any],
             return _hours_at(pending["service"], when.moment, at)
     place = read_place(text, ents)
     situation = slots.get("situation")
+    if intent == "nier" and not (place.found or place.hors_region or place.candidates):
+        return Reply(text="Entendu. Je reste disponible pour une autre situation.")
     if place.hors_region and not place.found:
         return Reply(text=_out_of_region(place.hors_region), slots={"hors_region": place.hors_region})
     if place.candidates and not place.found:

@@ -91,6 +91,19 @@ def test_correction_reorients_to_the_new_commune():
     assert reply.payload["orientation"]["commune"]["code_insee"] == "18279"
 
 
+@pytest.mark.parametrize(
+    "text,intent,commune",
+    [("non, à Bourges", "nier", "18033"), ("non", "nier", None), ("non merci", "nier", None)],
+)
+def test_no_with_or_without_a_place(text, intent, commune):
+    slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides").slots
+    reply = dialogue.complete(text, {}, slots, at=AT, intent=intent)
+    if commune:
+        assert reply.payload["orientation"]["commune"]["code_insee"] == commune
+    else:
+        assert reply.text.startswith("Entendu") and reply.payload is None and not reply.slots
+
+
 def test_added_detail_is_appended_to_the_situation():
     slots = dialogue.analyse_request("monsieur 80 ans à Blois, chutes").slots
     reply = dialogue.complete("il a aussi des troubles cognitifs et sa femme est épuisée", {}, slots, at=AT)
