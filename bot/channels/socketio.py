@@ -11,9 +11,19 @@ settings as the stock ``socketio`` channel.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+import inspect
+import json
+import logging
+import re
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels import socketio as stock
+from rasa.core.channels.channel import UserMessage
+
+logger = logging.getLogger(__name__)
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
+MAX_MESSAGE_CHARS = 8000
 
 
 class SocketIOOutput(stock.SocketIOOutput):
@@ -42,7 +52,16 @@ class SocketIOOutput(stock.SocketIOOutput):
 
 
 class SocketIOInput(stock.SocketIOInput):
-    """Stock socket.io input whose output channel is :class:`SocketIOOutput`."""
+    """Stock socket.io input with three fixes.
+
+    - Bot messages go through :class:`SocketIOOutput` (payload included).
+    - ``session_request`` awaits ``enter_room``: with python-socketio ≥ 5.9 it is a coroutine that
+      Rasa 3.6 never awaits, so the socket never joined its session's room and, with
+      ``session_persistence``, every answer was lost.
+    - A socket can only speak in the session it asked for, and session ids are 32 hexadecimal
+      characters (others are replaced by a new random id, sent back in ``session_confirm``): a
+      page cannot choose another channel's conversation id (an e-mail address, an API sender).
+    """
 
     @classmethod
     def name(cls) -> Text:
@@ -53,14 +72,56 @@ class SocketIOInput(stock.SocketIOInput):
             return super().get_output_channel()
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
-    def blueprint(self, on_new_message):  # type: ignore[override]
-        """Stock blueprint, with the incoming messages answered through :class:`SocketIOOutput`."""
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]):  # type: ignore[override]
+        bp = super().blueprint(on_new_message)  # health route, connect (JWT) handlers, sio attached
+        sio = self.sio
+        sessions: Dict[str, str] = {}  # socket id -> session id
 
-        async def wrapped(message):
-            if isinstance(message.output_channel, stock.SocketIOOutput) and not isinstance(
-                message.output_channel, SocketIOOutput
-            ):
-                message.output_channel = SocketIOOutput(message.output_channel.sio, self.bot_message_evt)
-            return await on_new_message(message)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            wanted = (data or {}).get("session_id") if isinstance(data, dict) else None
+            session_id = wanted if isinstance(wanted, str) and SESSION_ID.fullmatch(wanted) else uuid.uuid4().hex
+            old = sessions.get(sid)
+            if old and old != session_id:
+                await _maybe_await(sio.leave_room(sid, old, namespace=self.namespace))
+            sessions[sid] = session_id
+            if self.session_persistence:
+                await _maybe_await(sio.enter_room(sid, session_id, namespace=self.namespace))
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
-        return super().blueprint(wrapped)
+        async def disconnect(sid: Text) -> None:
+            sessions.pop(sid, None)
+
+        async def handle_message(sid: Text, data: Dict) -> None:
+            if not isinstance(data, dict):
+                return
+            if self.session_persistence:
+                sender_id = sessions.get(sid)
+                if sender_id is None:
+                    logger.warning("Message socket.io sans session_request préalable : ignoré.")
+                    return
+            else:
+                sender_id = sid
+            text = data.get("message", "")
+            if not isinstance(text, str):
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            message = UserMessage(
+                text[:MAX_MESSAGE_CHARS], SocketIOOutput(sio, self.bot_message_evt), sender_id,
+                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
+            )
+            await on_new_message(message)
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on("disconnect", disconnect, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        return bp
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):
+        await result

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from rasa.core.channels import socketio as stock
@@ -53,3 +54,68 @@ def test_input_channel_settings():
     assert ch.session_persistence is True and ch.socketio_path == "/socket.io"
     ch.blueprint(lambda m: None)
     assert isinstance(ch.get_output_channel(), SocketIOOutput)
+
+
+class Server:
+    """Stands for python-socketio's AsyncServer (handlers, rooms and emits recorded)."""
+
+    def __init__(self):
+        self.handlers, self.rooms, self.events = {}, {}, []
+
+    def on(self, event, handler=None, namespace=None):
+        if handler is None:                     # used as a decorator
+            return lambda h: self.handlers.__setitem__(event, h) or h
+        self.handlers[event] = handler
+
+    async def enter_room(self, sid, room, namespace=None):     # a coroutine, as in python-socketio ≥ 5.9
+        self.rooms.setdefault(sid, set()).add(room)
+
+    async def leave_room(self, sid, room, namespace=None):
+        self.rooms.get(sid, set()).discard(room)
+
+    async def emit(self, event, data=None, room=None, namespace=None, **kw):
+        self.events.append((event, data, room))
+
+
+VALID = "0123456789abcdef0123456789abcdef"
+SESSION_CASES = [
+    # (requested session id, kept?)
+    (VALID, True),
+    (None, False),
+    ("anne.martin@medecin.mssante.fr", False),     # another channel's conversation id
+    ("api:portail:dr-martin", False),
+    (VALID.upper(), False),
+    (VALID + "0", False),
+]
+
+
+@pytest.mark.parametrize("wanted,kept", SESSION_CASES)
+def test_session_request_joins_the_room_and_validates_the_id(wanted, kept):
+    received = []
+
+    async def on_new_message(message):
+        received.append(message)
+
+    ch = SocketIOInput(session_persistence=True)
+    server = Server()
+
+    async def scenario():
+        import rasa.core.channels.socketio as mod
+
+        original = mod.AsyncServer
+        mod.AsyncServer = lambda **kw: server
+        try:
+            ch.blueprint(on_new_message)
+        finally:
+            mod.AsyncServer = original
+        await server.handlers["user_uttered"]("sid1", {"message": "avant la session", "session_id": VALID})
+        await server.handlers["session_request"]("sid1", {"session_id": wanted} if wanted else None)
+        await server.handlers["user_uttered"]("sid1", {"message": "dame 87 ans", "session_id": "autre-session"})
+
+    asyncio.run(scenario())
+    (event, session_id, room), = server.events
+    assert event == "session_confirm" and room == "sid1"
+    assert (session_id == wanted) is kept and re.fullmatch(r"[0-9a-f]{32}", session_id)
+    assert server.rooms["sid1"] == {session_id}                # the room was really joined
+    assert [(m.text, m.sender_id) for m in received] == [("dame 87 ans", session_id)]   # not before, not another id
+    assert isinstance(received[0].output_channel, SocketIOOutput)

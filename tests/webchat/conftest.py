@@ -135,9 +135,22 @@ def browser(chromium_paths, tmp_path):
         d.quit()
 
 
-def set_viewport(driver, width: int, height: int, mobile: bool) -> None:
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+def set_viewport(driver, width: int, height: int, mobile: bool = False) -> None:
+    """Resize the window so that the page's viewport is exactly width x height CSS pixels.
+
+    (A device-metrics override would be simpler, but chromedriver then computes click points in
+    the real window's coordinates and clicks land under the sticky bars.)
+    """
+    driver.set_window_size(width, height)
+    inner_w, inner_h = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    if (inner_w, inner_h) != (width, height):
+        driver.set_window_size(2 * width - inner_w, 2 * height - inner_h)
+    deadline = time.time() + 3
+    while time.time() < deadline:  # the resize reaches the page asynchronously
+        if driver.execute_script("return [window.innerWidth, window.innerHeight]") == [width, height]:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
 
 
 def screenshot(driver, name: str, width: int, height: int) -> Path:

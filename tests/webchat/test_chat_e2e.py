@@ -9,7 +9,7 @@ import re
 import pytest
 
 from actions.dialogue import QUESTIONS
-from tests.webchat.conftest import screenshot, set_viewport
+from tests.webchat.conftest import ARTIFACTS, screenshot, set_viewport
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -20,9 +20,19 @@ WAIT = 60
 
 
 def _wait(driver, fn, timeout=WAIT):
+    """Wait for `fn`; on timeout keep a screenshot and say what the page shows."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(fn)
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(fn)
+    except TimeoutException:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / "echec.png"))
+        shown = [li.text[:80] for li in driver.find_elements(By.CSS_SELECTOR, "#log li")]
+        status = driver.find_element(By.ID, "status").text
+        raise AssertionError(f"attente dépassée ; état « {status} », conversation affichée : {shown}") from None
 
 
 def open_chat(driver, url, width=390, height=844):
@@ -55,6 +65,15 @@ def say(driver, text, keyboard=True):
     return bot_messages(driver)[before:]
 
 
+def tap(driver, element):
+    """Scroll the element to the middle of the screen (clear of the sticky bars), then click it."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    _wait(driver, lambda d: d.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "return arguments[0].contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));", element), 5)
+    element.click()
+
+
 def wait_for(driver, selector):
     from selenium.webdriver.common.by import By
 
@@ -79,8 +98,15 @@ def test_orientation_card_phone_link_and_support_request(chat_stack, browser):
     mss = card.find_element(By.CSS_SELECTOR, "a[href^='mailto:']")
     assert mss.text.endswith("mssante.fr")
     assert phone.size["height"] >= 44
-    # the phone link's target: a tel: URI that does not leave the conversation
-    phone.click()
+    # clicking the phone link targets the tel: URI (headless Chromium has no dialer: the click is
+    # recorded and the external-protocol navigation prevented, which would otherwise wedge later clicks)
+    browser.execute_script("""
+        window.__cible = null;
+        document.addEventListener('click', function (e) {
+          const a = e.target.closest('a'); if (a) { window.__cible = a.href; e.preventDefault(); }
+        }, {capture: true, once: true});""")
+    tap(browser, phone)
+    assert browser.execute_script("return window.__cible") == "tel:" + number.replace(" ", "")
     assert browser.current_url == url
     assert browser.find_elements(By.CSS_SELECTOR, "#log li.bot .card")
     screenshot(browser, "orientation", 390, 844)
@@ -91,7 +117,7 @@ def test_orientation_card_phone_link_and_support_request(chat_stack, browser):
                   if b.text == "Ouvrir une demande d'appui")
     assert button.is_displayed()
     before = len(bot_messages(browser))
-    button.click()
+    tap(browser, button)
     _wait(browser, lambda d: len(bot_messages(d)) > before)
     assert not button.is_enabled()                                  # answered choices are disabled
     user_bubbles = browser.find_elements(By.CSS_SELECTOR, "#log li.user .bubble")

@@ -233,7 +233,11 @@
     setStatus('connecting', 'Ouverture de la session…');
     socket.emit('session_request', { session_id: sessionId });
   });
-  socket.on('session_confirm', function () {
+  socket.on('session_confirm', function (id) {
+    if (typeof id === 'string' && id && id !== sessionId) {   // the server replaced an invalid id
+      sessionId = id;
+      store(SESSION_KEY, sessionId);
+    }
     confirmed = true;
     setStatus('online', 'Connecté');
     flush();
