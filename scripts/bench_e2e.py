@@ -70,14 +70,11 @@ def main() -> int:
     if not model.exists():
         print(f"modèle absent : {model} (make model)", file=sys.stderr)
         return 1
-    from knowledge.config import directory_data_dir
     from knowledge.directory import Directory
 
     tmp = Path(tempfile.mkdtemp(prefix="aiguillage-bench-"))
     url = f"sqlite:///{tmp / 'aiguillage.db'}"
-    d = Directory(url)
-    d.create_schema()
-    d.load(directory_data_dir())
+    Directory(url).load()
     ports = Ports(rasa=free_port(), actions=free_port(), webchat=free_port(), console=free_port())
     t0 = time.perf_counter()
     stack = start_stack(model, ports=ports, env=base_env(db_url=url, tracker_db=str(tmp / "trackers.db")),

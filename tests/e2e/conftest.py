@@ -48,15 +48,9 @@ def model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def directory_url(tmp_path_factory) -> str:
-    from knowledge.config import directory_data_dir
-    from knowledge.directory import Directory
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'aiguillage.db'}"
-    d = Directory(url)
-    d.create_schema()
-    d.load(directory_data_dir())
-    return url
+def directory_url(sample_directory_url) -> str:
+    """Directory and support requests of the end-to-end stack."""
+    return sample_directory_url
 
 
 class Bot:

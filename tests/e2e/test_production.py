@@ -28,7 +28,6 @@ def prod_stack(model, tmp_path_factory):
     redis_url = require_redis()
     import sqlalchemy as sa
 
-    from knowledge.config import directory_data_dir
     from knowledge.directory import Directory
 
     # Directory and support requests in their own schema of the test database.
@@ -39,9 +38,7 @@ def prod_stack(model, tmp_path_factory):
         conn.execute(sa.text("DROP TABLE IF EXISTS events"))
     engine.dispose()
     db_url = f"{pg}?options=-csearch_path%3Daiguillage_e2e"
-    d = Directory(db_url)
-    d.create_schema()
-    d.load(directory_data_dir())
+    Directory(db_url).load()
 
     p, r = urlparse(pg), urlparse(redis_url)
     env = base_env(

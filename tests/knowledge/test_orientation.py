@@ -5,7 +5,6 @@ from datetime import datetime
 
 import pytest
 
-from knowledge.config import directory_data_dir
 from knowledge.directory import Directory
 from knowledge.orientation import Orienter
 
@@ -15,12 +14,8 @@ CHRISTMAS_10H = datetime.fromisoformat("2026-12-25T10:00:00+01:00")
 
 
 @pytest.fixture(scope="module")
-def orienter(tmp_path_factory) -> Orienter:
-    url = f"sqlite:///{tmp_path_factory.mktemp('orientation') / 'db.sqlite'}"
-    d = Directory(url)
-    d.create_schema()
-    d.load(directory_data_dir())
-    return Orienter(directory=d)
+def orienter(sample_directory_url) -> Orienter:
+    return Orienter(directory=Directory(sample_directory_url))
 
 
 # (message, commune, first type, other types expected among the alternatives)
