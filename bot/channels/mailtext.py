@@ -229,6 +229,9 @@ def answer_text(texts: list[str], payloads: list[dict], buttons: list[str], note
         lines.append("")
     lines.extend(t for t in texts if t)
     recos = o.get("recommandations") or []
+    joined = "\n".join(texts)
+    if recos and all(r.get("telephone") and r["telephone"] in joined for r in recos):
+        recos = []  # the bot's text already lists them with their contacts: no repetition
     if recos:
         lines += ["", "Services proposés :"]
         for i, r in enumerate(recos, 1):

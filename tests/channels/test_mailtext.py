@@ -113,3 +113,25 @@ DOMAINS = [
 @pytest.mark.parametrize("address,allowed", DOMAINS)
 def test_domain_allow_list(address, allowed):
     assert domain_allowed(address, ("mssante.fr",)) is allowed
+
+
+RECO = {"id": "dac-18", "type": "DAC", "nom": "DAC du Cher", "telephone": "02 61 91 18 00", "ouvert_maintenant": False,
+        "statut": "fermé, ouvre lundi à 8h30", "horaires_du_jour": "fermé", "pourquoi": "Situation complexe."}
+ANSWER_CASES = [
+    # (bot texts, expected lines, lines that must not appear)
+    (["Niveau 3 – appui du DAC."], ["1. DAC du Cher (DAC) — ouvre lundi à 8h30", "   Téléphone : 02 61 91 18 00"], []),
+    (["DAC du Cher — tél. 02 61 91 18 00 — fermé, ouvre lundi à 8h30"], ["DAC du Cher — tél. 02 61 91 18 00 — fermé, ouvre lundi à 8h30"], ["Services proposés :"]),
+]
+
+
+@pytest.mark.parametrize("texts,present,absent", ANSWER_CASES)
+def test_answer_text(texts, present, absent):
+    from bot.channels.mailtext import answer_text
+
+    out = answer_text(texts, [{"orientation": {"urgence": None, "recommandations": [RECO]}}], ["Non merci"], [])
+    lines = out.splitlines()
+    for line in present:
+        assert line in lines
+    for line in absent:
+        assert line not in lines
+    assert "répondez à ce message par : « Non merci »." in out
