@@ -154,11 +154,23 @@
       var banner = emergencyBanner(o);
       if (banner) li.appendChild(banner);     // emergencies first, before any text
     }
-    if (entry.text) li.appendChild(el('div', 'bubble', entry.text));
+    var full = null;
+    var lines = (entry.text || '').split('\n');
+    if (entry.kind === 'bot' && o && o.recommandations && o.recommandations.length && lines.length > 2) {
+      // the cards carry the services: keep the first line and the questions, the rest on demand
+      var short = lines.filter(function (l, i) { return i === 0 || /\?\s*$/.test(l); });
+      li.appendChild(el('div', 'bubble', short.join('\n')));
+      full = el('details', 'full');
+      full.appendChild(el('summary', null, 'Réponse complète (texte)'));
+      full.appendChild(el('div', 'bubble', entry.text));
+    } else if (entry.text) {
+      li.appendChild(el('div', 'bubble', entry.text));
+    }
     if (entry.kind === 'user' && entry.pending) {
       li.appendChild(el('p', 'pending-note', "En attente d'envoi (hors connexion)"));
     }
     if (entry.kind === 'bot' && o) orientationBlock(o, li);
+    if (full) li.appendChild(full);
     if (entry.kind === 'bot' && entry.quick_replies && entry.quick_replies.length) {
       var group = el('div', 'replies');
       group.setAttribute('role', 'group');
