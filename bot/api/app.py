@@ -45,9 +45,14 @@ class TokenBucket:
         self.clock = clock
         self.buckets: dict[str, tuple[float, float]] = {}
 
+    MAX_KEYS = 10_000
+
     def take(self, key: str) -> tuple[bool, int, int]:
         """(allowed, remaining, retry_after_seconds)."""
         now = self.clock()
+        if len(self.buckets) > self.MAX_KEYS:  # forget clients whose bucket has refilled
+            full = (self.capacity - 1) / self.refill
+            self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < full}
         tokens, last = self.buckets.get(key, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - last) * self.refill)
         if tokens >= 1:

@@ -200,7 +200,7 @@ _DOC = {
                         "properties": {"numero": {"type": "string"}, "libelle": {"type": "string"}},
                     },
                     "urgences": {"type": "array", "items": {"$ref": "#/components/schemas/Urgence"}},
-                    "niveau": {"type": "integer", "enum": [1, 2, 3], "nullable": True},
+                    "niveau": {"type": "integer", "enum": [1, 2, 3, None], "nullable": True},
                     "commune": {
                         "type": "object", "nullable": True,
                         "properties": {"code_insee": {"type": "string"}, "nom": {"type": "string"}, "departement": {"type": "string"}},

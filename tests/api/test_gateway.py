@@ -255,3 +255,26 @@ def test_cors(gateway, origin, allowed):
         assert pre.status == 403
         assert pre.body["erreur"]["code"] == "origine_refusee"
         assert "access-control-allow-origin" not in pre.headers
+
+
+BUCKET_CASES = [
+    # (rate per minute, request times in seconds, expected allowed flags)
+    (2, [0, 0, 0], [True, True, False]),
+    (2, [0, 0, 30], [True, True, True]),        # one token back after 30 s at 2/min
+    (2, [0, 0, 10], [True, True, False]),
+    (60, [0] * 60 + [0.5, 1.0], [True] * 60 + [False, True]),
+]
+
+
+@pytest.mark.parametrize("rate,times,expected", BUCKET_CASES)
+def test_token_bucket(rate, times, expected):
+    from bot.api.app import TokenBucket
+
+    now = [0.0]
+    bucket = TokenBucket(rate, clock=lambda: now[0])
+    got = []
+    for t in times:
+        now[0] = t
+        got.append(bucket.take("client:portail")[0])
+    assert got == expected
+    assert bucket.take("client:autre")[0] is True     # buckets are per client
