@@ -10,6 +10,7 @@ import pytest
 
 from actions.dialogue import QUESTIONS
 from tests.webchat.conftest import ARTIFACTS, screenshot, set_viewport
+from tests.webchat.test_page import contrast_ratio_js
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -114,6 +115,14 @@ def test_orientation_card_phone_link_and_support_request(chat_stack, browser):
     assert browser.find_elements(By.CSS_SELECTOR, "#log li.bot .card")
     screenshot(browser, "orientation", 390, 844)
     screenshot(browser, "orientation", 1280, 800)
+    for scheme in ("dark", "light"):
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+        for selector in [".card .type", ".card .badge", ".card a.phone", ".card dt", ".card dd", ".card .why", ".card h3", "button.reply"]:
+            for name, ratio in browser.execute_script(contrast_ratio_js(), selector):
+                assert ratio >= 4.5, f"contraste insuffisant ({scheme}) {name} : {ratio:.2f}"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    screenshot(browser, "orientation-nuit", 390, 844)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     set_viewport(browser, 390, 844, mobile=True)
     # level 3: a visible "Ouvrir une demande d'appui" button; clicking it starts the form
     button = next(b for b in browser.find_elements(By.CSS_SELECTOR, "#log li.bot button.reply")

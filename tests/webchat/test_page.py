@@ -113,10 +113,16 @@ def test_page_in_browser_without_bot(page_server, browser):
     pending = WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#log li.user.pending"))
     assert "En attente d'envoi" in pending[0].text
     assert box.get_attribute("value") == ""
-    # contrast (WCAG AA, 4.5:1 for text) of the visible texts and controls
-    for selector in ["body", ".status", "label", ".hint", ".tool", ".send", ".bubble", ".pending-note", ".intro"]:
-        for name, ratio in browser.execute_script(contrast_ratio_js(), selector):
-            assert ratio >= 4.5, f"contraste insuffisant {name} : {ratio:.2f}"
+    # contrast (WCAG AA, 4.5:1 for text) of the visible texts and controls, dark (night) and light themes
+    for scheme in ("dark", "light"):
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+        assert browser.execute_script(f"return matchMedia('(prefers-color-scheme: {scheme})').matches")
+        checked = 0
+        for selector in ["body", ".status", "label", ".hint", ".tool", ".send", ".bubble", ".pending-note", ".intro", "a"]:
+            for name, ratio in browser.execute_script(contrast_ratio_js(), selector):
+                assert ratio >= 4.5, f"contraste insuffisant ({scheme}) {name} : {ratio:.2f}"
+                checked += 1
+        assert checked >= 10
     # target size: every button at least 44 px high on a phone
     for b in browser.find_elements(By.CSS_SELECTOR, "button"):
         if b.is_displayed():
