@@ -3,6 +3,7 @@ and a small Rasa REST peer for the conversation proxy's error paths."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -17,10 +18,17 @@ import pytest
 
 from bot.processes import ROOT, base_env, free_port
 from tests.e2e.conftest import *  # noqa: F401,F403  (model, directory_url, stack, bot fixtures)
-from tests.e2e.conftest import FIXED_NOW
+from tests.e2e.conftest import FIXED_NOW, trained_model_path
 
 TOKENS = {"portail": "portail-jeton-0123456789abcdef", "telephonie": "telephonie-jeton-fedcba9876543210"}
 ORIGIN = "https://portail.exemple.fr"
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    """The trained model; `AIGUILLAGE_TEST_MODEL` (a model file) skips training on a busy machine."""
+    given = os.environ.get("AIGUILLAGE_TEST_MODEL")
+    return Path(given) if given else trained_model_path()
 
 
 @dataclass
@@ -145,6 +153,17 @@ def slow_gateway(tmp_path_factory, directory_url):
         "AIGUILLAGE_API_RATE_PER_MINUTE": "6",
         "AIGUILLAGE_API_MAX_BODY": "1024",
         "AIGUILLAGE_RASA_URL": f"http://127.0.0.1:{free_port()}",
+    }, directory_url)
+    yield gw
+    stop(gw)
+
+
+@pytest.fixture(scope="session")
+def real_gateway(tmp_path_factory, directory_url, stack):
+    """A gateway in front of the real Rasa server of the e2e stack."""
+    gw = start_gateway(tmp_path_factory.mktemp("api-real"), {
+        "AIGUILLAGE_API_RATE_PER_MINUTE": "1000",
+        "AIGUILLAGE_RASA_URL": f"http://127.0.0.1:{stack.ports.rasa}",
     }, directory_url)
     yield gw
     stop(gw)

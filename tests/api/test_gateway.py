@@ -278,3 +278,19 @@ def test_token_bucket(rate, times, expected):
         got.append(bucket.take("client:portail")[0])
     assert got == expected
     assert bucket.take("client:autre")[0] is True     # buckets are per client
+
+
+@pytest.mark.e2e
+def test_conversation_with_the_real_bot(real_gateway):
+    """A phone-line tool drives a whole exchange: request without a place, then the commune."""
+    path = "/api/v1/conversations/appel-4711/messages"
+    r = real_gateway.request("POST", path, {"message": "monsieur 78 ans, troubles de la mémoire, épouse épuisée"}, token="telephonie")
+    assert r.status == 200, r.body
+    assert any("commune" in m.get("text", "").lower() for m in r.body["messages"])
+    r = real_gateway.request("POST", path, {"message": "Vierzon"}, token="telephonie")
+    payloads = [m["custom"]["orientation"] for m in r.body["messages"] if "custom" in m]
+    assert payloads and payloads[-1]["commune"]["code_insee"] == "18279"
+    assert payloads[-1]["recommandations"] and all(PHONE_RE.match(x["telephone"]) for x in payloads[-1]["recommandations"] if x["telephone"])
+    # the same conversation name under another client is another conversation: no place known yet
+    r = real_gateway.request("POST", path, {"message": "est-il ouvert samedi ?"}, token="portail")
+    assert not any("custom" in m and m["custom"]["orientation"]["commune"] for m in r.body["messages"])
