@@ -25,7 +25,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Text,

@@ -15,7 +15,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.text import fold, fold_place
+from knowledge.text import fold_place
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COMMUNES_FILE = DATA_DIR / "communes-24.json"

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Sequence
 
 from knowledge.directory import Directory, Service
-from knowledge.gazetteer import Commune, Departement, Gazetteer
+from knowledge.gazetteer import Commune, Gazetteer
 from knowledge.hours import TZ, now_paris, to_iso
 from knowledge.situation import Situation, analyse
 from knowledge.triage import Rules, Triage

@@ -16,9 +16,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Iterable
+from typing import Callable
 
-from sqlalchemy import (Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+from sqlalchemy import (Column, DateTime, ForeignKey, Integer, String, Text,
                         and_, case, create_engine, event, func, or_, select, update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base

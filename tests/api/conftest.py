@@ -3,7 +3,6 @@ and a small Rasa REST peer for the conversation proxy's error paths."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -17,18 +16,11 @@ from pathlib import Path
 import pytest
 
 from bot.processes import ROOT, base_env, free_port
-from tests.e2e.conftest import *  # noqa: F401,F403  (model, directory_url, stack, bot fixtures)
-from tests.e2e.conftest import FIXED_NOW, trained_model_path
+from tests.conftest import FIXED_NOW
 
 TOKENS = {"portail": "portail-jeton-0123456789abcdef", "telephonie": "telephonie-jeton-fedcba9876543210"}
 ORIGIN = "https://portail.exemple.fr"
 
-
-@pytest.fixture(scope="session")
-def model() -> Path:
-    """The trained model; `AIGUILLAGE_TEST_MODEL` (a model file) skips training on a busy machine."""
-    given = os.environ.get("AIGUILLAGE_TEST_MODEL")
-    return Path(given) if given else trained_model_path()
 
 
 @dataclass

@@ -3,7 +3,6 @@ with canned answers, and the real stack (tests/e2e fixtures) for the end-to-end 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import ssl
 import subprocess
@@ -21,18 +20,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from bot.channels.mss import MailSettings
 from bot.processes import free_port
 from tests.channels import imap_server
-from tests.e2e.conftest import *  # noqa: F401,F403  (model, directory_url, stack, bot fixtures)
-from tests.e2e.conftest import trained_model_path
 
 USER = "aiguillage@dac18.exemple.mssante.fr"
 PASSWORD = "mot-de-passe-de-test"
 
-
-@pytest.fixture(scope="session")
-def model() -> Path:
-    """The trained model; `AIGUILLAGE_TEST_MODEL` (a model file) skips training on a busy machine."""
-    given = os.environ.get("AIGUILLAGE_TEST_MODEL")
-    return Path(given) if given else trained_model_path()
 
 
 @pytest.fixture(scope="session")

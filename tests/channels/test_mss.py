@@ -9,7 +9,7 @@ import pytest
 
 from bot.channels.mss import ATTACHMENT_NOTE, EMPTY_ANSWER, MailSettings, MailSettingsError, State, poll_once
 from bot.processes import free_port
-from tests.channels.conftest import PASSWORD, USER, make_settings
+from tests.channels.conftest import USER, make_settings
 
 GP = "anne.martin@medecin.mssante.fr"
 REQUEST = "patiente 87 ans seule à domicile à Saint-Amand-Montrond, chutes à répétition, refuse les aides"

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 
 from bot.processes import ROOT, Ports, base_env, free_port, start_stack
-from tests.e2e.conftest import FIXED_NOW, Bot
+from tests.conftest import FIXED_NOW, Bot
 from tests.servers import require_postgres, require_redis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]

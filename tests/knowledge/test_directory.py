@@ -216,7 +216,7 @@ def test_malformed_file_level_content(tmp_path, content, expected):
         path.write_text(content, encoding="utf-8")
     with pytest.raises(DirectoryDataError) as err:
         check(tmp_path)
-    assert f"45-loiret.yaml" in str(err.value) and expected in str(err.value)
+    assert "45-loiret.yaml" in str(err.value) and expected in str(err.value)
 
 
 def test_missing_or_empty_folder_is_an_error(tmp_path):

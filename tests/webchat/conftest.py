@@ -1,12 +1,11 @@
 """Web chat fixtures: the page server alone, the real stack with the web chat, headless Chromium.
 
 The page needs the socket.io channel that carries the `custom` payload
-(`bot.channels.socketio.SocketIOInput`). When bot/credentials.yml declares it, the shared e2e
-`stack` is used; otherwise a stack with a credentials file declaring it is started here.
+(`bot.channels.socketio.SocketIOInput`, declared in bot/credentials.yml); the shared `stack`
+fixture (tests/conftest.py) runs it.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -16,31 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import ROOT, PYTHON, Ports, Stack, base_env, free_port, wait_http
-from tests.e2e.conftest import *  # noqa: F401,F403  (model, directory_url, stack, bot fixtures)
-from tests.e2e.conftest import FIXED_NOW, trained_model_path
+from bot.processes import ROOT, base_env, free_port
 
 ARTIFACTS = ROOT / "test-artifacts" / "webchat"
-CHANNEL = "bot.channels.socketio.SocketIOInput"
-CREDENTIALS = f"""rest:
-
-{CHANNEL}:
-  user_message_evt: user_uttered
-  bot_message_evt: bot_uttered
-  session_persistence: true
-"""
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
-
-@pytest.fixture(scope="session")
-def model() -> Path:
-    """The trained model; `AIGUILLAGE_TEST_MODEL` (a model file) skips training on a busy machine."""
-    given = os.environ.get("AIGUILLAGE_TEST_MODEL")
-    return Path(given) if given else trained_model_path()
 
 
 def wait_webchat(port: int, timeout: float = 30) -> None:
@@ -72,33 +55,10 @@ def page_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def chat_stack(request, model, directory_url, tmp_path_factory):
-    """A running stack whose socket.io channel carries the orientation payload."""
-    if CHANNEL in (ROOT / "bot" / "credentials.yml").read_text():
-        s = request.getfixturevalue("stack")
-        wait_webchat(s.ports.webchat)
-        yield s
-        return
-    tmp = tmp_path_factory.mktemp("chat-stack")
-    creds = tmp / "credentials.yml"
-    creds.write_text(CREDENTIALS)
-    env = base_env(db_url=directory_url, tracker_db=str(tmp / "trackers.db"), extra={"AIGUILLAGE_NOW": FIXED_NOW})
-    ports = Ports(rasa=free_port(), actions=free_port(), webchat=free_port(), console=free_port())
-    env["AIGUILLAGE_ACTION_URL"] = f"http://127.0.0.1:{ports.actions}/webhook"
-    s = Stack(ports=ports, env=env, logs=tmp)
-    try:
-        s.start("actions", [PYTHON, "-m", "rasa_sdk", "--actions", "actions.actions", "--port", str(ports.actions)])
-        s.start("rasa", [
-            PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--cors", "*", "--port", str(ports.rasa),
-            "--credentials", str(creds), "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
-        ])
-        s.start("webchat", [PYTHON, "-m", "bot.webchat", "--port", str(ports.webchat), "--rasa-port", str(ports.rasa)])
-        wait_http(f"http://127.0.0.1:{ports.actions}/health", s)
-        wait_http(f"http://127.0.0.1:{ports.rasa}/status", s)
-        wait_webchat(ports.webchat)
-        yield s
-    finally:
-        s.stop()
+def chat_stack(stack):
+    """The shared running stack (its socket.io channel carries the orientation payload)."""
+    wait_webchat(stack.ports.webchat)
+    return stack
 
 
 @pytest.fixture(scope="session")
