@@ -211,4 +211,6 @@ class ActionEnregistrerDemande(Action):
 
 
 def _channel(tracker: Tracker) -> Optional[str]:
-    return tracker.get_latest_input_channel()
+    """"email" for the MSSanté channel (it posts through REST with metadata), else Rasa's channel."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return metadata.get("canal") or tracker.get_latest_input_channel()

@@ -25,6 +25,7 @@ class Ports:
     actions: int = 5055
     webchat: int = 8080
     console: int = 5080
+    api: int = 5010
 
 
 @dataclass
@@ -104,11 +105,17 @@ def start_stack(
     endpoints: Path | None = None,
     webchat: bool = True,
     console: bool = True,
+    api: bool = False,
 ) -> Stack:
-    """Start the action server and the Rasa server (REST + socket.io), then the web pages."""
+    """Start the action server and the Rasa server (REST + socket.io), then the web pages.
+
+    The API gateway starts with `api=True`; the MSSanté mail channel starts whenever a mailbox is
+    configured (`AIGUILLAGE_MAIL_IMAP_HOST`, docs/mail-channel.md).
+    """
     ports = ports or Ports()
     env = dict(env or base_env())
     env["AIGUILLAGE_ACTION_URL"] = f"http://127.0.0.1:{ports.actions}/webhook"
+    env["AIGUILLAGE_RASA_URL"] = f"http://127.0.0.1:{ports.rasa}"
     logs = logs or ROOT / "var" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     stack = Stack(ports=ports, env=env, logs=logs)
@@ -122,12 +129,18 @@ def start_stack(
                 "--endpoints", str(endpoints or ROOT / "bot" / "endpoints.yml"),
             ],
         )
-        if webchat and (ROOT / "bot" / "webchat" / "__main__.py").exists():
+        if webchat:
             stack.start("webchat", [PYTHON, "-m", "bot.webchat", "--port", str(ports.webchat), "--rasa-port", str(ports.rasa)])
-        if console and (ROOT / "bot" / "console" / "__main__.py").exists():
+        if console:
             stack.start("console", [PYTHON, "-m", "bot.console", "serve", "--port", str(ports.console)])
+        if api:
+            stack.start("api", [PYTHON, "-m", "bot.api", "--port", str(ports.api)])
+        if env.get("AIGUILLAGE_MAIL_IMAP_HOST"):
+            stack.start("mss", [PYTHON, "-m", "bot.channels.mss"])
         wait_http(f"http://127.0.0.1:{ports.actions}/health", stack)
         wait_http(f"http://127.0.0.1:{ports.rasa}/status", stack)
+        if api:
+            wait_http(f"http://127.0.0.1:{ports.api}/api/v1/health", stack)
     except BaseException:
         stack.stop()
         raise

@@ -14,14 +14,16 @@ def main() -> int:
         print("Modèle absent : lancez `make run` (il l'entraîne) ou `make model`.", file=sys.stderr)
         return 1
     ports = Ports()
-    print("Démarrage d'Aiguillage (serveur d'actions, serveur Rasa, web chat, console)…", flush=True)
-    stack = start_stack(model, ports=ports, env=base_env())
+    print("Démarrage d'Aiguillage (serveur d'actions, serveur Rasa, web chat, console, API)…", flush=True)
+    stack = start_stack(model, ports=ports, env=base_env(), api=True)
     print(
         "\nAiguillage est prêt :\n"
         f"  • web chat (médecins de garde) : http://localhost:{ports.webchat}/\n"
         f"  • API REST Rasa : POST http://localhost:{ports.rasa}/webhooks/rest/webhook  "
         '{"sender": "moi", "message": "…"}\n'
-        f"  • console des opérateurs : http://localhost:{ports.console}/\n"
+        f"  • API pour les autres logiciels (jeton, docs/api.md) : http://localhost:{ports.api}/api/v1/openapi.json\n"
+        f"  • console des opérateurs : http://localhost:{ports.console}/ "
+        "(créer un compte : .venv/bin/python -m bot.console create-user LOGIN --role admin)\n"
         f"  • journaux : {stack.logs}\n"
         "Ctrl-C pour arrêter.",
         flush=True,
