@@ -46,6 +46,18 @@ class ActionAnalyserDemande(Action):
         return _events(reply)
 
 
+class ActionVerifierUrgence(Action):
+    """Runs before replies that do not orient (clinical question, out of scope, low confidence):
+    an emergency in the message is said first, whatever the intent."""
+
+    def name(self) -> Text:
+        return "action_verifier_urgence"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        _say(dispatcher, dialogue.emergency_check(_text(tracker)))
+        return []
+
+
 class ValidateOrientationForm(FormValidationAction):
     """Asks for the commune only when the request needs one and none was understood."""
 

@@ -166,6 +166,17 @@ def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None) -> R
     return reply
 
 
+def emergency_check(text: str) -> Reply:
+    """Emergencies are never masked by the rest: said even when the intent is not an orientation
+    (a message read as a clinical question, small talk or low confidence)."""
+    if not text:
+        return Reply()
+    o = _orienter().orient(mask(text))
+    if not o.triage.urgences:
+        return Reply()
+    return Reply(text="\n".join(emergency_lines(o)), payload=o.payload())
+
+
 def emergency_lines(o) -> list[str]:
     return [f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip() for u in o.triage.urgences]
 

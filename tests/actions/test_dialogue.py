@@ -41,6 +41,24 @@ def test_vital_emergency_is_said_at_once_and_needs_no_commune():
     assert dialogue.orientation_required_slots(reply.slots) == []
 
 
+@pytest.mark.parametrize(
+    "text,numero",
+    [
+        ("homme 50 ans à Vierzon, douleur thoracique intense depuis 20 minutes", "15"),
+        ("quelle dose de naloxone, il ne respire presque plus", "15"),
+        ("quelle posologie de tramadol pour une dame de 85 ans ?", None),
+        ("bonjour", None),
+        ("", None),
+    ],
+)
+def test_emergency_check_whatever_the_intent(text, numero):
+    reply = dialogue.emergency_check(text)
+    if numero:
+        assert reply.text.startswith("⚠️") and reply.payload["orientation"]["urgence"]["numero"] == numero
+    else:
+        assert reply.text == "" and reply.payload is None
+
+
 def test_orientation_answer_carries_the_contract_payload():
     slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides").slots
     reply = dialogue.orientation_answer(slots, at=AT)
