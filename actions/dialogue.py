@@ -242,8 +242,24 @@ def complete(
     """A correction, a refusal or a bare piece of information after an answer.
 
     "non, à Vierzon" re-orients to Vierzon whatever the intent; a plain "non" is a refusal.
+    An emergency in the message is said first, whatever else it says.
     """
-    at = at or current_time()
+    return _emergency_first(text, _complete(text, ents, slots, at or current_time(), intent))
+
+
+def _emergency_first(text: str, reply: Reply) -> Reply:
+    emergency = emergency_check(text)
+    if emergency.text and not reply.text.startswith("⚠️"):
+        reply.text = f"{emergency.text}\n{reply.text}".strip()
+        if reply.payload is None:
+            reply.payload = emergency.payload
+        else:
+            reply.payload["orientation"]["urgence"] = emergency.payload["orientation"]["urgence"]
+            reply.payload["orientation"]["urgences"] = emergency.payload["orientation"]["urgences"]
+    return reply
+
+
+def _complete(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any], at: datetime, intent: str | None) -> Reply:
     pending = slots.get("question_horaire")
     if pending:
         from knowledge.when import parse_when

@@ -122,6 +122,14 @@ def test_no_with_or_without_a_place(text, intent, commune):
         assert reply.text.startswith("Entendu") and reply.payload is None and not reply.slots
 
 
+def test_correction_with_an_emergency_says_the_emergency_first():
+    slots = dialogue.analyse_request("monsieur 80 ans à Blois, chutes").slots
+    reply = dialogue.complete("non, à Vendôme, et là il ne répond plus, inconscient", {}, slots, at=AT, intent="correction")
+    assert reply.text.startswith("⚠️") and "15" in reply.text.split("\n")[0]
+    assert reply.payload["orientation"]["urgence"]["numero"] == "15"
+    assert reply.payload["orientation"]["commune"]["code_insee"] == "41269"
+
+
 def test_added_detail_is_appended_to_the_situation():
     slots = dialogue.analyse_request("monsieur 80 ans à Blois, chutes").slots
     reply = dialogue.complete("il a aussi des troubles cognitifs et sa femme est épuisée", {}, slots, at=AT)
