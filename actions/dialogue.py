@@ -330,7 +330,11 @@ def find_service(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, A
 
 
 def service_hours(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any], at: datetime | None = None) -> Reply:
-    """"Le CMP de Vierzon est-il ouvert samedi ?" and the like."""
+    """"Le CMP de Vierzon est-il ouvert samedi ?" and the like (an emergency is said first)."""
+    return _emergency_first(text, _service_hours(text, ents, slots, at))
+
+
+def _service_hours(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any], at: datetime | None) -> Reply:
     from knowledge.hours import TZ
     from knowledge.when import parse_when
 
