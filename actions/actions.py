@@ -9,7 +9,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -54,8 +54,11 @@ class ActionVerifierUrgence(Action):
         return "action_verifier_urgence"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        _say(dispatcher, dialogue.emergency_check(_text(tracker)))
-        return []
+        reply = dialogue.emergency_check(_text(tracker))
+        if not reply.text:
+            return []  # no emergency: the rule's reply follows
+        _say(dispatcher, reply)
+        return [FollowupAction("action_listen")]  # the emergency replaces the refusal or fallback
 
 
 class ValidateOrientationForm(FormValidationAction):

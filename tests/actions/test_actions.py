@@ -8,7 +8,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnalyserDemande, ActionOrienter, ValidateOrientationForm
+from actions.actions import ActionAnalyserDemande, ActionOrienter, ActionVerifierUrgence, ValidateOrientationForm
 from bot.processes import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -61,3 +61,20 @@ def test_analyse_then_orient_produces_text_and_payload():
     assert message["custom"]["orientation"]["recommandations"][0]["type"] == "DAC"
     assert "DAC du Cher" in message["text"]
     assert slots2["derniere_orientation"] == message["custom"]
+
+
+@pytest.mark.parametrize(
+    "text,emergency",
+    [
+        ("homme 50 ans à Vierzon, douleur thoracique intense depuis 20 minutes", True),
+        ("quelle posologie de tramadol pour une dame de 85 ans ?", False),
+    ],
+)
+def test_emergency_replaces_the_refusal(text, emergency):
+    d = CollectingDispatcher()
+    events = ActionVerifierUrgence().run(d, tracker(text), DOMAIN)
+    if emergency:
+        assert d.messages[0]["text"].startswith("⚠️")
+        assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+    else:
+        assert d.messages == [] and events == []

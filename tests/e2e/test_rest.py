@@ -67,6 +67,7 @@ def test_orientation_request(bot, message, place, numero, niveau, first_types):
     if numero:
         assert payload["urgence"] is not None and payload["urgence"]["numero"] == numero, text
         assert numero in text
+        assert "questions cliniques" not in text and "Je n'ai pas bien compris" not in text
     else:
         assert payload["urgence"] is None or payload["urgence"]["numero"] not in ("15", "112"), text
     if place.startswith("dep:"):
