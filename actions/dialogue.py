@@ -55,6 +55,14 @@ def _gazetteer() -> Gazetteer:
     return _orienter().gazetteer
 
 
+def _analyse(text: str):
+    """What the message says (no triage, no directory query)."""
+    from knowledge.situation import analyse
+
+    o = _orienter()
+    return analyse(text, gazetteer=o.gazetteer, vocabulary=o.vocabulary)
+
+
 _store = None
 
 
@@ -194,7 +202,7 @@ def orientation_required_slots(slots: Mapping[str, Any]) -> list[str]:
     said = slots.get("urgence_dite") or []
     if set(said) & VITAL_NUMBERS:
         return []  # a vital emergency: the number was given; a local service can wait
-    if said and not _orienter().orient(slots.get("situation") or "").situation.besoins:
+    if said and not _analyse(slots.get("situation") or "").besoins:
         return []  # an emergency alone: the number was given, no local service is needed
     return ["commune"]
 
@@ -306,19 +314,10 @@ def find_service(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, A
     place = read_place(text, ents)
     types = [m.code for m in orienter.vocabulary.find(text) if m.kind == "type" and not m.negated]
     commune_code = place.commune or slots.get("commune")
-    if types and commune_code:
-        from knowledge.orientation import _rank  # same ranking as orientation
-
-        situation = orienter.orient("", commune=commune_code).situation
-        services = directory.serving(situation.commune, types=types[:1])
-        if services:
-            return min(services, key=lambda s: _rank(s, situation))
-    if types and place.departement:
-        from knowledge.orientation import ZONE_RANK
-
-        services = directory.in_departement(place.departement, types=types[:1])
-        if services:
-            return min(services, key=lambda s: (min(ZONE_RANK.get(z.kind, 9) for z in s.zones), s.nom))
+    if types and (commune_code or place.departement):
+        service = orienter.nearest(types[0], commune=commune_code, departement=place.departement)
+        if service:
+            return service
     hits = directory.search_name(text, limit=1)
     if hits and hits[0][1] >= 70:
         return hits[0][0]
@@ -637,7 +636,7 @@ def ticket_submit(slots: Mapping[str, Any], sender_id: str, channel: str | None)
         "Vous serez informé de chaque étape ; demandez « où en est ma demande "
         f"{ticket.numero} ? » à tout moment."
     )
-    payload = orienter.orient(slots.get("situation") or slots["demande_resume"], commune=slots["commune"]).payload()
+    payload = o.payload()
     payload["orientation"]["ticket"] = {"numero": ticket.numero, "statut": ticket.statut}
     return Reply(text=text, payload=payload, slots=clear)
 

@@ -262,6 +262,16 @@ class Orienter:
             departements=s.departements(self.gazetteer),
         )
 
+    def nearest(self, type_: str, *, commune: str | None = None, departement: str | None = None) -> Service | None:
+        """The most local service of `type_` serving a commune (INSEE code) or a department."""
+        if commune:
+            services = self.directory.serving(self.gazetteer.commune(commune), types=[type_])
+        elif departement:
+            services = self.directory.in_departement(departement, types=[type_])
+        else:
+            return None
+        return min(services, key=lambda s: (_zone_rank(s), s.nom), default=None)
+
     def service_payload(self, service: Service, at: datetime) -> dict:
         """Payload for an answer about one named service (contact or hours question)."""
         label = self.vocabulary.label("type", service.type)
@@ -316,12 +326,16 @@ def _fits_age(s: Service, age: int | None) -> bool:
     return False
 
 
+def _zone_rank(s: Service) -> int:
+    """0 for a commune-level zone … 3 for the region: the most local service comes first."""
+    return min((ZONE_RANK.get(z.kind, 9) for z in s.zones), default=9)
+
+
 def _rank(s: Service, situation: Situation) -> tuple:
     """Most specific zone first, then most needs in common, then name for stability."""
-    zone = min((ZONE_RANK.get(z.kind, 9) for z in s.zones), default=9)
     common = len(set(s.besoins) & situation.besoins)
     publics = len({p.public for p in s.publics} & situation.publics)
-    return (zone, -common, -publics, s.nom)
+    return (_zone_rank(s), -common, -publics, s.nom)
 
 
 _default: Orienter | None = None

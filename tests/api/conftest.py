@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.processes import ROOT, base_env, free_port
 from tests.conftest import FIXED_NOW
+from tests.peers import rasa_peer_running
 
 TOKENS = {"portail": "portail-jeton-0123456789abcdef", "telephonie": "telephonie-jeton-fedcba9876543210"}
 ORIGIN = "https://portail.exemple.fr"
@@ -94,38 +93,10 @@ def stop(gw: Gateway) -> None:
         gw.proc.kill()
 
 
-@dataclass
-class RasaPeer:
-    """A Rasa REST webhook peer answering canned messages and recording what it received."""
-
-    port: int
-    received: list = field(default_factory=list)
-    answer: list = field(default_factory=lambda: [{"recipient_id": "x", "text": "Bonjour, décrivez la situation."}])
-    status: int = 200
-
-
 @pytest.fixture(scope="session")
 def rasa_peer():
-    peer = RasaPeer(port=free_port())
-
-    class H(BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            peer.received.append((self.path, body))
-            data = json.dumps(peer.answer).encode()
-            self.send_response(peer.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    srv = ThreadingHTTPServer(("127.0.0.1", peer.port), H)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield peer
-    srv.shutdown()
+    with rasa_peer_running([{"recipient_id": "x", "text": "Bonjour, décrivez la situation."}]) as peer:
+        yield peer
 
 
 @pytest.fixture(scope="session")

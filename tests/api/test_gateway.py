@@ -151,7 +151,7 @@ def test_service_entry(gateway, service_id, type_, dep):
 
 
 def test_conversation_proxy(gateway, rasa_peer):
-    rasa_peer.answer = [
+    rasa_peer.answers = [
         {"recipient_id": "api:portail:dr-martin", "text": "Dans quelle commune vit la personne ?"},
         {"recipient_id": "api:portail:dr-martin", "custom": {"orientation": {"urgence": None, "recommandations": []}}},
     ]
@@ -160,12 +160,12 @@ def test_conversation_proxy(gateway, rasa_peer):
     assert r.body["conversation"] == "dr-martin"
     assert r.body["messages"][0] == {"text": "Dans quelle commune vit la personne ?"}
     assert r.body["messages"][1]["custom"]["orientation"]["recommandations"] == []
-    path, sent = rasa_peer.received[-1]
+    path, sent = rasa_peer.requests[-1]
     assert path == "/webhooks/rest/webhook"
     assert sent == {"sender": "api:portail:dr-martin", "message": "dame 87 ans chutes"}
     # another client using the same conversation name reaches a different Rasa conversation
     gateway.request("POST", "/api/v1/conversations/dr-martin/messages", {"message": "bonjour"}, token="telephonie")
-    assert rasa_peer.received[-1][1]["sender"] == "api:telephonie:dr-martin"
+    assert rasa_peer.requests[-1][1]["sender"] == "api:telephonie:dr-martin"
 
 
 @pytest.mark.parametrize("sender,body,status,code", [

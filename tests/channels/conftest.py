@@ -2,15 +2,11 @@
 with canned answers, and the real stack (tests/e2e fixtures) for the end-to-end test."""
 from __future__ import annotations
 
-import json
 import shutil
 import ssl
 import subprocess
-import threading
-from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,6 +16,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from bot.channels.mss import MailSettings
 from bot.processes import free_port
 from tests.channels import imap_server
+from tests.peers import rasa_peer_running
 
 USER = "aiguillage@dac18.exemple.mssante.fr"
 PASSWORD = "mot-de-passe-de-test"
@@ -94,37 +91,10 @@ def smtp(certs):
     ctl.stop()
 
 
-@dataclass
-class RasaPeer:
-    port: int
-    received: list = field(default_factory=list)
-    answers: list = field(default_factory=list)
-    status: int = 200
-
-
 @pytest.fixture
 def rasa_peer():
-    peer = RasaPeer(port=free_port())
-
-    class H(BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            peer.received.append(body)
-            data = json.dumps(peer.answers).encode()
-            self.send_response(peer.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    srv = ThreadingHTTPServer(("127.0.0.1", peer.port), H)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield peer
-    srv.shutdown()
-    srv.server_close()
+    with rasa_peer_running() as peer:
+        yield peer
 
 
 def make_settings(imap, smtp, certs: Path, rasa_url: str, state_file: Path, **kw) -> MailSettings:
