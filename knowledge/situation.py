@@ -72,6 +72,7 @@ class Situation:
     types: list[str] = field(default_factory=list)     # resource types named by the user, in order
     urgence_temps: str | None = None                   # "immediat" | "aujourd_hui" | "semaine" | None
     antecedents: set[str] = field(default_factory=set)  # needs reported as past history ("ATCD d'...")
+    signes: list = field(default_factory=list)         # knowledge.signs.Sign, read once per message
 
 
 def _words_before(t: str, pos: int, n: int) -> list[str]:
@@ -168,8 +169,9 @@ _URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
 
 
 def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabulary | None = None,
-            today: date | None = None) -> Situation:
-    """Read a GP message: place, age, publics, needs (affirmed, negated, past), resource types, time urgency.
+            today: date | None = None, signs: bool = True) -> Situation:
+    """Read a GP message: place, age, publics, needs (affirmed, negated, past), resource types, time urgency,
+    clinical signs and alert scenes with their qualifiers (``signs=False`` skips the spaCy reading).
 
     Robust to any input: ``None`` reads as an empty message, other objects as their ``str``; only the
     first ``MAX_CHARS`` characters are read.
@@ -229,6 +231,10 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
             publics.add("enfant")
         if situation.age is not None and situation.age < 1:
             publics.add("perinatalite")
+    if signs:
+        from knowledge.signs import read_signs
+
+        situation.signes = read_signs(text, publics=publics, age=situation.age)
     return situation
 
 
