@@ -13,13 +13,14 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/directory.py
 
-.PHONY: help install data model run test test-fast bench-nlu bench triage-report browsers clean
+.PHONY: help install data model run test test-fast bench-nlu bench bench-triage triage-report browsers clean
 
 help:
 	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
 	@echo "make test       installe et lance toute la suite de tests"
 	@echo "make bench-nlu  mesures de la compréhension (F1, latence)"
 	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
+	@echo "make bench-triage  urgences : rappel, fausses alertes, temps (jeux réservés)"
 
 $(INSTALLED): pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable : installez-le (pyenv install 3.10) puis relancez."; exit 1; }
@@ -71,3 +72,6 @@ triage-report: $(INSTALLED)
 
 clean:
 	rm -rf models var .build test-artifacts
+
+bench-triage: $(INSTALLED)
+	$(PY) scripts/bench_triage.py

@@ -1,3 +1,3 @@
 """placeholder"""
-def doubts(situation, said, rules):
+def second_net(situation, said, rules):
     return []

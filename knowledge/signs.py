@@ -28,14 +28,13 @@ from knowledge.vocabulary import fold_aligned
 DEFAULT_PATH = Path(__file__).parent / "data" / "signs.yaml"
 MODEL = "fr_core_news_md"
 MAX_CHARS = 5000
-QUALIFIERS = ("hypothese", "rapporte", "antecedent", "debut_ancien", "debut_brutal")
-_IGNORABLE = {"hypothese", "rapporte", "antecedent", "nie"}
+QUALIFIERS = ("hypothese", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal")
+_IGNORABLE = {"hypothese", "crainte", "rapporte", "antecedent", "nie"}
 # Words that open a new clause inside a sentence (the scope of a qualifier stops there).
 _CLAUSE_WORDS = frozenset({"mais", "et", "puis", "car", "donc", "or", "cependant", "pourtant", "sauf",
                            "maintenant", "aujourd_hui", "actuellement", "desormais", "depuis", "quand",
                            "lorsque", "alors"})
 _CLAUSE_PUNCT = frozenset({",", ";", ":", "(", ")", "-", "\n", "/"})
-_HYPOTHETICAL_OPENERS = frozenset({"si", "s_il", "s_ils", "en_cas", "au_cas", "quand", "lorsque"})
 
 
 class SignsError(ValueError):
@@ -54,10 +53,11 @@ class Sign:
     hypothese: bool = False
     rapporte: bool = False
     debut: str | None = None   # "brutal" | "ancien" | None
+    crainte: bool = False      # "peur de", "risque de": feared, not present
 
     @property
     def qualificatifs(self) -> list[str]:
-        out = [q for q in ("nie", "antecedent", "hypothese", "rapporte") if getattr(self, q)]
+        out = [q for q in ("nie", "antecedent", "hypothese", "crainte", "rapporte") if getattr(self, q)]
         return out + ([f"debut_{self.debut}"] if self.debut else [])
 
 
@@ -121,7 +121,9 @@ _WORD_OK = re.compile(r"^[a-z0-9_']+\*?$")
 def _word_regex(words: list[str]) -> str:
     alts = []
     for w in words:
-        if w.endswith("*"):
+        if w.startswith("re:"):
+            alts.append(w[3:])
+        elif w.endswith("*"):
             alts.append(re.escape(w[:-1]) + r"[a-z0-9_]*")
         else:
             alts.append(re.escape(w))
@@ -135,6 +137,9 @@ def _gap(n: int) -> dict:
 def compile_line(line: str, where: str) -> list[list[dict]]:
     """A pattern line of the data file -> spaCy Matcher patterns (several when a slot has
     multi-word variants)."""
+    raws = [r for r in line.split() if r.startswith("re:")]
+    for k, r in enumerate(raws):
+        line = line.replace(r, f"rx{k}x", 1)
     text = fold(line.replace("_", "\x00").replace("|", "\x01").replace("*", "\x02").replace("?", "\x03")
                 .replace("~", "\x04"))
     text = text.replace("\x00", "_").replace("\x01", "|").replace("\x02", "*").replace("\x03", "?").replace("\x04", "~")
@@ -150,13 +155,14 @@ def compile_line(line: str, where: str) -> list[list[dict]]:
         optional = raw.endswith("?")
         raw = raw.rstrip("?")
         alts = [a for a in raw.split("|") if a]
-        if not alts or not all(_WORD_OK.match(a) for a in alts):
+        alts = [raws[int(a[2:-1])] if re.fullmatch(r"rx\d+x", a) else a for a in alts]
+        if not alts or not all(_WORD_OK.match(a) or a.startswith("re:") for a in alts):
             raise SignsError(f"signs.yaml : {where} : motif illisible « {line} »")
         single = [a for a in alts]
         variants: list[list[dict]] = [[{"_": {"k": {"REGEX": _word_regex(single)}}}]]
         by_len: dict[int, list[list[str]]] = {}
         for a in alts:
-            parts = [p for p in a.split("_") if p]
+            parts = [] if a.startswith("re:") else [p for p in a.split("_") if p]
             if len(parts) > 1:
                 by_len.setdefault(len(parts), []).append(parts)
         for n, group in sorted(by_len.items()):
@@ -192,6 +198,7 @@ class SignReader:
         if not isinstance(data, dict) or not isinstance(data.get("regles"), list):
             raise SignsError(f"{source} : sections « qualificatifs » et « regles » attendues")
         self._nlp = nlp()
+        self._cache: dict[str, tuple] = {}
         self.matcher = Matcher(self._nlp.vocab)
         quals = data.get("qualificatifs") or {}
         for name in QUALIFIERS:
@@ -274,16 +281,8 @@ class SignReader:
         text = (text or "")[:MAX_CHARS]
         if not text.strip():
             return []
-        doc = self._nlp(text)
-        for token in doc:
-            token._.k = _key(token)
-        folded, index = fold_aligned(text)
-        inv = _inverse(index, len(text))
-        found: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in self.matcher(doc):
-            found.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
+        doc, folded, inv, found, clauses = self._parsed(text)
         quals = {name: found.get(f"q:{name}", []) for name in QUALIFIERS}
-        clauses = _clauses(doc)
         signs: list[Sign] = []
         for key, spans in found.items():
             if not key.startswith("s:"):
@@ -303,6 +302,38 @@ class SignReader:
                 signs.append(self._qualify(rule, doc, s, e, quals, clauses, folded, inv))
         signs.sort(key=lambda x: (self.rules[x.regle].priorite, x.start))
         return signs
+
+    def _parsed(self, text: str):
+        """The parse of `text` and its matches, computed once (a small per-process cache: the
+        triage asks again for the qualifiers of its cue phrases on the same message)."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        doc = self._nlp(text)
+        for token in doc:
+            token._.k = _key(token)
+        folded, index = fold_aligned(text)
+        inv = _inverse(index, len(text))
+        found: dict[str, list[tuple[int, int]]] = {}
+        for match_id, start, end in self.matcher(doc):
+            found.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
+        out = (doc, folded, inv, found, _clauses(doc))
+        if len(self._cache) >= 64:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[text] = out
+        return out
+
+    def qualify(self, text: str, start: int, end: int) -> Sign | None:
+        """Qualifiers of any character span of `text` (a cue phrase of the triage rules)."""
+        text = (text or "")[:MAX_CHARS]
+        if end > len(text) or start >= end:
+            return None
+        doc, folded, inv, found, clauses = self._parsed(text)
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        quals = {name: found.get(f"q:{name}", []) for name in QUALIFIERS}
+        return self._qualify(None, doc, span.start, span.end, quals, clauses, folded, inv)
 
     def _required(self, rule, doc, s, e, found, publics, age, folded, inv) -> bool:
         req = rule.requiert
@@ -324,19 +355,21 @@ class SignReader:
     def _qualify(self, rule, doc, s, e, quals, clauses, folded, inv) -> Sign:
         span = doc[s:e]
         a, b = inv[span.start_char], inv[span.end_char]
-        clause = clauses[s]
-        sent = span.sent
+        sent, stretch, clause = clauses[s]
         nie = is_negated(folded, a, b)
         hist = is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
-        hypo = _near(quals["hypothese"], clause, s, e) or _opens_hypothesis(doc, sent, s)
-        rapp = _near(quals["rapporte"], (sent.start, sent.end), s, e, before_only=True)
+        hypo = (_near(quals["hypothese"], stretch, s, e, before_only=True)
+                or _in_condition(doc, s, e, stretch))
+        fear = _near(quals["crainte"], stretch, s, e, before_only=True)
+        rapp = _near(quals["rapporte"], sent, s, e, before_only=True)
         debut = None
-        if _near(quals["debut_brutal"], (sent.start, sent.end), s, e):
+        if _near(quals["debut_brutal"], sent, s, e):
             debut = "brutal"
         elif _near(quals["debut_ancien"], clause, s, e):
             debut = "ancien"
-        return Sign(rule.id, rule.numero, span.text, span.start_char, span.end_char, nie=nie,
-                    antecedent=hist, hypothese=hypo, rapporte=rapp, debut=debut)
+        return Sign(rule.id if rule else "", rule.numero if rule else "", span.text, span.start_char,
+                    span.end_char, nie=nie, antecedent=hist, hypothese=hypo, rapporte=rapp, debut=debut,
+                    crainte=fear)
 
     def is_live(self, sign: Sign) -> bool:
         """A sign that raises its emergency: current, affirmed, real."""
@@ -346,6 +379,8 @@ class SignReader:
         if sign.antecedent and "antecedent" not in rule.ignore and sign.debut != "brutal":
             return False
         if sign.hypothese and "hypothese" not in rule.ignore:
+            return False
+        if sign.crainte and "crainte" not in rule.ignore:
             return False
         if rule.non_ancien and sign.debut == "ancien":
             return False
@@ -363,21 +398,33 @@ def _inverse(index: list[int], n: int) -> list[int]:
     return inv
 
 
-def _clauses(doc) -> list[tuple[int, int]]:
-    """For each token, the (start, end) token range of its clause inside its sentence."""
-    out: list[tuple[int, int]] = [(0, 0)] * len(doc)
-    for sent in doc.sents:
-        bounds = [sent.start]
-        for t in sent:
-            if t.i == sent.start:
-                continue
-            k = fold(t.text).replace(" ", "_")
-            if t.text in _CLAUSE_PUNCT or t.is_space or k in _CLAUSE_WORDS:
-                bounds.append(t.i)
-        bounds.append(sent.end)
-        for lo, hi in zip(bounds, bounds[1:]):
-            for i in range(lo, hi):
-                out[i] = (lo, hi)
+_SENTENCE_END = frozenset({".", "!", "?", "\n", "…"})
+
+
+def _clauses(doc) -> list[tuple[tuple[int, int], tuple[int, int], tuple[int, int]]]:
+    """For each token: its sentence, its punctuation-bounded stretch and its clause (token ranges).
+
+    Sentences end at . ! ? and line breaks (not at the parser's guesses); a stretch ends at any
+    punctuation; a clause also ends at a clause word ("mais", "et", "depuis", "maintenant"…)."""
+    n = len(doc)
+    out = [((0, 0), (0, 0), (0, 0))] * n
+
+    def ends_sentence(t) -> bool:
+        return t.text in _SENTENCE_END or (t.is_space and "\n" in t.text)
+
+    def ends_stretch(t) -> bool:
+        return ends_sentence(t) or t.text in _CLAUSE_PUNCT
+
+    sent_starts = [0] + [t.i + 1 for t in doc if ends_sentence(t) and t.i + 1 < n]
+    sent_bounds = list(zip(sent_starts, sent_starts[1:] + [n]))
+    for lo, hi in sent_bounds:
+        stretch = [lo] + [t.i for t in doc[lo:hi] if t.i > lo and ends_stretch(t)] + [hi]
+        clause = sorted(set(stretch + [t.i for t in doc[lo:hi]
+                                       if t.i > lo and fold(t.text).replace(" ", "_") in _CLAUSE_WORDS]))
+        for i in range(lo, hi):
+            st = max(b for b in stretch if b <= i), min(b for b in stretch if b > i)
+            cl = max(b for b in clause if b <= i), min(b for b in clause if b > i)
+            out[i] = ((lo, hi), st, cl)
     return out
 
 
@@ -394,18 +441,20 @@ def _near(spans, scope, s, e, *, before_only: bool = False) -> bool:
     return False
 
 
-def _opens_hypothesis(doc, sent, s) -> bool:
-    """"Si elle a mal à la poitrine, …" / "En cas de convulsions, …": the sign sits in the
-    conditional clause that opens the sentence."""
-    first = fold(doc[sent.start].text).replace(" ", "_")
-    if first not in _HYPOTHETICAL_OPENERS and not (
-            first in ("en", "au") and sent.end > sent.start + 1
-            and fold(doc[sent.start + 1].text) in ("cas",)):
+def _in_condition(doc, s: int, e: int, stretch: tuple[int, int]) -> bool:
+    """The sign sits in a "si" clause: "que faire si mon patient convulse", "si elle a mal à la
+    poitrine, …" (dependency parse: an ancestor of the sign has the marker "si"), but not
+    "si ça continue elle va se tuer" (the "si" belongs to another verb)."""
+    marks = [t for t in doc if t.dep_ == "mark" and fold(t.text) in ("si", "s")]
+    if marks:
+        for t in doc[s:e]:
+            for a in [t, *t.ancestors]:
+                if any(c.dep_ == "mark" and fold(c.text) in ("si", "s") and c.i < s for c in a.children):
+                    return True
         return False
-    for t in doc[sent.start:s]:
-        if t.text in (",", ";", ":") or fold(t.text) in ("alors", "mais", "et"):
-            return False
-    return True
+    # No "si" marker found by the parser: a stretch that opens with "si"/"s'il".
+    first = fold(doc[stretch[0]].text) if stretch[0] < len(doc) else ""
+    return first in ("si", "s") and stretch[0] < s
 
 
 @lru_cache(maxsize=1)

@@ -481,11 +481,13 @@ class Rules:
             return False
         return True
 
-    def triage(self, situation) -> Triage:
-        """Emergencies, complexity, level, resource types and French reasons for a Situation."""
+    def triage(self, situation, *, net: bool = True) -> Triage:
+        """Emergencies, complexity, level, resource types and French reasons for a Situation.
+
+        `net=False` leaves out the learned net (knowledge.emergency_net), for measurement."""
         publics = set(situation.publics)
         fired = self.emergencies(situation.text or "", publics=publics, age=situation.age)
-        fired = self._with_signs(fired, situation)
+        fired = self._with_signs(fired, situation, net)
         urgences: list[Emergency] = []
         for em, _spans in fired:
             same = next((u for u in urgences if u.numero == em.numero), None)
@@ -526,15 +528,16 @@ class Rules:
         return Triage(urgences=urgences, niveau=niveau, motifs=motifs, types=types,
                       dimensions=dimensions, regles=regles)
 
-    def _with_signs(self, fired, situation):
+    def _with_signs(self, fired, situation, net: bool = True):
         """Cue-phrase emergencies plus those raised by the live signs of `situation.signes`
         (knowledge.signs), then the learned net's (knowledge.emergency_net) for what both missed."""
-        signes = getattr(situation, "signes", None) or []
+        signes = getattr(situation, "signes", None)
         out = list(fired)
-        if signes:
+        if signes is not None and situation.text:
             from knowledge.signs import SignReader
 
             reader = SignReader.default()
+            out = self._qualified(out, situation.text, reader)
             live = [s for s in signes if reader.is_live(s)]
             by_rule: dict[str, list] = {}
             for sign in live:
@@ -562,11 +565,31 @@ class Rules:
             merged += [(p, len(out) + i, em, sp) for i, (p, em, sp) in enumerate(extra)]
             merged.sort(key=lambda m: (m[0], m[1]))
             out = [(em, sp) for _, _, em, sp in merged]
-        from knowledge.emergency_net import doubts
+        if net:
+            from knowledge.emergency_net import second_net
 
-        said = {em.numero for em, _ in out}
-        for em in doubts(situation, said, self):
-            out.append((em, []))
+            said = {em.numero for em, _ in out}
+            out.extend((em, []) for em in second_net(situation, said, self))
+        return out
+
+    def _qualified(self, fired, text, reader):
+        """Cue-phrase emergencies whose cues the signs reader finds hypothetical, feared, past or
+        long-standing are dropped (the cue lists only know negation and simple history)."""
+        out = []
+        for em, spans in fired:
+            if em.numero == "114":
+                out.append((em, spans))
+                continue
+            vital = em.numero == "15" and not em.regle.startswith("suicide")
+            kept = []
+            for s, e in spans:
+                q = reader.qualify(text, s, e)
+                if q is not None and (q.hypothese or (q.antecedent and q.debut != "brutal")
+                                      or (vital and (q.crainte or q.debut == "ancien"))):
+                    continue
+                kept.append((s, e))
+            if kept:
+                out.append((em, kept))
         return out
 
     def _priority(self, numero: str) -> int:
