@@ -1,6 +1,6 @@
 """Emergency triage on the frozen held-out sets: recall, false alarms, time per message.
 
-    .venv/bin/python scripts/bench_triage.py [--failures]
+    .venv/bin/python scripts/bench_triage.py [--failures] [--split=dev|test]
 
 Reads tests/heldout/urgences/{dev,test}.yml and tests/heldout/non_urgences/{dev,test}.yml and
 prints `name: value` figures for each split, for the rules alone (cue phrases + signs reader)
@@ -92,10 +92,11 @@ def measure(split: str, *, net: bool, rules: Rules | None = None) -> tuple[dict,
 
 def main(argv: list[str]) -> int:
     show = "--failures" in argv
+    splits = [a.split("=", 1)[1] for a in argv if a.startswith("--split=")] or SPLITS
     rules = Rules.default()
     analyse("chauffe")  # load the spaCy model and the net before timing
     rules.triage(analyse("il ne respire plus"))
-    for split in SPLITS:
+    for split in splits:
         for net in (False, True):
             label = f"{split}_{'rules_net' if net else 'rules'}"
             fig, failures = measure(split, net=net, rules=rules)
