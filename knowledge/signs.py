@@ -28,7 +28,8 @@ from knowledge.vocabulary import fold_aligned
 DEFAULT_PATH = Path(__file__).parent / "data" / "signs.yaml"
 MODEL = "fr_core_news_md"
 MAX_CHARS = 5000
-QUALIFIERS = ("hypothese", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal")
+QUALIFIERS = ("hypothese", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal", "resolu",
+              "rassurant", "information")
 _IGNORABLE = {"hypothese", "crainte", "rapporte", "antecedent", "nie"}
 # Words that open a new clause inside a sentence (the scope of a qualifier stops there).
 _CLAUSE_WORDS = frozenset({"mais", "et", "puis", "car", "donc", "or", "cependant", "pourtant", "sauf",
@@ -54,10 +55,11 @@ class Sign:
     rapporte: bool = False
     debut: str | None = None   # "brutal" | "ancien" | None
     crainte: bool = False      # "peur de", "risque de": feared, not present
+    rassurant: bool = False    # explored and reassuring ("ECG normal", "reproductible à la palpation")
 
     @property
     def qualificatifs(self) -> list[str]:
-        out = [q for q in ("nie", "antecedent", "hypothese", "crainte", "rapporte") if getattr(self, q)]
+        out = [q for q in ("nie", "antecedent", "hypothese", "crainte", "rapporte", "rassurant") if getattr(self, q)]
         return out + ([f"debut_{self.debut}"] if self.debut else [])
 
 
@@ -72,6 +74,7 @@ class SignRule:
     types: tuple[str, ...] = ()
     requiert: dict | None = None
     non_ancien: bool = False
+    brutal: bool = False
     ignore: frozenset = frozenset()
     seulement_avec_urgence: bool = False
     order: int = 0
@@ -227,7 +230,7 @@ class SignReader:
         if not isinstance(item, dict):
             raise SignsError(f"{self.source} : {where} : une table est attendue")
         allowed = {"id", "numero", "priorite", "motif", "source", "motifs", "aussi", "types", "requiert",
-                   "requiert_non_ancien", "ignore", "seulement_avec_urgence", "sauf"}
+                   "requiert_non_ancien", "requiert_brutal", "ignore", "seulement_avec_urgence", "sauf"}
         missing = {"id", "numero", "priorite", "motif", "source", "motifs"} - set(item)
         if missing:
             raise SignsError(f"{self.source} : {where} : champ manquant : {', '.join(sorted(missing))}")
@@ -258,6 +261,7 @@ class SignReader:
         return SignRule(rid, nums[0], int(item["priorite"]), str(item["motif"]), str(item["source"]),
                         aussi=tuple(nums[1:]), types=tuple(item.get("types") or ()), requiert=req,
                         non_ancien=bool(item.get("requiert_non_ancien")), ignore=ignore,
+                        brutal=bool(item.get("requiert_brutal")),
                         seulement_avec_urgence=bool(item.get("seulement_avec_urgence")), order=i)
 
     @classmethod
@@ -357,7 +361,8 @@ class SignReader:
         a, b = inv[span.start_char], inv[span.end_char]
         sent, stretch, clause = clauses[s]
         nie = is_negated(folded, a, b)
-        hist = is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
+        hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
+                or any(s <= qs and qe <= sent[1] for qs, qe in quals["resolu"] if qs >= e))
         hypo = (_near(quals["hypothese"], stretch, s, e, before_only=True)
                 or _in_condition(doc, s, e, stretch))
         fear = _near(quals["crainte"], stretch, s, e, before_only=True)
@@ -367,9 +372,12 @@ class SignReader:
             debut = "brutal"
         elif _near(quals["debut_ancien"], clause, s, e):
             debut = "ancien"
+        calm = _near(quals["rassurant"], sent, s, e)
+        if quals["information"] and debut != "brutal":
+            hypo = True         # a general question ("je me renseigne", "c'est quoi la différence")
         return Sign(rule.id if rule else "", rule.numero if rule else "", span.text, span.start_char,
                     span.end_char, nie=nie, antecedent=hist, hypothese=hypo, rapporte=rapp, debut=debut,
-                    crainte=fear)
+                    crainte=fear, rassurant=calm)
 
     def is_live(self, sign: Sign) -> bool:
         """A sign that raises its emergency: current, affirmed, real."""
@@ -383,6 +391,10 @@ class SignReader:
         if sign.crainte and "crainte" not in rule.ignore:
             return False
         if rule.non_ancien and sign.debut == "ancien":
+            return False
+        if rule.brutal and sign.debut != "brutal":
+            return False
+        if sign.rassurant and rule.numero == "15" and "crainte" not in rule.ignore:
             return False
         return True
 

@@ -585,7 +585,7 @@ class Rules:
             for s, e in spans:
                 q = reader.qualify(text, s, e)
                 if q is not None and (q.hypothese or (q.antecedent and q.debut != "brutal")
-                                      or (vital and (q.crainte or q.debut == "ancien"))):
+                                      or (vital and (q.crainte or q.rassurant or q.debut == "ancien"))):
                     continue
                 kept.append((s, e))
             if kept:

@@ -36,10 +36,17 @@ def load(kind: str, split: str) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or []
 
 
-def raised(rules: Rules, text: str, *, net: bool) -> tuple[list[str], float]:
+def _source(regle: str) -> str:
+    return "net" if regle.startswith("net:") else "signs" if regle.startswith("signes:") else "cues"
+
+
+def raised(rules: Rules, text: str, *, net: bool, sources: dict | None = None) -> tuple[list[str], float]:
     t0 = time.perf_counter()
     triage = rules.triage(analyse(text), net=net)
     dt = time.perf_counter() - t0
+    if sources is not None:
+        for src in {_source(u.regle) for u in triage.urgences}:
+            sources[src] = sources.get(src, 0) + 1
     if SHOW_RULES:
         return [f"{u.numero}({u.regle})" for u in triage.urgences], dt
     return [u.numero for u in triage.urgences], dt
@@ -68,8 +75,9 @@ def measure(split: str, *, net: bool, rules: Rules | None = None) -> tuple[dict,
         if not ok:
             failures.append(f"MISS {item['id']} {kind} {sorted(want)} -> {nums} : {item['text']}")
     alarms = defaultdict(lambda: [0, 0])
+    sources: dict[str, int] = {}
     for item in non:
-        nums, dt = raised(rules, item["text"], net=net)
+        nums, dt = raised(rules, item["text"], net=net, sources=sources)
         times.append(dt)
         cat = item["category"]
         for k in ("all", cat):
@@ -84,6 +92,8 @@ def measure(split: str, *, net: bool, rules: Rules | None = None) -> tuple[dict,
     for k, (a, n) in sorted(alarms.items()):
         fig[f"false_alarm_rate[{k}]"] = round(a / n, 4) if n else 0.0
         fig[f"false_alarms[{k}]"] = a
+    for src in ("cues", "signs", "net"):
+        fig[f"false_alarms_by_source[{src}]"] = sources.get(src, 0)
     times.sort()
     fig["ms_per_message_median"] = round(1000 * times[len(times) // 2], 1) if times else 0.0
     fig["ms_per_message_p95"] = round(1000 * times[int(len(times) * 0.95)], 1) if times else 0.0
