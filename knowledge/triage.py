@@ -533,11 +533,13 @@ class Rules:
         (knowledge.signs), then the learned net's (knowledge.emergency_net) for what both missed."""
         signes = getattr(situation, "signes", None)
         out = list(fired)
+        dropped = False
         if signes is not None and situation.text:
             from knowledge.signs import SignReader
 
             reader = SignReader.default()
             out = self._qualified(out, situation.text, reader)
+            dropped = len(out) < len(fired)
             live = [s for s in signes if reader.is_live(s)]
             by_rule: dict[str, list] = {}
             for sign in live:
@@ -569,7 +571,7 @@ class Rules:
             from knowledge.emergency_net import second_net
 
             said = {em.numero for em, _ in out}
-            out.extend((em, []) for em in second_net(situation, said, self))
+            out.extend((em, []) for em in second_net(situation, said, self, vetoed=dropped))
         return out
 
     def _qualified(self, fired, text, reader):
