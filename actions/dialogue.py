@@ -186,7 +186,9 @@ def emergency_check(text: str) -> Reply:
 
 
 def emergency_lines(o) -> list[str]:
-    return [f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip() for u in o.triage.urgences]
+    from knowledge.triage import emergency_line
+
+    return [emergency_line(u) for u in o.triage.urgences]
 
 
 def orientation_required_slots(slots: Mapping[str, Any]) -> list[str]:

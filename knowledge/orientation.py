@@ -14,7 +14,7 @@ from knowledge.directory import Directory, Service
 from knowledge.gazetteer import Commune, Gazetteer
 from knowledge.hours import TZ, now_paris, to_iso
 from knowledge.situation import Situation, analyse
-from knowledge.triage import Rules, Triage
+from knowledge.triage import emergency_line, Rules, Triage
 from knowledge.vocabulary import Vocabulary
 
 MAX_RECOMMANDATIONS = 3
@@ -102,8 +102,7 @@ class Orientation:
     def message(self) -> str:
         """A concise French answer (the payload carries the details for rich clients)."""
         lines: list[str] = []
-        for u in self.triage.urgences:
-            lines.append(f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip())
+        lines.extend(emergency_line(u) for u in self.triage.urgences)
         if self.triage.niveau is not None and (self.recommandations or not self.triage.urgences):
             lines.append(niveau_phrase(self.triage))
         if self.recommandations:

@@ -197,3 +197,31 @@ def test_ticket_is_committed_once_and_followed_by_its_requester_only():
     assert "reçue" in mine.text
     other = dialogue.ticket_status(f"où en est la demande {numero} ?", {}, "conv-2")
     assert "Je ne trouve pas" in other.text and "reçue" not in other.text
+
+
+@pytest.mark.parametrize(
+    "text,numero",
+    [
+        ("elle est tombée et depuis elle ne peut plus lever le bras droit", "15"),
+        ("mon patient a le visage qui s'est affaissé d'un côté d'un coup et il parle bizarrement", "15"),
+        ("la petite de 18 mois respire vite et fort, on voit le creux sous les côtes à chaque respiration", "15"),
+        ("elle a des hématomes à chaque consultation et finit par avouer que c'est son conjoint", "3919"),
+        ("elle dit qu'elle n'en peut plus et qu'elle aimerait ne plus se réveiller", "3114"),
+        ("son fils garde toute sa retraite et la laisse sans chauffage", "3977"),
+    ],
+)
+def test_emergencies_of_issue_16_are_said_first_without_waiting_for_a_commune(text, numero):
+    reply = dialogue.analyse_request(text)
+    assert reply.text.startswith("⚠️"), reply.text
+    assert numero in [u["numero"] for u in reply.payload["orientation"]["urgences"]]
+    assert "Dans quelle commune" not in reply.text
+    # The goodbye / small-talk rules run the same check before their reply.
+    assert dialogue.emergency_check(text).text.startswith("⚠️")
+
+
+def test_conditional_line_of_the_learned_net():
+    from knowledge.triage import Emergency, emergency_line
+
+    u = Emergency("15", "SAMU – urgence vitale", "net:15",
+                  "Si ces signes ont commencé il y a moins de quelques heures, appelez le 15.", conditionnel=True)
+    assert emergency_line(u) == "⚠️ Si ces signes ont commencé il y a moins de quelques heures, appelez le 15."
