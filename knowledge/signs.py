@@ -445,8 +445,8 @@ def _near(spans, scope, s, e, *, before_only: bool = False) -> bool:
     for qs, qe in spans:
         if qs < lo or qe > hi:
             continue
-        if qs < e and s < qe:
-            continue        # the cue is the sign itself ("sequellaire" inside a match)
+        if s <= qs and qe <= e:
+            continue        # the cue is inside the sign itself ("sequellaire" inside a match)
         if before_only and qs >= s:
             continue
         return True
