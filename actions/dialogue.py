@@ -163,7 +163,8 @@ def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None) -> R
     if o.triage.urgences and not place.found:
         reply.text = "\n".join(emergency_lines(o))
         reply.payload = o.payload()
-        reply.slots["urgence_dite"] = [u.numero for u in o.triage.urgences]
+        # A conditional line of the learned net (doubt) does not end the orientation.
+        reply.slots["urgence_dite"] = [u.numero for u in o.triage.urgences if not u.conditionnel] or None
         if place.hors_region:
             reply.text += "\n" + _out_of_region(place.hors_region)
     elif place.hors_region and not place.found:
