@@ -362,7 +362,8 @@ class SignReader:
         sent, stretch, clause = clauses[s]
         nie = is_negated(folded, a, b)
         hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
-                or any(s <= qs and qe <= sent[1] for qs, qe in quals["resolu"] if qs >= e))
+                or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
+                or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"]))
         hypo = (_near(quals["hypothese"], stretch, s, e, before_only=True)
                 or _in_condition(doc, s, e, stretch))
         fear = _near(quals["crainte"], stretch, s, e, before_only=True)
