@@ -9,7 +9,7 @@ import pytest
 from scripts.bench_triage import HELDOUT, measure
 
 MEASURED = {
-    "vital_recall": 0.86,               # measured 0.868
+    "vital_recall": 0.86,               # measured 0.860
     "social_recall": 0.55,              # measured 0.554
     "false_alarm_rate[all]": 0.08,      # measured 0.0766 (at most)
     "false_alarm_rate[small_talk]": 0.033,  # measured 1 of 31 (at most)
