@@ -36,6 +36,7 @@ class Contact:
     telephone: str | None = None
     email: str | None = None
     messagerie_securisee: str | None = None
+    confidentialite: str | None = None  # TRE_R283; only "accès libre" ones reach callers
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class Service:
     source: str
     verifie_le: date
     exemple: bool
+    origine: str = "yaml"  # "yaml" | "ror"
+    ror_id: str | None = None
+    finess: str | None = None
+    secteurs_psy: tuple[str, ...] = ()
+    position: tuple[float, float] | None = None  # (latitude, longitude) of the place
 
     def departements(self, gazetteer: Gazetteer | None = None) -> list[str]:
         """Sorted department codes the service area touches (the six for a regional zone)."""

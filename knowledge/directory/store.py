@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import create_engine, inspect, or_, select, text
 from sqlalchemy.pool import StaticPool
 
 from knowledge import config
+from knowledge.directory import ror
 from knowledge.directory.errors import DirectoryError
 from knowledge.directory.model import (
     Contact,
@@ -20,10 +22,21 @@ from knowledge.directory.model import (
     Zone,
     departements,
 )
-from knowledge.directory.tables import CHILD_TABLES, REGION_CODE, SERVICE, SLOT_OPENING, Base
+from knowledge.directory.tables import (
+    CHILD_TABLES,
+    IMPORT,
+    PUBLIC_LEVELS,
+    ORIGIN_ROR,
+    ORIGIN_YAML,
+    REGION_CODE,
+    SERVICE,
+    SLOT_OPENING,
+    Base,
+)
+from knowledge.directory.ror import RorReport
 from knowledge.directory.yaml_loader import parse_folder
 from knowledge.gazetteer import Commune, Gazetteer
-from knowledge.hours import Closure, Schedule, Slot
+from knowledge.hours import Closure, Schedule, Slot, now_paris
 from knowledge.text import fold_place
 from knowledge.vocabulary import Vocabulary
 
@@ -77,8 +90,18 @@ class Directory:
         self.engine.dispose()
 
     def create_schema(self) -> None:
-        """Creates the missing tables and indexes (existing ones are kept)."""
+        """Creates the missing tables and indexes (existing ones are kept) and adds the
+        nullable columns a database created by an older version lacks."""
         Base.metadata.create_all(self.engine)
+        inspector = inspect(self.engine)
+        with self.engine.begin() as conn:
+            for table in [SERVICE, *CHILD_TABLES.values()]:
+                present = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in present and column.nullable:
+                        kind = column.type.compile(dialect=self.engine.dialect)
+                        conn.execute(text(
+                            f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
 
     def drop_schema(self) -> None:
         """Drops the directory tables (tests, reinstall)."""
@@ -91,17 +114,20 @@ class Directory:
         """Replaces the directory with the YAML files of ``folder`` in one transaction.
 
         Everything is validated first (DirectoryDataError lists every problem and nothing is
-        written); loading the same files twice gives the same rows.
+        written); loading the same files twice gives the same rows. Entries imported from the
+        ROR (``import_ror``) are kept.
         """
         parsed = parse_folder(
             Path(folder) if folder else config.directory_data_dir(), self.gazetteer, self.vocabulary
         )
         self.create_schema()
         children = list(CHILD_TABLES.items())
-        with self.engine.begin() as conn:
+        yaml_ids = select(SERVICE.c.id).where(
+            or_(SERVICE.c.origine.is_(None), SERVICE.c.origine != ORIGIN_ROR))
+        with self.engine.begin() as conn:  # the YAML entries only: imported ROR ones stay
             for _, table in children:
-                conn.execute(table.delete())
-            conn.execute(SERVICE.delete())
+                conn.execute(table.delete().where(table.c.service_id.in_(yaml_ids)))
+            conn.execute(SERVICE.delete().where(SERVICE.c.id.in_(yaml_ids)))
             if parsed.rows["services"]:
                 conn.execute(SERVICE.insert(), parsed.rows["services"])
             for key, table in children:
@@ -109,6 +135,46 @@ class Directory:
                     conn.execute(table.insert(), parsed.rows[key])
         self.refresh()
         return parsed.report
+
+    def import_ror(self, path: Path, *, dry_run: bool = False, at: datetime | None = None
+                   ) -> RorReport:
+        """Imports a ROR extraction (FHIR Bundle or NDJSON, see ``ror``) in one transaction.
+
+        Everything is read and checked first (DirectoryDataError names the resource and the
+        element); ``dry_run`` reports what would change without writing. YAML entries stay.
+        """
+        parsed = ror.parse(Path(path), gazetteer=self.gazetteer, vocabulary=self.vocabulary)
+        if not dry_run:
+            self.create_schema()
+        elif not inspect(self.engine).has_table(SERVICE.name):
+            parsed.report.dry_run = True
+            parsed.report.created = sorted(parsed.rows)
+            return parsed.report
+        report = ror.sync(self.engine, parsed, at=at or now_paris(), dry_run=dry_run)
+        if not dry_run:
+            self.refresh()
+        return report
+
+    # -- freshness (operators' console) -------------------------------------------------
+
+    def stale(self, today: date, months: int = 12) -> list[Service]:
+        """Served entries whose ``verifie_le`` is more than ``months`` months before ``today``."""
+        limit = _months_before(today, months)
+        return sorted((s for s in self.all() if s.verifie_le < limit),
+                      key=lambda s: (s.verifie_le, s.id))
+
+    def withdrawn_by_last_import(self) -> list[dict]:
+        """Entries the last ROR import withdrew: id, type, nom, retire_le."""
+        if not inspect(self.engine).has_table(IMPORT.name):
+            return []
+        with self.engine.connect() as conn:
+            last = ror.last_import_id(conn)
+            if last is None:
+                return []
+            rows = conn.execute(
+                select(SERVICE.c.id, SERVICE.c.type, SERVICE.c.nom, SERVICE.c.retire_le)
+                .where(SERVICE.c.retire_par == last).order_by(SERVICE.c.id)).mappings().all()
+        return [dict(r) for r in rows]
 
     # -- cache ---------------------------------------------------------------------------
 
@@ -128,7 +194,8 @@ class Directory:
                 "« python -m knowledge.directory load »."
             )
         with self.engine.connect() as conn:
-            rows = conn.execute(select(SERVICE).order_by(SERVICE.c.id)).mappings().all()
+            rows = conn.execute(select(SERVICE).where(SERVICE.c.retire_le.is_(None))
+                                .order_by(SERVICE.c.id)).mappings().all()
             children: dict[str, dict[str, list]] = {}
             for key, table in CHILD_TABLES.items():
                 grouped: dict[str, list] = defaultdict(list)
@@ -136,7 +203,9 @@ class Directory:
                 for child in conn.execute(query).mappings():
                     grouped[child["service_id"]].append(child)
                 children[key] = grouped
-        services = {row["id"]: _to_service(row, {k: v[row["id"]] for k, v in children.items()})
+        today = now_paris().date()
+        services = {row["id"]: _to_service(row, {k: v[row["id"]] for k, v in children.items()},
+                                           today)
                     for row in rows}
         return self._index(services)
 
@@ -255,11 +324,26 @@ def _make_engine(url: str):
     return create_engine(url, **kwargs)
 
 
-def _to_service(row, children: dict[str, list]) -> Service:
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31,
+            30, 31, 31, 30, 31, 30, 31][month - 1]
+    return date(year, month, min(day.day, last))
+
+
+def _effective(h, today: date) -> bool:
+    return ((h["debut_effectif"] is None or h["debut_effectif"] <= today)
+            and (h["fin_effectif"] is None or today <= h["fin_effectif"]))
+
+
+def _to_service(row, children: dict[str, list], today: date | None = None) -> Service:
+    today = today or now_paris().date()
     schedule = Schedule(
         slots=tuple(
             Slot(h["jour"], h["debut"], h["fin"])
-            for h in children["horaires"] if h["type_creneau"] == SLOT_OPENING
+            for h in children["horaires"]
+            if h["type_creneau"] == SLOT_OPENING and _effective(h, today)
         ),
         closures=tuple(
             Closure(f["debut"], f["fin"], f["motif"], f["reouverture_prevue"])
@@ -279,10 +363,14 @@ def _to_service(row, children: dict[str, list]) -> Service:
         telephone=row["telephone"], messagerie_securisee=row["messagerie_securisee"],
         email=row["email"], adresse=row["adresse"], commune_insee=row["commune_insee"],
         site_web=row["site_web"],
-        contacts=tuple(Contact(c["fonction"], c["telephone"], c["email"], c["messagerie_securisee"])
-                       for c in children["contacts"]),
+        # A contact that is not "accès libre" never leaves the database.
+        contacts=tuple(Contact(c["fonction"], c["telephone"], c["email"], c["messagerie_securisee"],
+                               c["confidentialite"])
+                       for c in children["contacts"] if c["confidentialite"] in PUBLIC_LEVELS),
         schedule=schedule, source=row["source"], verifie_le=row["verifie_le"],
-        exemple=row["exemple"],
+        exemple=row["exemple"], origine=row["origine"] or ORIGIN_YAML, ror_id=row["ror_id"],
+        finess=row["finess"], secteurs_psy=tuple(x["code"] for x in children["secteurs"]),
+        position=(row["latitude"], row["longitude"]) if row["latitude"] is not None else None,
     )
 
 

@@ -21,6 +21,10 @@ REGION_CODE = "24"  # INSEE code of Centre-Val de Loire
 AUDIENCES = ("professionnels", "public", "les_deux")
 ZONE_KINDS = ("commune", "epci", "departement", "region")
 SLOT_OPENING = "ouverture"
+ORIGIN_YAML = "yaml"
+ORIGIN_ROR = "ror"
+ACCES_LIBRE = "1"  # TRE_R283 NiveauConfidentialite "Accès libre"
+PUBLIC_LEVELS = (None, ACCES_LIBRE)  # None: a YAML contact (public by construction)
 
 
 Base = declarative_base()
@@ -50,6 +54,18 @@ class ServiceRow(Base):
     source = Column(String(300), nullable=False)
     verifie_le = Column(Date, nullable=False)
     exemple = Column(Boolean, nullable=False, default=False)
+    # Added for the ROR import (nullable so that an older database gains them by ALTER TABLE).
+    origine = Column(String(8), default=ORIGIN_YAML)  # "yaml" | "ror"
+    ror_id = Column(String(64), index=True)  # HealthcareService.identifier (identifiantOffre)
+    finess = Column(String(9))  # FINESS of the providing organisation
+    champ_activite = Column(String(8))  # TRE_R227 code
+    activites = Column(String(300))  # TRE_R211 codes, comma-separated
+    latitude = Column(Float)  # Location.position (WGS 84)
+    longitude = Column(Float)
+    mis_a_jour = Column(String(40))  # meta.lastUpdated as received
+    empreinte = Column(String(64))  # hash of the imported rows: unchanged / updated
+    retire_le = Column(DateTime)  # withdrawn by an import (kept for the console, never served)
+    retire_par = Column(Integer)  # import_ror.id of that import
 
 
 class MissionRow(Base):
@@ -98,6 +114,8 @@ class HoraireRow(Base):
     debut = Column(Time, nullable=False)
     fin = Column(Time, nullable=False)
     type_creneau = Column(String(20), nullable=False, default=SLOT_OPENING)
+    debut_effectif = Column(Date)  # ror-available-time-effective-opening-closing-date
+    fin_effectif = Column(Date)
 
 
 class FermetureRow(Base):
@@ -122,6 +140,30 @@ class ContactRow(Base):
     telephone = Column(String(32))
     email = Column(String(254))
     messagerie_securisee = Column(String(254))
+    confidentialite = Column(String(8))  # TRE_R283 code; None or "1" = accès libre
+
+
+class SecteurRow(Base):
+    """ROR secteurPsychiatrique (ror-healthcareservice-psychiatric-sector)."""
+
+    __tablename__ = "secteur_psychiatrique"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
+    code = Column(String(64), nullable=False)
+
+
+class ImportRow(Base):
+    """One ROR import that wrote to the database (its report figures)."""
+
+    __tablename__ = "import_ror"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(DateTime, nullable=False)
+    source = Column(String(300), nullable=False)
+    created = Column(Integer, nullable=False)
+    updated = Column(Integer, nullable=False)
+    unchanged = Column(Integer, nullable=False)
+    withdrawn = Column(Integer, nullable=False)
+    skipped = Column(Integer, nullable=False)
 
 
 SERVICE = ServiceRow.__table__
@@ -133,5 +175,7 @@ CHILD_TABLES = {
     "horaires": HoraireRow.__table__,
     "fermetures": FermetureRow.__table__,
     "contacts": ContactRow.__table__,
+    "secteurs": SecteurRow.__table__,
 }
+IMPORT = ImportRow.__table__
 
