@@ -425,6 +425,12 @@ class _Reader:
                           if s == system and code in self.mapping.types.get(system, {})), None)
             if type_:
                 break
+        # Structure first: a malformed resource is an error even when it would be skipped.
+        publics = self._publics(res)
+        horaires, permanent = self._hours(res)
+        fermetures = self._closures(res)
+        zones = self._zones(res)
+        contacts, phones, mails, mss, webs = self._contacts(res, org)
         if missing:
             skip.append((o.ref, f"champ manquant : {', '.join(missing)}"))
             return None
@@ -456,7 +462,6 @@ class _Reader:
                         raise _Malformed("Location.position", "latitude et longitude attendues")
                     position = (float(lat), float(lon))
 
-        zones = self._zones(res)
         if not zones and commune:
             zones = [{"kind": "commune", "code": commune}]
         if not zones:
@@ -464,7 +469,6 @@ class _Reader:
                                 "Centre-Val de Loire)"))
             return None
 
-        contacts, phones, mails, mss, webs = self._contacts(res, org)
         for i, tel in enumerate(_list(res.get("telecom"), f"{E}.telecom")):
             el = f"{E}.telecom[{i}]"
             if not isinstance(tel, dict) or not isinstance(tel.get("value"), str):
@@ -479,9 +483,9 @@ class _Reader:
             skip.append((o.ref, "champ manquant : aucun moyen de contact en accès libre"))
             return None
 
-        publics = self._publics(res, type_)
-        horaires, permanent = self._hours(res)
-        fermetures = self._closures(res)
+        codes, low, high = publics
+        publics = [{"public": p, "age_min": low, "age_max": high}
+                   for p in codes or self.mapping.for_type(type_, "publics")]
         secteurs = [{"code": x["valueString"].strip()}
                     for x in _exts(res, "ror-healthcareservice-psychiatric-sector", E)
                     if isinstance(x.get("valueString"), str) and x["valueString"].strip()]
@@ -540,7 +544,8 @@ class _Reader:
                 out.append(zone)
         return out
 
-    def _publics(self, res: dict, type_: str) -> list[dict]:
+    def _publics(self, res: dict) -> tuple[list[str], int | None, int | None]:
+        """Mapped public codes and the age range (None: no bound)."""
         publics: list[str] = []
         low = high = None
         for ext in _exts(res, "ror-healthcareservice-patient-type", OFFER):
@@ -565,10 +570,9 @@ class _Reader:
         if low is not None and high is not None and low > high:
             raise _Malformed(f"{OFFER}.extension:ror-healthcareservice-patient-type.ageRange",
                              f"âge minimal {low} supérieur à l'âge maximal {high}")
-        publics = publics or list(self.mapping.for_type(type_, "publics"))
         low = None if low in (None, 0) else low
         high = None if high is None or high >= 120 else high
-        return [{"public": p, "age_min": low, "age_max": high} for p in publics]
+        return publics, low, high
 
     def _contacts(self, res: dict, org: dict | None):
         contacts: list[dict] = []
