@@ -60,6 +60,7 @@ class _Snapshot:
     search_owner: tuple[str, ...]  # service id of each search key
     folded_names: dict[str, str]
     type_codes: dict[str, str]  # folded acronym -> type code ("cmp" -> "CMP")
+    commune_positions: dict[str, tuple[float, float]]  # mean ROR location position by commune
 
 
 class Directory:
@@ -246,9 +247,14 @@ class Directory:
             search_owner=tuple(owners),
             folded_names={sid: _search_key(s.nom) for sid, s in services.items()},
             type_codes={code.lower(): code for code in self.vocabulary.resource_types},
+            commune_positions=_commune_positions(services.values()),
         )
 
     # -- queries -------------------------------------------------------------------------
+
+    def commune_position(self, code_insee: str) -> tuple[float, float] | None:
+        """Mean position of the located entries whose address is in that commune."""
+        return self._data().commune_positions.get(code_insee)
 
     def get(self, service_id: str) -> Service | None:
         return self._data().services.get(service_id)
@@ -304,6 +310,16 @@ class Directory:
             key=lambda item: (-item[1], -fuzz.ratio(query, data.folded_names[item[0]]), item[0]),
         )
         return [(data.services[sid], round(score, 1)) for sid, score in ranked[:limit]]
+
+
+def _commune_positions(services: Iterable[Service]) -> dict[str, tuple[float, float]]:
+    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for s in services:
+        if s.position and s.commune_insee:
+            points[s.commune_insee].append(s.position)
+    return {code: (round(sum(p[0] for p in pts) / len(pts), 5),
+                   round(sum(p[1] for p in pts) / len(pts), 5))
+            for code, pts in sorted(points.items())}
 
 
 def _filter(data: _Snapshot, ids: Iterable[str], types) -> list[Service]:
