@@ -26,6 +26,8 @@ class Problem:
             where += f", service #{self.index}"
             if self.service_id:
                 where += f" ({self.service_id})"
+        elif self.service_id:  # a ROR resource: "HealthcareService/123"
+            where += f", ressource {self.service_id}"
         if self.field:
             where += f', champ "{self.field}"'
         return f"{where}: {self.message}"

@@ -54,6 +54,8 @@ TERRITORY = {"1": "region", "2": "departement", "3": "commune"}  # TRE_R201 (4-6
 PHONE_CHANNELS = {"1", "2"}  # TRE_R200: mobile, fixe
 MAIL_CHANNEL, WEB_CHANNEL = "3", "4"
 MSS_DOMAIN = "mssante.fr"
+SD_SENSITIVE = ("https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
+                "ror-healthcareservice-sensitive-unit")
 
 
 def mapping_path() -> Path:
@@ -431,6 +433,11 @@ class _Reader:
         fermetures = self._closures(res)
         zones = self._zones(res)
         contacts, phones, mails, mss, webs = self._contacts(res, org)
+        sensitive = any(x.get("valueBoolean") is True
+                        for x in _exts(res, "ror-healthcareservice-sensitive-unit", E))
+        if sensitive:  # uniteSensible: the whole description is confidential
+            skip.append((o.ref, "unité sensible : offre confidentielle, jamais diffusée"))
+            return None
         if missing:
             skip.append((o.ref, f"champ manquant : {', '.join(missing)}"))
             return None

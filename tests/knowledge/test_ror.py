@@ -124,7 +124,9 @@ def test_malformed_resource_names_resource_and_element(tmp_path):
         ("HealthcareService/ror-healthcareservice-exemple",
          "HealthcareService.extension:ror-healthcareservice-patient-type.ageRange.low"),
     ]
-    assert "'9h' n'est pas une heure hh:mm:ss" in str(err.value)
+    assert ('bundle.json, ressource HealthcareService/ror-healthcareservice-exemple-ville, '
+            'champ "HealthcareService.availableTime[2].availableStartTime": '
+            "'9h' n'est pas une heure hh:mm:ss") in str(err.value)
     assert "bundle.json" in str(err.value)
 
 
@@ -312,3 +314,15 @@ def test_available_time_slot_types():
     rows, _ = reader._hours(ville)
     monday = {(r["debut"], r["type_creneau"]) for r in rows if r["jour"] == 0}
     assert (time(0), "ouverture") in monday and (time(9, 0), "R252-07") in monday
+
+
+def test_sensitive_unit_is_never_imported(tmp_path):
+    def edit(r):
+        if r["id"] == "hs-clic-41":
+            r["extension"].append({"url": ror.SD_SENSITIVE, "valueBoolean": True})
+        return r
+
+    parsed = ror.parse(edited_export(tmp_path, edit))
+    assert "ror-4100000001" not in parsed.rows
+    assert ("HealthcareService/hs-clic-41",
+            "unité sensible : offre confidentielle, jamais diffusée") in parsed.report.skipped
