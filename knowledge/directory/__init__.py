@@ -6,7 +6,10 @@ One concept per module, no import circle (each imports only those above it):
 - ``model``: the frozen values callers get (``Service`` …), never ORM rows;
 - ``errors``: ``DirectoryError``, ``DirectoryDataError`` and its located ``Problem`` list;
 - ``yaml_loader``: validation of ``knowledge/data/directory/*.yaml`` into rows;
-- ``ror``: import of a national ROR extraction (FHIR R4 Bundle or ``$export`` NDJSON);
+- ``fhir``: reading FHIR R4 JSON (Bundle, resources, ``$export`` NDJSON) and element helpers;
+- ``ror_mapping``: the national-code mapping table and the import report;
+- ``ror``: reading and mapping a national ROR extraction into rows;
+- ``ror_sync``: writing it (one transaction, created / updated / unchanged / withdrawn);
 - ``store``: ``Directory``, loading (all or nothing) and the cached queries;
 - ``cli`` / ``__main__``: ``python -m knowledge.directory check|load|import-ror``.
 

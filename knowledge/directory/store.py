@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, or_, select, text
 from sqlalchemy.pool import StaticPool
 
 from knowledge import config
-from knowledge.directory import ror
+from knowledge.directory import ror, ror_sync
 from knowledge.directory.errors import DirectoryError
 from knowledge.directory.model import (
     Contact,
@@ -33,7 +33,7 @@ from knowledge.directory.tables import (
     SLOT_OPENING,
     Base,
 )
-from knowledge.directory.ror import RorReport
+from knowledge.directory.ror_mapping import RorReport
 from knowledge.directory.yaml_loader import parse_folder
 from knowledge.gazetteer import Commune, Gazetteer
 from knowledge.hours import Closure, Schedule, Slot, now_paris
@@ -151,7 +151,7 @@ class Directory:
             parsed.report.dry_run = True
             parsed.report.created = sorted(parsed.rows)
             return parsed.report
-        report = ror.sync(self.engine, parsed, at=at or now_paris(), dry_run=dry_run)
+        report = ror_sync.sync(self.engine, parsed, at=at or now_paris(), dry_run=dry_run)
         if not dry_run:
             self.refresh()
         return report
@@ -169,7 +169,7 @@ class Directory:
         if not inspect(self.engine).has_table(IMPORT.name):
             return []
         with self.engine.connect() as conn:
-            last = ror.last_import_id(conn)
+            last = ror_sync.last_import_id(conn)
             if last is None:
                 return []
             rows = conn.execute(

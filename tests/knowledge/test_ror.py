@@ -326,3 +326,19 @@ def test_sensitive_unit_is_never_imported(tmp_path):
     assert "ror-4100000001" not in parsed.rows
     assert ("HealthcareService/hs-clic-41",
             "unité sensible : offre confidentielle, jamais diffusée") in parsed.report.skipped
+
+
+def test_offer_telecoms_by_channel(tmp_path):
+    """HealthcareService.telecom: a phone goes to the phone, a web address to the website, an
+    MSSanté address to the secure mailbox; a non-free telecom nowhere."""
+    def edit(r):
+        if r["id"] == "hs-csapa-37":
+            r["telecom"] += [{"system": "phone", "value": "+33 2 61 91 37 99"},
+                             {"system": "url", "value": "https://csapa37.exemple.fr"},
+                             {"system": "email", "value": "accueil@csapa37.exemple.fr"}]
+        return r
+
+    s = ror.parse(edited_export(tmp_path, edit)).rows["ror-3700000001"]["service"]
+    assert s["telephone"] == "02 61 91 37 01"  # the contact's phone comes first
+    assert (s["site_web"], s["email"]) == ("https://csapa37.exemple.fr", "accueil@csapa37.exemple.fr")
+    assert s["messagerie_securisee"] is None  # the restricted mailbox stays out
