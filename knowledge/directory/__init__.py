@@ -5,7 +5,8 @@ One concept per module, no import circle (each imports only those above it):
 - ``tables``: the SQL tables (SQLAlchemy, SQLite and PostgreSQL);
 - ``model``: the frozen values callers get (``Service`` …), never ORM rows;
 - ``errors``: ``DirectoryError``, ``DirectoryDataError`` and its located ``Problem`` list;
-- ``yaml_loader``: validation of ``knowledge/data/directory/*.yaml`` into rows;
+- ``yaml_fields`` / ``yaml_loader``: validation of ``knowledge/data/directory/*.yaml`` into
+  rows (the field checks, then files and services);
 - ``fhir``: reading FHIR R4 JSON (Bundle, resources, ``$export`` NDJSON) and element helpers;
 - ``ror_mapping``: the national-code mapping table and the import report;
 - ``ror``: reading and mapping a national ROR extraction into rows;

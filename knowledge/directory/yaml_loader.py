@@ -2,30 +2,27 @@
 collected, nothing written here)."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
-from rapidfuzz import fuzz, process
 
 from knowledge import config
 from knowledge.directory.errors import DirectoryDataError, Problem
 from knowledge.directory.model import LoadReport, region_departements
-from knowledge.directory.tables import (
-    AUDIENCES,
-    CHILD_TABLES,
-    REGION_CODE,
-    SERVICE,
-    SLOT_OPENING,
+from knowledge.directory.tables import AUDIENCES, CHILD_TABLES, SERVICE
+from knowledge.directory.yaml_fields import (
+    FieldChecks,
+    ServiceContext,
+    as_date,
+    quote,
+    suggest,
 )
 from knowledge.gazetteer import Gazetteer
-from knowledge.hours import JOURS, parse_slots
 from knowledge.vocabulary import Vocabulary
-
 
 FILE_KEYS = ("exemple", "source", "verifie_le", "services")
 SERVICE_KEYS = (
@@ -33,55 +30,10 @@ SERVICE_KEYS = (
     "telephone", "messagerie_securisee", "email", "adresse", "commune", "site_web", "contacts",
     "horaires", "permanent", "ferme_jours_feries", "fermetures", "source", "verifie_le", "exemple",
 )
-PUBLIC_KEYS = ("public", "age_min", "age_max")
-ZONE_KEYS = ("departements", "communes", "epci", "region")
-CONTACT_KEYS = ("fonction", "telephone", "email", "messagerie_securisee")
-FERMETURE_KEYS = ("debut", "fin", "motif", "reouverture")
-
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# "02 61 91 18 00", "0 800 47 47 88" (free numbers), short numbers "15", "115", "3919",
-# "39 77", "116 117".
-PHONE_RE = re.compile(
-    r"^(?:0[1-9](?: \d\d){4}|0 8\d\d(?: \d\d){3}|1\d{1,2}|116 \d{3}|3\d{3}|3\d \d\d)$"
-)
-EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$")
-INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
-SIREN_RE = re.compile(r"^\d{9}$")
-MSS_DOMAIN = "mssante.fr"
-SLOT_HINT = ('(attendu : "9:00-12:30, 13:30-17:30" ou "fermé", fin au plus tard "24:00", '
-             "créneaux sans chevauchement)")
-AGE_MAX = 120
-YAML_FIELDS = {"commune_insee": "commune", "reouverture_prevue": "reouverture"}  # column -> key
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
 
 
-class _Service:
-    """Validation context for one service: records problems with its location."""
-
-    def __init__(self, checker: "_Checker", file: str, index: int, data: dict):
-        self.checker, self.file, self.index, self.data = checker, file, index, data
-        raw_id = data.get("id")
-        self.id = raw_id if isinstance(raw_id, str) else None
-
-    def problem(self, fld: str | None, message: str) -> None:
-        self.checker.problems.append(Problem(self.file, message, self.index, self.id, fld))
-
-
-def _q(value: Any) -> str:
-    """A value quoted for an error message."""
-    if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value)
-
-
-def _suggest(key: str, allowed: Sequence[str]) -> str:
-    match = process.extractOne(str(key), allowed, scorer=fuzz.ratio, score_cutoff=70)
-    hint = f' (vouliez-vous dire "{match[0]}" ?)' if match else ""
-    return f"champ inconnu{hint} ; champs possibles : {', '.join(allowed)}"
-
-
-class _Checker:
+class _Checker(FieldChecks):
     """Validates parsed YAML documents and turns them into table rows."""
 
     def __init__(self, gazetteer: Gazetteer, vocabulary: Vocabulary):
@@ -136,7 +88,7 @@ class _Checker:
             return 0
         for key in doc:
             if key not in FILE_KEYS:
-                self._file_problem(name, _suggest(key, FILE_KEYS), str(key))
+                self._file_problem(name, suggest(key, FILE_KEYS), str(key))
         defaults = {
             "exemple": self._file_bool(name, doc, "exemple", False),
             "source": self._file_text(name, doc, "source"),
@@ -151,41 +103,41 @@ class _Checker:
         for index, data in enumerate(services, start=1):
             if not isinstance(data, dict):
                 self.problems.append(
-                    Problem(name, f"un service doit être un dictionnaire, pas {_q(data)}", index)
+                    Problem(name, f"un service doit être un dictionnaire, pas {quote(data)}", index)
                 )
                 continue
-            self.check_service(_Service(self, name, index, data), defaults)
+            self.check_service(ServiceContext(self, name, index, data), defaults)
         return len(services)
 
     def _file_bool(self, name: str, doc: dict, key: str, default: bool) -> bool:
         value = doc.get(key, default)
         if not isinstance(value, bool):
-            self._file_problem(name, f"{_q(value)} n'est pas un booléen (true/false)", key)
+            self._file_problem(name, f"{quote(value)} n'est pas un booléen (true/false)", key)
             return default
         return value
 
     def _file_text(self, name: str, doc: dict, key: str) -> str | None:
         value = doc.get(key)
         if value is not None and not (isinstance(value, str) and value.strip()):
-            self._file_problem(name, f"{_q(value)} n'est pas un texte non vide", key)
+            self._file_problem(name, f"{quote(value)} n'est pas un texte non vide", key)
             return None
         return value.strip() if value else None
 
     def _file_date(self, name: str, doc: dict, key: str) -> date | None:
         if key not in doc:
             return None
-        parsed = _as_date(doc[key])
+        parsed = as_date(doc[key])
         if parsed is None:
-            self._file_problem(name, f"{_q(doc[key])} n'est pas une date AAAA-MM-JJ", key)
+            self._file_problem(name, f"{quote(doc[key])} n'est pas une date AAAA-MM-JJ", key)
         return parsed
 
     # -- services ------------------------------------------------------------------------
 
-    def check_service(self, s: _Service, defaults: dict) -> None:
+    def check_service(self, s: ServiceContext, defaults: dict) -> None:
         d = s.data
         for key in d:
             if key not in SERVICE_KEYS:
-                s.problem(str(key), _suggest(key, SERVICE_KEYS))
+                s.problem(str(key), suggest(key, SERVICE_KEYS))
         sid = self._id(s)
         row: dict[str, Any] = {"id": sid}
         row["type"] = self._code(
@@ -195,7 +147,7 @@ class _Checker:
         audience = d.get("audience")
         if audience not in AUDIENCES:
             s.problem("audience",
-                      f"{_q(audience)} n'est pas une audience valide ({', '.join(AUDIENCES)})")
+                      f"{quote(audience)} n'est pas une audience valide ({', '.join(AUDIENCES)})")
         row["audience"] = audience
         row["telephone"] = self._phone(s, "telephone", d.get("telephone"))
         row["messagerie_securisee"] = self._mss(
@@ -214,9 +166,9 @@ class _Checker:
         row["source"] = self._text(s, "source") or defaults["source"]
         if not row["source"]:
             s.problem("source", "source manquante (au niveau du fichier ou du service)")
-        verifie = _as_date(d["verifie_le"]) if "verifie_le" in d else defaults["verifie_le"]
+        verifie = as_date(d["verifie_le"]) if "verifie_le" in d else defaults["verifie_le"]
         if "verifie_le" in d and verifie is None:
-            s.problem("verifie_le", f"{_q(d['verifie_le'])} n'est pas une date AAAA-MM-JJ")
+            s.problem("verifie_le", f"{quote(d['verifie_le'])} n'est pas une date AAAA-MM-JJ")
         elif verifie is None:
             s.problem("verifie_le",
                       "date de vérification manquante (au niveau du fichier ou du service)")
@@ -239,329 +191,6 @@ class _Checker:
         for table, rows in children.items():
             for rang, child in enumerate(rows):
                 self.rows[table].append({"service_id": sid, "rang": rang, **child})
-
-    @staticmethod
-    def _check_lengths(s: _Service, table, row: dict, prefix: str) -> None:
-        """Texts longer than their column (PostgreSQL would refuse them at write time)."""
-        for column in table.columns:
-            limit = getattr(column.type, "length", None)
-            value = row.get(column.name)
-            if limit and isinstance(value, str) and len(value) > limit:
-                name = YAML_FIELDS.get(column.name, column.name)
-                s.problem(prefix + name,
-                          f"texte trop long ({len(value)} caractères, {limit} au plus)")
-
-    def _id(self, s: _Service) -> str | None:
-        value = s.data.get("id")
-        if not isinstance(value, str) or not ID_RE.match(value):
-            s.problem("id", f"{_q(value)} n'est pas un identifiant valide "
-                            '(minuscules, chiffres et tirets, ex. "dac-18")')
-            return None
-        where = f"{s.file} (service #{s.index})"
-        if value in self.seen_ids:
-            s.problem("id", f"identifiant déjà utilisé dans {self.seen_ids[value]}")
-        else:
-            self.seen_ids[value] = where
-        return value
-
-    def _text(self, s: _Service, key: str, required: bool = False) -> str | None:
-        value = s.data.get(key)
-        if value is None:
-            if required:
-                s.problem(key, "champ obligatoire manquant")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            s.problem(key, f"{_q(value)} n'est pas un texte non vide")
-            return None
-        return value.strip()
-
-    def _bool(self, s: _Service, key: str, default: bool) -> bool:
-        value = s.data.get(key, default)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            s.problem(key, f"{_q(value)} n'est pas un booléen (true/false)")
-            return default
-        return value
-
-    def _code(self, s: _Service, fld: str, value: Any, known: dict, what: str) -> str | None:
-        if value is None:
-            s.problem(fld, "champ obligatoire manquant")
-            return None
-        if not isinstance(value, str) or value not in known:
-            s.problem(fld, f"{_q(value)} n'est pas un code de {what} connu")
-            return None
-        return value
-
-    def _code_list(self, s: _Service, key: str, known: dict, what: str,
-                   required: bool) -> list[dict]:
-        values = s.data.get(key)
-        if values is None:
-            if required:
-                s.problem(key, "champ obligatoire manquant (liste de codes)")
-            return []
-        if not isinstance(values, list) or (required and not values):
-            s.problem(key, f"liste de codes de {what} attendue, trouvé {_q(values)}")
-            return []
-        column = {"missions": "mission", "besoins": "besoin"}[key]
-        out, seen = [], set()
-        for i, value in enumerate(values, start=1):
-            code = self._code(s, f"{key}[{i}]", value, known, what)
-            if code in seen:
-                s.problem(f"{key}[{i}]", f"{_q(code)} est en double")
-            elif code:
-                seen.add(code)
-                out.append({column: code})
-        return out
-
-    def _phone(self, s: _Service, fld: str, value: Any) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str) or not PHONE_RE.match(value.strip()):
-            hint = " (mettez le numéro entre guillemets)" if isinstance(value, int) else ""
-            s.problem(fld, f"{_q(value)} n'est pas un numéro de téléphone au format "
-                           f'"02 61 91 18 00" ou un numéro court{hint}')
-            return None
-        return value.strip()
-
-    def _email(self, s: _Service, fld: str, value: Any) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str) or not EMAIL_RE.match(value.strip()):
-            s.problem(fld, f"{_q(value)} n'est pas une adresse électronique valide")
-            return None
-        return value.strip()
-
-    def _mss(self, s: _Service, fld: str, value: Any) -> str | None:
-        address = self._email(s, fld, value)
-        if address and not (
-            address.lower().endswith("." + MSS_DOMAIN) or address.lower().endswith("@" + MSS_DOMAIN)
-        ):
-            s.problem(fld, f"{_q(address)} n'est pas une adresse MSSanté "
-                           f"(domaine en .{MSS_DOMAIN} attendu)")
-            return None
-        return address
-
-    def _url(self, s: _Service, fld: str, value: Any) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str) or not URL_RE.match(value.strip()):
-            s.problem(fld, f"{_q(value)} n'est pas une adresse web (http:// ou https://)")
-            return None
-        return value.strip()
-
-    def _commune(self, s: _Service, fld: str, value: Any) -> str | None:
-        if not isinstance(value, str) or not INSEE_RE.match(value):
-            hint = " (mettez le code entre guillemets)" if isinstance(value, int) else ""
-            s.problem(fld, f"{_q(value)} n'est pas un code INSEE de commune (5 caractères){hint}")
-            return None
-        try:
-            self.gaz.commune(value)
-        except KeyError:
-            s.problem(fld, f"{_q(value)} : commune inconnue en Centre-Val de Loire")
-            return None
-        return value
-
-    def _publics(self, s: _Service) -> list[dict]:
-        values = s.data.get("publics")
-        if not isinstance(values, list) or not values:
-            s.problem("publics", f"liste des publics pris en charge attendue, trouvé {_q(values)}")
-            return []
-        out = []
-        for i, item in enumerate(values, start=1):
-            fld = f"publics[{i}]"
-            if isinstance(item, str):  # shorthand: "- personne_agee"
-                item = {"public": item}
-            if not isinstance(item, dict):
-                s.problem(fld, f"{_q(item)} n'est pas un public "
-                               "({public: code, age_min, age_max})")
-                continue
-            for key in item:
-                if key not in PUBLIC_KEYS:
-                    s.problem(f"{fld}.{key}", _suggest(key, PUBLIC_KEYS))
-            public = self._code(
-                s, f"{fld}.public", item.get("public"), self.vocab.publics, "public")
-            ages = {}
-            for key in ("age_min", "age_max"):
-                age = item.get(key)
-                valid = isinstance(age, int) and not isinstance(age, bool) and 0 <= age <= AGE_MAX
-                if age is not None and not valid:
-                    s.problem(f"{fld}.{key}",
-                              f"{_q(age)} n'est pas un âge en années (0 à {AGE_MAX})")
-                    age = None
-                ages[key] = age
-            low, high = ages["age_min"], ages["age_max"]
-            if low is not None and high is not None and low > high:
-                s.problem(f"{fld}.age_max",
-                          f"âge maximal {high} inférieur à l'âge minimal {low}")
-            if public:
-                out.append({"public": public, **ages})
-        return out
-
-    def _zones(self, s: _Service) -> list[dict]:
-        zone = s.data.get("zone")
-        if not isinstance(zone, dict) or not zone:
-            s.problem("zone", f"zone d'intervention attendue (clés {', '.join(ZONE_KEYS)}), "
-                              f"trouvé {_q(zone)}")
-            return []
-        out: list[dict] = []
-        problems_before = len(self.problems)
-        for key in zone:
-            if key not in ZONE_KEYS:
-                s.problem(f"zone.{key}", _suggest(key, ZONE_KEYS))
-        region = zone.get("region", False)
-        if not isinstance(region, bool):
-            s.problem("zone.region", f"{_q(region)} n'est pas un booléen (true/false)")
-        elif region:
-            out.append({"kind": "region", "code": REGION_CODE})
-        checkers = (("departements", "departement", self._departement),
-                    ("epci", "epci", self._epci), ("communes", "commune", self._commune))
-        for key, kind, check_code in checkers:
-            if key not in zone:
-                continue
-            codes = zone[key]
-            if not isinstance(codes, list) or not codes:
-                s.problem(f"zone.{key}", f"liste de codes attendue, trouvé {_q(codes)}")
-                continue
-            for i, code in enumerate(codes, start=1):
-                fld = f"zone.{key}[{i}]"
-                checked = check_code(s, fld, code)
-                if checked and {"kind": kind, "code": checked} in out:
-                    s.problem(fld, f"{_q(checked)} est en double")
-                elif checked:
-                    out.append({"kind": kind, "code": checked})
-        if not out and len(self.problems) == problems_before:
-            s.problem("zone", "zone d'intervention vide")
-        return out
-
-    def _departement(self, s: _Service, fld: str, value: Any) -> str | None:
-        if not isinstance(value, str) or value not in self.region_departements:
-            hint = " (mettez le code entre guillemets)" if isinstance(value, int) else ""
-            codes = ", ".join(sorted(self.region_departements))
-            s.problem(fld, f"{_q(value)} n'est pas un département de la région ({codes}){hint}")
-            return None
-        return value
-
-    def _epci(self, s: _Service, fld: str, value: Any) -> str | None:
-        if not isinstance(value, str) or not SIREN_RE.match(value):
-            s.problem(fld,
-                      f"{_q(value)} n'est pas un numéro SIREN d'EPCI (9 chiffres entre guillemets)")
-            return None
-        if not self.gaz.communes_of_epci(value):
-            s.problem(fld, f"{_q(value)} : EPCI inconnu en Centre-Val de Loire")
-            return None
-        return value
-
-    def _horaires(self, s: _Service, permanent: bool) -> list[dict]:
-        horaires = s.data.get("horaires")
-        if horaires is None:
-            if not permanent:
-                s.problem("horaires",
-                          "horaires manquants (ou permanent: true pour un accueil 24h/24)")
-            return []
-        if not isinstance(horaires, dict) or (not horaires and not permanent):
-            s.problem("horaires",
-                      f"horaires attendus par jour (lundi … dimanche), trouvé {_q(horaires)}")
-            return []
-        out = []
-        for day, text in horaires.items():
-            fld = f"horaires.{day}"
-            if day not in JOURS:
-                s.problem(fld, f"{_q(day)} n'est pas un jour ({', '.join(JOURS)})")
-                continue
-            if text is None:  # "lundi: null" = closed, like a missing day
-                continue
-            try:
-                slots = parse_slots(JOURS.index(day), text)
-            except ValueError:
-                s.problem(fld, f"{_q(text)} n'est pas un créneau valide {SLOT_HINT}")
-                continue
-            out.extend({"jour": slot.jour, "debut": slot.debut, "fin": slot.fin,
-                        "type_creneau": SLOT_OPENING} for slot in slots)
-        return out
-
-    def _fermetures(self, s: _Service) -> list[dict]:
-        values = s.data.get("fermetures")
-        if values is None:
-            return []
-        if not isinstance(values, list):
-            s.problem("fermetures", f"liste de fermetures attendue, trouvé {_q(values)}")
-            return []
-        out = []
-        for i, item in enumerate(values, start=1):
-            fld = f"fermetures[{i}]"
-            if not isinstance(item, dict):
-                s.problem(fld, f"{_q(item)} n'est pas une fermeture "
-                               "({debut, fin, motif, reouverture})")
-                continue
-            for key in item:
-                if key not in FERMETURE_KEYS:
-                    s.problem(f"{fld}.{key}", _suggest(key, FERMETURE_KEYS))
-            dates = {}
-            for key in ("debut", "fin", "reouverture"):
-                value = item.get(key)
-                dates[key] = _as_date(value) if value is not None else None
-                if value is None and key != "reouverture":
-                    s.problem(f"{fld}.{key}", "date obligatoire manquante")
-                elif value is not None and dates[key] is None:
-                    s.problem(f"{fld}.{key}", f"{_q(value)} n'est pas une date AAAA-MM-JJ")
-            motif = item.get("motif")
-            if not isinstance(motif, str) or not motif.strip():
-                s.problem(f"{fld}.motif", f"motif attendu (texte), trouvé {_q(motif)}")
-            debut, fin, reouverture = dates["debut"], dates["fin"], dates["reouverture"]
-            if debut and fin and fin < debut:
-                s.problem(f"{fld}.fin", f"fin {fin.isoformat()} avant le début {debut.isoformat()}")
-            elif fin and reouverture and reouverture <= fin:
-                s.problem(f"{fld}.reouverture", f"réouverture {reouverture.isoformat()} "
-                                                f"pas après la fin {fin.isoformat()}")
-            elif debut and fin and isinstance(motif, str) and motif.strip():
-                out.append({"debut": debut, "fin": fin, "motif": motif.strip(),
-                            "reouverture_prevue": reouverture})
-        return out
-
-    def _contacts(self, s: _Service) -> list[dict]:
-        values = s.data.get("contacts")
-        if values is None:
-            return []
-        if not isinstance(values, list):
-            s.problem("contacts", f"liste de contacts attendue, trouvé {_q(values)}")
-            return []
-        out = []
-        for i, item in enumerate(values, start=1):
-            fld = f"contacts[{i}]"
-            if not isinstance(item, dict):
-                s.problem(fld, f"{_q(item)} n'est pas un contact "
-                               "({fonction, telephone, email, messagerie_securisee})")
-                continue
-            for key in item:
-                if key not in CONTACT_KEYS:
-                    s.problem(f"{fld}.{key}", _suggest(key, CONTACT_KEYS))
-            fonction = item.get("fonction")
-            if not isinstance(fonction, str) or not fonction.strip():
-                s.problem(f"{fld}.fonction", f"fonction attendue (texte), trouvé {_q(fonction)}")
-            contact = {
-                "fonction": fonction.strip() if isinstance(fonction, str) else None,
-                "telephone": self._phone(s, f"{fld}.telephone", item.get("telephone")),
-                "email": self._email(s, f"{fld}.email", item.get("email")),
-                "messagerie_securisee": self._mss(
-                    s, f"{fld}.messagerie_securisee", item.get("messagerie_securisee")),
-            }
-            if not any(item.get(k) for k in CONTACT_KEYS[1:]):
-                s.problem(f"{fld}.telephone",
-                          "aucun moyen de contact (telephone, email ou messagerie_securisee)")
-            out.append(contact)
-        return out
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 @dataclass
