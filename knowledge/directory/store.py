@@ -189,11 +189,15 @@ class Directory:
         return self._snapshot
 
     def _read(self) -> _Snapshot:
-        if not inspect(self.engine).has_table(SERVICE.name):
+        inspector = inspect(self.engine)
+        if not inspector.has_table(SERVICE.name):
             raise DirectoryError(
                 "L'annuaire n'est pas chargé dans cette base : lancez "
                 "« python -m knowledge.directory load »."
             )
+        present = {c["name"] for c in inspector.get_columns(SERVICE.name)}
+        if any(c.name not in present for c in SERVICE.columns):
+            self.create_schema()  # a database of an older version: add the new nullable columns
         with self.engine.connect() as conn:
             rows = conn.execute(select(SERVICE).where(SERVICE.c.retire_le.is_(None))
                                 .order_by(SERVICE.c.id)).mappings().all()

@@ -342,3 +342,22 @@ def test_offer_telecoms_by_channel(tmp_path):
     assert s["telephone"] == "02 61 91 37 01"  # the contact's phone comes first
     assert (s["site_web"], s["email"]) == ("https://csapa37.exemple.fr", "accueil@csapa37.exemple.fr")
     assert s["messagerie_securisee"] is None  # the restricted mailbox stays out
+
+
+def test_database_of_the_previous_version_is_read_and_upgraded(tmp_path):
+    """A directory loaded before the ROR columns existed is served without a reload."""
+    url = f"sqlite:///{tmp_path}/previous.db"
+    d = Directory(url)
+    d.load(FIXTURES / "directory-valid")
+    d.close()
+    engine = create_engine(url, future=True)
+    with engine.begin() as conn:
+        for table, column in (("service", "origine"), ("service", "latitude"),
+                              ("contact", "confidentialite"), ("horaire", "debut_effectif")):
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("DROP TABLE secteur_psychiatrique"))
+    engine.dispose()
+    d = Directory(url)
+    assert "dac-18" in [s.id for s in d.all()]
+    assert d.get("dac-18").origine == "yaml"
+    d.close()
