@@ -137,6 +137,14 @@ class _Reader:
                     return self.context[key]
         return None
 
+    def _org_chain(self, org: dict | None, depth: int = 4) -> list[dict]:
+        """``org`` and the organisations it is ``partOf`` (OI → EG → EJ), nearest first."""
+        chain: list[dict] = []
+        while org is not None and org not in chain and len(chain) < depth:
+            chain.append(org)
+            org = self._ref(org.get("partOf"), "Organization.partOf", "Organization")
+        return chain
+
     def _commune(self, code: str | None) -> str | None:
         if not code:
             return None
@@ -169,8 +177,9 @@ class _Reader:
         activities = [c for c in codings_list(res.get("specialty"), f"{E}.specialty")
                       if c[0] == "TRE_R211"]
         categories = codings_list(res.get("category"), f"{E}.category")
-        if org:
-            categories += codings_list(org.get("type"), "Organization.type")
+        orgs = self._org_chain(org)  # the internal organisation, then its entité géographique…
+        for o_ in orgs:
+            categories += codings_list(o_.get("type"), "Organization.type")
         type_ = None
         for system in ("TRE_R211", "TRE_R244", "TRE_R66"):
             pool = activities if system == "TRE_R211" else categories
@@ -241,10 +250,10 @@ class _Reader:
                     for x in extensions(res, "ror-healthcareservice-psychiatric-sector", E)
                     if isinstance(x.get("valueString"), str) and x["valueString"].strip()]
         finess = None
-        if org:
-            for ident in as_list(org.get("identifier"), "Organization.identifier"):
+        for o_ in orgs:
+            for ident in as_list(o_.get("identifier"), "Organization.identifier"):
                 if isinstance(ident, dict) and "finess" in str(ident.get("system", "")).lower():
-                    finess = str(ident.get("value") or "") or None
+                    finess = finess or str(ident.get("value") or "") or None
         comment = res.get("comment")
         service = {
             "id": f"ror-{slug(ror_id)}"[:64], "type": type_, "nom": name.strip()[:200],

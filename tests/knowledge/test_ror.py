@@ -172,6 +172,8 @@ def test_export_mapping_of_one_offer():
     assert len(entry["horaires"]) == 10
     had = parsed.rows["ror-2800000001"]
     assert had["service"]["permanent"] is True and had["horaires"] == []
+    # provided by an internal organisation: category and FINESS come from its partOf (the EG)
+    assert (had["service"]["type"], had["service"]["finess"]) == ("HAD", "280099901")
     cmp_ = parsed.rows["ror-1800000003"]
     assert cmp_["secteurs"] == [{"code": "18G01"}]
     csapa = parsed.rows["ror-3700000001"]["service"]
