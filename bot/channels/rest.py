@@ -27,7 +27,7 @@ from bot.channels import commands
 
 logger = logging.getLogger(__name__)
 PLAIN_SENDER = re.compile(r"[A-Za-z0-9._@+-]{1,64}")
-TRUSTED_SENDER = re.compile(r"[A-Za-z0-9._@+:-]{1,200}")
+TRUSTED_SENDER = re.compile(r"[^\x00-\x1f\x7f]{1,300}")
 CANAUX = {"email"}
 
 
