@@ -162,6 +162,8 @@ def start_stack(
         wait_http(rasa_api(stack, "/status"), stack)
         if api:
             wait_http(f"http://127.0.0.1:{ports.api}/api/v1/health", stack)
+        if console:
+            wait_http(f"http://127.0.0.1:{ports.console}/sante", stack)
     except BaseException:
         stack.stop()
         raise

@@ -9,6 +9,8 @@ This one, declared as ``bot.channels.rest.RestInput`` in bot/credentials.yml (sa
 - only our own processes (header ``X-Aiguillage-Channel`` = ``AIGUILLAGE_CHANNEL_SECRET``) may use
   namespaced senders (with ``:``) and pass ``metadata.canal``; other callers (local tools, tests)
   get their own plain names (letters, digits, ``. _ @ + -``), anything else is refused (403);
+- requests from web pages (an ``Origin`` header: another site's page can POST to 127.0.0.1 from a
+  user's browser without CORS) are refused;
 - built-in commands are screened (:mod:`bot.channels.commands`).
 """
 from __future__ import annotations
@@ -50,6 +52,8 @@ class RestInput(stock.RestInput):
             if not TRUSTED_SENDER.fullmatch(sender):
                 raise InvalidUsage("Identifiant de conversation invalide.")
             return sender
+        if req.headers.get("Origin"):   # a web page (possibly another site's, in a user's browser)
+            raise Forbidden("Le canal REST n'accepte pas les requêtes de pages web : utilisez le web chat.")
         if not PLAIN_SENDER.fullmatch(sender):
             logger.warning("REST : identifiant de conversation réservé ou invalide refusé.")
             raise Forbidden("Identifiant de conversation réservé ou invalide (1 à 64 caractères : lettres, chiffres, . _ @ + -).")
