@@ -4,8 +4,9 @@ are accepted only when they are payloads of the bot's own buttons.
 Rasa reads any message starting with ``/`` as an intent given by the client (its entities and
 confidence included), which lets a user skip the NLU, inject slot values or rewind the dialogue.
 The channels call :func:`screen` on every incoming text: a known button payload passes unchanged;
-any other text starting with ``/`` loses its leading slashes and is read by the NLU as plain text
-(``/restart`` becomes "restart", answered like any short message).
+a forged command (``/name``, ``/name@0.9``, ``/name{…}``) becomes the word "aide", so the bot answers
+with what it can do (a bare "restart" or "back" would get no useful answer); any other text
+starting with ``/`` loses its leading slashes and is read by the NLU as plain text.
 
 The allowed payloads are collected once from domain.yml (``responses`` buttons) and from the
 button literals of actions/ (``{"payload": "/…"}``), so a new button needs no change here.
@@ -14,12 +15,15 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "/"
+COMMAND = re.compile(r"/+\s*[A-Za-z_][\w.-]*(@[0-9.]+)?\s*(\{.*\}|\[.*\])?\s*", re.DOTALL)
+FORGED = "aide"
 
 
 def _from_domain(path: Path) -> set[str]:
@@ -59,4 +63,6 @@ def screen(text: str) -> str:
     stripped = text.strip()
     if not stripped.startswith(PREFIX) or stripped in allowed():
         return text
+    if COMMAND.fullmatch(stripped):
+        return FORGED
     return stripped.lstrip(PREFIX + " ")

@@ -57,7 +57,7 @@ def rest(stack, sender: str, message: str, headers: dict | None = None, **extra)
 
 
 def tracker(stack, sender: str) -> dict:
-    r = http("GET", rasa_api(stack, f"/conversations/{urllib.parse.quote(sender, safe='')}/tracker"))
+    r = http("GET", rasa_api(stack, f"/conversations/{urllib.parse.quote(sender, safe=':@')}/tracker"))
     assert r.status == 200, r.body[:300]
     return r.json()
 
