@@ -156,7 +156,7 @@ class Chat:
         return " ".join(a.get("text", "") for a in out)
 
     async def close(self):
-        await self.sio.disconnect()
+        await self.sio.eio.disconnect(abort=True)     # a clean close waits for the pending long-poll (25 s)
 
 
 def run(coro):
