@@ -83,7 +83,7 @@ def rasa_api(stack: "Stack", path: str) -> str:
     return f"http://127.0.0.1:{stack.ports.rasa}{path}{sep}token={stack.env['AIGUILLAGE_RASA_TOKEN']}"
 
 
-def wait_http(url: str, stack: Stack, timeout: float = 240.0) -> None:
+def wait_http(url: str, stack: Stack, timeout: float = 480.0) -> None:
     """Wait until `url` answers 200, failing early if a process died."""
     deadline = time.time() + timeout
     while time.time() < deadline:
