@@ -103,6 +103,10 @@ class SocketIOInput(stock.SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]):  # type: ignore[override]
         bp = super().blueprint(on_new_message)  # health route, connect (JWT) handlers, sio attached
         sio = self.sio
+        if getattr(sio, "eio", None) is not None:
+            # Rasa faces only the web chat's relay, which sends no Origin: a page of any site that
+            # reaches 127.0.0.1 from a user's browser is refused (Rasa 3.6 disables the check).
+            sio.eio.cors_allowed_origins = _no_browser_page
         sessions: Dict[str, str] = {}  # socket id -> session id
 
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
@@ -144,6 +148,10 @@ class SocketIOInput(stock.SocketIOInput):
         sio.on("disconnect", disconnect, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return bp
+
+
+def _no_browser_page(origin: Any, environ: Any = None) -> bool:
+    return False
 
 
 async def _maybe_await(result: Any) -> None:

@@ -101,6 +101,14 @@ def test_rasa_does_not_reflect_a_foreign_origin(stack, path):
         assert allowed not in (EVIL, "*"), (method, path, r.headers)
 
 
+def test_rasa_socketio_refuses_browser_pages(stack):
+    """Only the relay (no Origin) speaks to Rasa's socket.io; a page reaching 127.0.0.1 is refused."""
+    url = f"http://127.0.0.1:{stack.ports.rasa}/socket.io/?EIO=4&transport=polling"
+    assert http("GET", url, headers={"Origin": EVIL}).status in (400, 403)
+    assert http("GET", url, headers={"Origin": f"http://127.0.0.1:{stack.ports.rasa}"}).status in (400, 403)
+    assert http("GET", url).status == 200
+
+
 def test_rest_channel_refuses_web_pages(stack):
     """Another site's page in a user's browser can POST to 127.0.0.1 without CORS: refused."""
     r = http("POST", f"http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook",
