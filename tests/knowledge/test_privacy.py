@@ -76,7 +76,8 @@ CASES = [
     ("GIR 2, score MMS 18/30, 3 passages IDE par jour", "GIR 2, score MMS 18/30, 3 passages IDE par jour"),
     ("RPPS 10003456789 du médecin demandeur", "RPPS 10003456789 du médecin demandeur"),
     ("poids 48 kg, perte de 6 kg en 3 mois", "poids 48 kg, perte de 6 kg en 3 mois"),
-    ("dossier APA n° 2024-118 en cours", "dossier APA n° 2024-118 en cours"),
+    # a departmental APA file number identifies the person: masked since issue 15
+    ("dossier APA n° 2024-118 en cours", "dossier APA n° [n° dossier] en cours"),
     ("", ""),
 ]
 
