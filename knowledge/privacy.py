@@ -50,9 +50,25 @@ _SEP = r"[ .\-]?"
 # --- e-mail -------------------------------------------------------------------------------
 # Bounded local part (RFC 5321: 64) and labels (63): each start position scans a bounded
 # window, so the whole search is linear (the former unbounded pattern took 17 s on "a%" * 50k).
-_EMAIL_RE = re.compile(
-    r"[\w.%+\-]{1,64}\s?(?:@|\(at\)|\[at\])\s?[^\W_][\w\-]{0,62}(?:\.[\w\-]{1,63}){1,6}"
-)
+_AT_RE = re.compile(r"\s?(?:@|\(at\)|\[at\])\s?")
+_DOMAIN_RE = re.compile(r"[^\W_][\w\-]{0,62}(?:\.[\w\-]{1,63}){1,6}")
+
+
+def _mask_emails(text: str) -> str:
+    """E-mail addresses: from each "@" (or "(at)"), a bounded domain ahead and local part behind."""
+    if "@" not in text and "(at)" not in text and "[at]" not in text:
+        return text
+    spans = []
+    for m in _AT_RE.finditer(text):
+        d = _DOMAIN_RE.match(text, m.end())
+        if not d:
+            continue
+        k = lo = m.start()
+        while lo > 0 and k - lo < 64 and (text[lo - 1].isalnum() or text[lo - 1] in "._%+-"):
+            lo -= 1
+        if lo < k:
+            spans.append((lo, d.end()))
+    return _apply(text, spans, EMAIL) if spans else text
 
 # --- NIR ----------------------------------------------------------------------------------
 # sex (1, 2; 3, 4, 7, 8 temporary), year, month, department (2 digits, 2A, 2B; 99 abroad),
@@ -77,6 +93,10 @@ _RECORD_RE = re.compile(
     r"(?i)(?P<cue>\b" + _RECORD_CUE + r")(?P<fill>(?:\s{0,2}" + _RECORD_FILL + r"){0,3}\s{0,2}:?\s{0,2})"
     r"(?P<val>(?<![\w])(?-i:[A-Z]{0,4}[\-/ ]?\d(?:[\-/. ]?[\dA-Z]){3,24}))(?![\w])"
 )
+_STRONG_RECORD_RE = re.compile(  # "IPP au CH de Blois est le 2019123456"
+    r"(?P<cue>\b(?:IPP|NIP|NDA|NDS|IEP|INS)\b(?:\s{1,2}[^\s\d\[]{1,20}){0,6}\s{1,2}:?\s{0,2})"
+    r"(?P<val>\d(?:[\-/. ]?\d){5,24})(?![\w])"
+)
 _NUMERO_RE = re.compile(  # "n° 80012345": a long number after a bare "n°" (not RPPS/FINESS/SIRET)
     r"(?i)(?<!RPPS )(?<!ADELI )(?<!FINESS )(?<!SIRET )(?<!SIREN )(?P<cue>\bn[°º]\s{0,2}:?\s{0,2})"
     r"(?P<val>\d(?:[\-/. ]?\d){4,24})(?!\w)"
@@ -94,25 +114,29 @@ _PHONE_RE = re.compile(
 )
 
 # --- addresses ----------------------------------------------------------------------------
-_STREET = (r"(?:rue|ruelle|avenue|av\.|bd|boulevard|bld|place|pl\.|impasse|imp\.|all[ée]es?|chemin|"
+_STREET = (r"(?:rue|r\.|ruelle|av|avenue|av\.|bd|boulevard|bld|place|pl\.|impasse|imp\.|all[ée]es?|chemin|"
            r"ch\.|route|rte|quai|square|sq\.|cours|faubourg|fbg|passage|sentier|voie|cit[ée]|"
            r"lotissement|lot\.|hameau|rond-point|esplanade|promenade|venelle|mail|clos|domaine|"
            r"mont[ée]e|c[ôo]te|parc|r[ée]sidence|r[ée]s\.|villa|carrefour|lev[ée]e|grande\srue|"
            r"grand['’]rue|chauss[ée]e|traverse|ZA|ZI|zone)")
 _STREET_FREE = (r"(?:rue|avenue|bd|boulevard|impasse|all[ée]e|chemin|route|quai|faubourg|"
-                r"lotissement|hameau|r[ée]sidence|cit[ée]|lieu-?dit|lieudit|ld|square|place)")
+                r"lotissement|hameau|r[ée]sidence|cit[ée]|lieu-?dit|lieudit|ld|square|ferme|moulin|"
+                r"m[ée]tairie|domaine|grange|place|quartier|Ferme|Moulin|Domaine|Hameau|Rue|Avenue|All[ée]e|"
+                r"Chemin|Impasse|Boulevard|Route|Place|Quai|Cit[ée]|Lotissement|Quartier|Square)")
 _PART = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|au|sur|en|et|sous|saint|sainte|st|ste)"
-_CAPW = r"[" + _UPPER + r"0-9][\w'’\-]{0,30}"
+_CAPW = r"(?-i:[" + _UPPER + r"0-9][\w'’\-]{0,30})"
+_PART_FREE = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|saint|sainte|st|ste)"
 _ANYW = r"[^\W\d_][\w'’\-]{0,30}"
 _NAMEPART = (r"(?:\s{1,2}" + _PART + r"(?=[\s" + _UPPER + r"a-z])){0,3}\s{0,2}" + _ANYW +
              r"(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW + r"){0,5}")
 _UNIT = (r"(?:\s{0,2},?\s{0,2}(?:b[âa]t(?:iment)?\.?|esc(?:alier)?\.?|app(?:ar)?t(?:ement)?\.?|"
          r"porte|entr[ée]e|logement|log\.)\s{0,2}(?:n[°º]\s?)?[\w\-]{1,6})")
 _ADDRESS_RE = re.compile(
-    r"(?i)(?:\b\d{1,4}\s{0,2}(?:bis|ter|quater|[a-d](?![\w']))?\s{0,2},?\s{0,2}" + _STREET + r"\b" +
+    r"(?i)(?:(?:\bn[°º]\s{0,2})?\b\d{1,4}\s{0,2}(?:bis|ter|quater|[a-d](?![\w']))?\s{0,2},?\s{0,2}"
+    r"(?:(?:de\s{1,2}la|de\s{1,2}l['’]|du|de)\s{1,2})?" + _STREET + r"(?![\w])" +
     _NAMEPART + _UNIT + r"{0,4})"
-    r"|(?:\b(?-i:" + _STREET_FREE + r"|R[ée]sidence|Lieu-?dit)\b(?:\s{1,2}" + _PART +
-    r"){0,3}\s{1,2}(?-i:[" + _UPPER + r"])[\w'’\-]{0,30}(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW +
+    r"|(?:\b(?-i:" + _STREET_FREE + r"|R[ée]sidence|Lieu-?dit)\b(?:\s{1,2}" + _PART_FREE +
+    r"){0,3}\s{1,2}(?-i:[" + _UPPER + r"][a-zà-ÿ'’][\w'’\-]{0,30})(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW +
     r"){0,5}" + _UNIT + r"{0,4})"
     r"|(?:\b(?:lieu-?dit|lieudit)\s{1,2}" + _NAMEPART + r")"
     r"|(?:\bb[âa]t(?:iment)?\.?\s{1,2}[A-Z0-9]{1,3}\b" + _UNIT + r"{0,3})"
@@ -192,7 +216,8 @@ _PROFESSIONAL_CUES = {
     "diététicienne", "dieteticienne", "podologue", "orthoptiste", "ostéopathe", "secrétaire",
     "secretaire", "référente", "référent", "referente", "referent", "dre", "mg", "généraliste",
     "infirmières", "infirmiers", "chirurgien", "chirurgienne", "oncologue", "urgentiste",
-    "pneumologue", "psychomotricienne", "psychomotricien", "mandataire-judiciaire",
+    "pneumologue", "psychomotricienne", "psychomotricien", "mandataire-judiciaire", "idec",
+    "ash", "ase", "aesh", "avs", "travailleuse", "travailleur", "conseillère", "conseiller",
 }
 _INSTITUTION_CUES = {
     "hôpital", "hopital", "clinique", "ch", "chu", "chr", "chru", "centre", "ehpad", "maison", "msp",
@@ -257,7 +282,8 @@ _NOT_NAME_WORDS = {
     "tsa", "tdah", "tca", "tms", "ivg", "ist", "vih", "vhc", "vhb", "bmr", "ehpad", "pa", "ph",
     "pmr", "ald30", "cesu", "upa", "usp", "lisp", "epsm", "cht", "smpr", "umd", "ucsa", "usmp",
     "sdf", "cada", "chrs", "115", "siao", "adil", "anah", "cias", "mjpm", "udaf", "atmp",
-    "otite", "bilan", "score", "eva", "eveil", "vaccin",
+    "otite", "bilan", "score", "eva", "eveil", "vaccin", "dn", "ddn", "port", "fixe", "portable",
+    "nyha", "iii", "ii", "iv", "hdj", "dmla", "ide", "idel", "idec", "ehpad",
 }
 _AMBIGUOUS_FIRST = {"line", "noël", "noel", "roman", "rose", "claire", "pierre", "france", "ange",
                     "aimé", "prudence", "constance", "victoire", "marine", "aurore", "violette",
@@ -404,6 +430,7 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
     toks = [_Tok(m) for m in _WORD_RE.finditer(text)]
     spans: list[tuple[int, int]] = []
     protected: set[int] = set()
+    ends: list[int] = []
     n = len(toks)
     i = 0
     while i < n:
@@ -433,7 +460,9 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                     and _joined(text, toks[k - 1], toks[k]):
                 j = _run(text, toks, k, commune_first=True)
                 if j > k:
-                    spans.append((toks[k].s, toks[j - 1].e))
+                    if not (_professional_apposition(toks, i) or _professional_after(text, toks, j)):
+                        spans.append((toks[k].s, toks[j - 1].e))
+                        ends.append(j)
                     protected.update(range(k, j))
                     i = j
                     continue
@@ -450,12 +479,13 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                 k += 1
             if k < n and toks[k].cap and not _blocked(toks[k]) and toks[k].n not in _NOT_NAMES:
                 first_ok = _is_first_name(toks[k]) or toks[k].allcaps
-                if nl in _CUE_NEEDS_NAME and not first_ok:
+                if nl in _CUE_NEEDS_NAME and not _is_first_name(toks[k]):
                     i += 1
                     continue
                 j = _run(text, toks, k, commune_first=first_ok)
                 if j > k and not _professional_after(text, toks, j):
                     spans.append((toks[k].s, toks[j - 1].e))
+                    ends.append(j)
                     protected.update(range(k, j))
                     i = j
                     continue
@@ -484,18 +514,58 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                         toks[x].cap for x in range(a, j) if x != i)))):
                     ok = True
                     if caps and not (fn or amb or other_fn) and all(toks[x].allcaps for x in range(a, j)):
-                        ok = len([x for x in range(a, j) if len(toks[x].w) >= 3]) >= 2 and \
-                             not any(toks[x].n in _NOT_NAME_WORDS for x in range(a, j))
-                elif length == 1 and fn and not _sentence_start_ambiguous(text, toks, i):
+                        ok = False  # "NYHA III": capitals alone are acronyms more often than names
+                elif length == 1 and (fn or (amb and not _sentence_start(text, toks, i))):
                     ok = True
                 if ok and _professional_before(toks, a) is False and not _professional_after(text, toks, j):
                     spans.append((toks[a].s, toks[j - 1].e))
+                    ends.append(j)
+                    protected.update(range(a, j))
                     i = j
                     continue
         i += 1
+    # names in lists: "[nom] et Jade", "Julie, Léa et Tom"
+    queue = list(ends)
+    while queue:
+        j = queue.pop()
+        if j + 1 >= n or toks[j].w not in (",", "et", "ou", "&"):
+            continue
+        k = j + 1
+        t = toks[k]
+        if k in protected or not _namey(t) or not t.cap:
+            continue
+        if toks[j].w == "," and not (_is_first_name(t) or (t.allcaps and len(t.w) >= 3)):
+            continue
+        e = max(_run(text, toks, k, commune_first=False), k + 1)
+        if _professional_after(text, toks, e):
+            continue
+        spans.append((t.s, toks[e - 1].e))
+        protected.update(range(k, e))
+        queue.append(e)
     if ner:
         spans += _ner_spans(text, toks, protected, spans)
     return spans
+
+
+_QUALIFIERS = {"libéral", "libérale", "liberal", "liberale", "social", "sociale", "sociales",
+               "traitant", "traitante", "coordinatrice", "coordinateur", "coordonnateur",
+               "coordonnatrice", "référente", "référent", "coordination", "liaison", "secteur",
+               "hospitalière", "hospitalier", "scolaire", "du", "de", "des", "la", "le", "l", "d",
+               "notre", "votre", "son", "sa", "en", "chef", "cadre", "santé", "l'"}
+
+
+def _professional_apposition(toks: list, i: int) -> bool:
+    """ "l'assistante sociale du CCAS, Mme Lambert": a professional title just before a civility."""
+    if i == 0 or toks[i - 1].w not in (",", "(", "-", "–"):
+        return False
+    for k in range(i - 2, max(-1, i - 10), -1):
+        t = toks[k]
+        if t.n in _PROFESSIONAL_CUES and t.n not in ("as", "me"):
+            return True
+        if t.w in ("'", "’") or t.n in _QUALIFIERS or (t.alpha and t.cap):
+            continue
+        return False
+    return False
 
 
 def _sentence_start_ambiguous(text: str, toks: list, i: int) -> bool:
@@ -580,10 +650,11 @@ def mask(text: str | None, ner: bool = False) -> str | None:
     """
     if not text:
         return text
-    out = _EMAIL_RE.sub(lambda m: EMAIL if "@" in m.group(0) or "at" in m.group(0) else m.group(0), text)
+    out = _mask_emails(text)
     out = _mask_nir(out)
     out = _PHONE_RE.sub(TELEPHONE, out)
     out = _RECORD_RE.sub(_mask_record, out)
+    out = _STRONG_RECORD_RE.sub(lambda m: m.group("cue") + DOSSIER, out)
     out = _NUMERO_RE.sub(lambda m: m.group("cue") + DOSSIER, out)
     out = _ADDRESS_RE.sub(_address_repl, out)
     out = _BIRTH_RE.sub(_birth_repl, out)
