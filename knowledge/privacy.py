@@ -124,7 +124,7 @@ _STREET_FREE = (r"(?:rue|avenue|bd|boulevard|impasse|all[ée]e|chemin|route|quai
                 r"m[ée]tairie|domaine|grange|place|quartier|Ferme|Moulin|Domaine|Hameau|Rue|Avenue|All[ée]e|"
                 r"Chemin|Impasse|Boulevard|Route|Place|Quai|Cit[ée]|Lotissement|Quartier|Square)")
 _PART = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|au|sur|en|et|sous|saint|sainte|st|ste)"
-_CAPW = r"(?-i:[" + _UPPER + r"0-9][\w'’\-]{0,30})"
+_CAPW = r"(?-i:[" + _UPPER + r"][\w'’\-]{0,30}|\d{1,2}(?![\d\w])|(?:1[89]|20)\d{2}(?![\d\w]))"
 _PART_FREE = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|saint|sainte|st|ste)"
 _ANYW = r"[^\W\d_][\w'’\-]{0,30}"
 _NAMEPART = (r"(?:\s{1,2}" + _PART + r"(?=[\s" + _UPPER + r"a-z])){0,3}\s{0,2}" + _ANYW +
@@ -299,6 +299,12 @@ _AMBIGUOUS_FIRST = {"line", "noël", "noel", "roman", "rose", "claire", "pierre"
 def _norm(s: str) -> str:
     s = unicodedata.normalize("NFKD", s.lower())
     return "".join(c for c in s if not unicodedata.combining(c)).replace("’", "'")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+    return frozenset(_norm(w) for w in STOP_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -500,7 +506,8 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                 # extend left over one name-like word
                 a = i
                 if a > 0 and (a - 1) not in protected and _joined(text, toks[a - 1], t) \
-                        and _namey(toks[a - 1]) and not _sentence_start(text, toks, a - 1) \
+                        and _namey(toks[a - 1]) and (not _sentence_start(text, toks, a - 1)
+                                                     or toks[a - 1].n not in _stop_words()) \
                         or (a > 0 and (a - 1) not in protected and _joined(text, toks[a - 1], t)
                             and _namey(toks[a - 1]) and (toks[a - 1].allcaps or _is_first_name(toks[a - 1]))):
                     a -= 1

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from knowledge.privacy import (DATE_NAISSANCE, EMAIL, NIR, NOM, TELEPHONE, MaskingFilter,
+from knowledge.privacy import (ADRESSE, DATE_NAISSANCE, DOSSIER, EMAIL, NIR, NOM, TELEPHONE, MaskingFilter,
                                mask, mask_obj, nir_key_ok)
 
 # (message, expected masked text)
@@ -153,3 +153,43 @@ def test_logging_filter_masks_exception_text():
     out = stream.getvalue()
     assert "échec pour [e-mail]" in out and "ValueError: patient Mme [nom], NIR [NIR]" in out
     assert "Dupont" not in out and "gmail" not in out and "033 123" not in out
+
+
+# Forms from issue 15 (written for this file, not taken from the held-out set)
+ISSUE_15_CASES = [
+    ("la patiente Odette Lambert, 84 ans, vit à Vierzon", f"la patiente {NOM}, 84 ans, vit à Vierzon"),
+    ("Patient Girard Henri né le 3-11-39", f"Patient {NOM} né le {DATE_NAISSANCE}"),
+    ("chez les Perrin depuis lundi", f"chez les {NOM} depuis lundi"),
+    ("Mme Martin née Chevallier", f"Mme {NOM} née {NOM}"),
+    ("DUPONT Marcel DN : 03.11.1939", f"{NOM} DN : {DATE_NAISSANCE}"),
+    ("habite 9 rue Jean Jaurès 18000 Bourges", f"habite {ADRESSE} 18000 Bourges"),
+    ("4 ter avenue de la Gare, Tours", f"{ADRESSE}, Tours"),
+    ("1 place du Marché à Blois", f"{ADRESSE} à Blois"),
+    ("résidence Les Tilleuls bât B appt 12, Orléans", f"{ADRESSE}, Orléans"),
+    ("lieu-dit Les Rivaux à Sancerre", f"{ADRESSE} à Sancerre"),
+    ("IPP 80012345, NDA 2024001234", f"IPP {DOSSIER}, NDA {DOSSIER}"),
+    ("n° CAF 1234567", f"n° CAF {DOSSIER}"),
+    ("l'IDE Sophie passe le matin", "l'IDE Sophie passe le matin"),
+    ("Dr Martin et sa fille Julie", f"Dr Martin et sa fille {NOM}"),
+    ("Lambert Odette (03/11/1939) vient du CH Jacques Coeur",
+     f"{NOM} ({DATE_NAISSANCE}) vient du CH Jacques Coeur"),
+    ("Appeler le 3114 ou 116 117, 3919, 15", "Appeler le 3114 ou 116 117, 3919, 15"),
+    ("GIR 2, RDV le 12/01/2027", "GIR 2, RDV le 12/01/2027"),
+    ("NIR 2 39 11 99 123 456 78 née au Maroc", f"NIR {NIR} née au Maroc"),
+    ("tel 06/12/34/56/78 ou 02 47 123 456", f"tel {TELEPHONE} ou {TELEPHONE}"),
+    ("Mme Dupont hospitalisée au CHU de Tours", f"Mme {NOM} hospitalisée au CHU de Tours"),
+    ("Monique, 91 ans, seule", f"{NOM}, 91 ans, seule"),
+    ("ses enfants Léa et Tom", f"ses enfants {NOM} et {NOM}"),
+    ("Mme Garnier, assistante sociale, a appelé", "Mme Garnier, assistante sociale, a appelé"),
+    ("une place en EHPAD à Dreux", "une place en EHPAD à Dreux"),
+    ("la rue est glissante, vit à la rue", "la rue est glissante, vit à la rue"),
+    ("écrire à claire (at) orange.fr", f"écrire à {EMAIL}"),
+    ("dossier MDPH n° 18-2023-00456", f"dossier MDPH n° {DOSSIER}"),
+    ("RPPS 10003456789, FINESS 180000028", "RPPS 10003456789, FINESS 180000028"),
+]
+
+
+@pytest.mark.parametrize("text,expected", ISSUE_15_CASES)
+def test_issue_15_forms(text, expected):
+    assert mask(text) == expected
+    assert mask(expected) == expected
