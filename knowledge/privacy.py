@@ -73,17 +73,17 @@ def _mask_emails(text: str) -> str:
 # --- NIR ----------------------------------------------------------------------------------
 # sex (1, 2; 3, 4, 7, 8 temporary), year, month, department (2 digits, 2A, 2B; 99 abroad),
 # commune or country (3), order (3), optional key (2). One optional separator between digits.
-_D = r"[ .\-]?\d"
+_D = r"[ .\-/]?\d"
 _NIR_RE = re.compile(
     r"(?<![\w@])"
     r"(?P<sexe>[1-478])(?P<annee>" + _D * 2 + r")(?P<mois>" + _D * 2 + r")"
     r"(?P<dep>" + _D * 2 + r"|[ .\-]?2[ .\-]?[ABab])(?P<rest>" + _D * 6 + r")"
-    r"(?P<cle>" + _D * 2 + r")?"
+    r"(?P<cle>" + _D * 2 + r"|\s{0,2}(?:[/\-]\s{0,2}(?:cl[ée]\s{0,2}:?\s{0,2})?|,?\s?cl[ée]\s{0,2}:?\s{0,2})\d{2}(?!\d))?"
     r"(?![\w@])"
 )
 
 # --- record numbers -----------------------------------------------------------------------
-_RECORD_CUE = (r"(?:IPP|NIP|NDA|NDS|INS|IEP|n[°º]\s?(?:de\s)?(?:dossier|s[ée]jour|patient|allocataire|"
+_RECORD_CUE = (r"(?:IPP|NIP|NDA|NDS|INS|IEP|r[ée]f(?:[ée]rence)?\.?\s?(?:du\s)?dossier|n[°º]\s?d['’](?:admission|hospitalisation|entr[ée]e)|num[ée]ro\sd['’](?:admission|hospitalisation)|n[°º]\s?de\svenue|n[°º]\s?(?:de\s)?(?:dossier|s[ée]jour|patient|allocataire|"
                r"adh[ée]rent|CAF|MDPH|APA|[ée]pisode)|num[ée]ro\s(?:de\s)?(?:dossier|s[ée]jour|patient|"
                r"allocataire|adh[ée]rent|CAF|MDPH)|dossier|allocataire|CAF|MDPH|APA|PCH|AME|CMU|"
                r"matricule|identifiant(?:\spatient)?|id\spatient)")
@@ -108,7 +108,8 @@ _PHONE_RE = re.compile(
     r"(?<![\w+@])"
     r"(?:"
     r"(?:\(?(?:\+|00)\s?33\)?" + _PH_SEP + r"(?:\(0\)" + _PH_SEP + r")?[1-9](?:" + _PH_SEP + r"\d){8})"
-    r"|(?:0[1-9](?:" + _PH_SEP + r"\d){8})"
+    r"|(?:0[ .]?[1-9](?:" + _PH_SEP + r"\d){8})"
+    r"|(?:\(?(?:\+|00)(?!33)[1-9]\d{0,2}\)?(?:" + _PH_SEP + r"\d){7,12})"   # abroad: +32 470 12 34 56
     r")"
     r"(?![\w@])"
 )
@@ -138,7 +139,9 @@ _ADDRESS_RE = re.compile(
     r"|(?:\b(?-i:" + _STREET_FREE + r"|R[ée]sidence|Lieu-?dit)\b(?:\s{1,2}" + _PART_FREE +
     r"){0,3}\s{1,2}(?-i:[" + _UPPER + r"][a-zà-ÿ'’][\w'’\-]{0,30})(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW +
     r"){0,5}" + _UNIT + r"{0,4})"
-    r"|(?:\b(?:lieu-?dit|lieudit)\s{1,2}" + _NAMEPART + r")"
+    r"|(?:\b(?:lieu[\s\-]?dit|lieudit)\s{1,2}" + _NAMEPART + r")"
+    r"|(?:\b\d{1,4}\s{0,2}(?:bis|ter)?,?\s{1,2}(?-i:[Ll]es?|[Ll]a|[Ll]['’])\s{0,2}(?-i:[" + _UPPER + r"][\w'’\-]{1,30})"
+    r"(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW + r"){0,4}(?=\s{0,2},?\s{0,2}\d{5}(?!\d)))"
     r"|(?:\bb[âa]t(?:iment)?\.?\s{1,2}[A-Z0-9]{1,3}\b" + _UNIT + r"{0,3})"
 )
 
@@ -204,6 +207,7 @@ _PATIENT_CUES = {
     "identité", "pour",
 }
 _CUE_NEEDS_NAME = {"pour", "petit", "petite", "jeune", "nom", "prénom", "identité", "dit", "dite"}
+_COLON_CUES = {"nom", "prénom", "prenom", "identité", "identite", "patient", "patiente", "noms"}
 _PROFESSIONAL_CUES = {
     "dr", "dr.", "drs", "docteur", "docteure", "docteurs", "pr", "pr.", "professeur", "professeure",
     "ide", "idel", "infirmier", "infirmière", "infirmiere", "inf", "kiné", "kine", "kinésithérapeute",
@@ -308,6 +312,29 @@ def _stop_words() -> frozenset:
 
 
 @lru_cache(maxsize=1)
+def _common_words() -> frozenset:
+    """Lower-case words of the project's French texts (NLU examples, vocabulary, triage rules).
+
+    A capitalised word whose lower-case form is common French ("Enfant", "Hier") is not taken
+    for a surname at the start of a sentence.
+    """
+    words: set[str] = set()
+    names: set[str] = set()
+    root = _DATA.parent.parent
+    files = list((root / "nlu" / "data").glob("*.yml")) + list(_DATA.glob("*.yaml"))
+    for f in files:
+        try:
+            content = f.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        words.update(re.findall(r"(?<![\w'’])[a-zàâäçéèêëîïôöùûüÿœæ]{3,}(?![\w])", content))
+        # surnames of the examples ("mme dupont"): not common words
+        names.update(m.lower() for m in re.findall(
+            r"(?i)\b(?:mme|mlle|mr|m\.|madame|monsieur|dr|docteur|pr)\s+([^\W\d_]{3,})", content))
+    return frozenset(_norm(w) for w in words - names) | _stop_words()
+
+
+@lru_cache(maxsize=1)
 def _first_names() -> frozenset:
     lines = (_DATA / "prenoms.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(_norm(l.strip()) for l in lines if l.strip() and not l.startswith("#"))
@@ -335,7 +362,7 @@ def _communes() -> frozenset:
     return frozenset(out)
 
 
-_WORD_RE = re.compile(r"[^\W\d_]+(?:[\-][^\W\d_]+){0,6}|\d+|\[[a-zéèêôû°\s\-]{1,30}\]|[^\w\s]")
+_WORD_RE = re.compile(r"(?:[DNO]['’](?=[A-ZÀ-Ý]))?[^\W\d_]+(?:[\-][^\W\d_]+){0,6}|\d+|\[[a-zéèêôû°\s\-]{1,30}\]|[^\w\s]")
 
 
 class _Tok:
@@ -360,6 +387,10 @@ class _Tok:
 
 def _is_first_name(t: _Tok) -> bool:
     return t.alpha and (t.cap) and t.n in _first_names()
+
+
+def _is_first_name_lower(t: _Tok) -> bool:
+    return t.alpha and t.n in _first_names() and t.n not in _stop_words() and t.n not in _AMBIGUOUS_FIRST
 
 
 def _blocked(t: _Tok) -> bool:
@@ -456,6 +487,19 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
             i = max(j, i + 1)
             continue
         # civility: the following run is a name
+        if t.w in ("mme", "mr", "mlle", "melle") and i + 1 < n and toks[i + 1].alpha \
+                and not toks[i + 1].cap and len(toks[i + 1].w) >= 2 and toks[i + 1].n not in _common_words() \
+                and toks[i + 1].n not in _NOT_NAME_WORDS and _joined(text, t, toks[i + 1]):
+            # SMS in lower case: "mme dupont"
+            j = i + 2
+            if j < n and toks[j].alpha and not toks[j].cap and _joined(text, toks[j - 1], toks[j]) \
+                    and _is_first_name_lower(toks[j]):
+                j += 1
+            spans.append((toks[i + 1].s, toks[j - 1].e))
+            protected.update(range(i + 1, j))
+            ends.append(j)
+            i = j
+            continue
         if _CIV_TOKEN_RE.match(t.w) or (nl in ("m", "mr", "mme", "mlle", "mm", "mmes") and t.cap):
             k = i + 1
             if k < n and toks[k].w == ".":
@@ -485,7 +529,8 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                 k += 1
             if k < n and toks[k].cap and not _blocked(toks[k]) and toks[k].n not in _NOT_NAMES:
                 first_ok = _is_first_name(toks[k]) or toks[k].allcaps
-                if nl in _CUE_NEEDS_NAME and not _is_first_name(toks[k]):
+                colon = any(toks[x].w == ":" for x in range(i + 1, k))
+                if nl in _CUE_NEEDS_NAME and not _is_first_name(toks[k]) and not (colon and nl in _COLON_CUES):
                     i += 1
                     continue
                 j = _run(text, toks, k, commune_first=first_ok)
@@ -507,7 +552,7 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                 a = i
                 if a > 0 and (a - 1) not in protected and _joined(text, toks[a - 1], t) \
                         and _namey(toks[a - 1]) and (not _sentence_start(text, toks, a - 1)
-                                                     or toks[a - 1].n not in _stop_words()) \
+                                                     or toks[a - 1].n not in _common_words()) \
                         or (a > 0 and (a - 1) not in protected and _joined(text, toks[a - 1], t)
                             and _namey(toks[a - 1]) and (toks[a - 1].allcaps or _is_first_name(toks[a - 1]))):
                     a -= 1
@@ -531,6 +576,28 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                     i = j
                     continue
         i += 1
+    # a capitalised word right before an age or a birth date: "Perrin, 82 ans", "Lemoine né le"
+    for i in range(n):
+        t = toks[i]
+        if i in protected or not (t.alpha and t.cap) or t.allcaps or not _namey(t):
+            continue
+        k = i + 1
+        if k < n and toks[k].w in (",", "(") and _joined(text, t, toks[k]) or (k < n and toks[k].w in (",", "(")):
+            k += 1
+        before_age = (k + 1 < n and toks[k].w.isdigit() and len(toks[k].w) <= 3 and toks[k + 1].n == "ans")
+        before_birth = k < n and toks[k].n in ("ne", "nee", "ddn", "dn") and (
+            toks[k].n in ("ddn", "dn") or (k + 1 < n and toks[k + 1].n in ("le", "en", "[date de naissance]")))
+        if not (before_age or before_birth):
+            continue
+        if _professional_before(toks, i) or (t.n in _common_words() and not _is_first_name(t)):
+            continue
+        a = i
+        while a > 0 and (a - 1) not in protected and _joined(text, toks[a - 1], toks[a]) \
+                and _namey(toks[a - 1]) and i - a < 3:
+            a -= 1
+        spans.append((toks[a].s, t.e))
+        protected.update(range(a, i + 1))
+        ends.append(i + 1)
     # names in lists: "[nom] et Jade", "Julie, Léa et Tom"
     queue = list(ends)
     while queue:
@@ -639,7 +706,31 @@ def _month_ok(m: re.Match) -> bool:
 
 
 def _mask_nir(text: str) -> str:
-    return _NIR_RE.sub(lambda m: NIR if _month_ok(m) else m.group(0), text)
+    # every plausible shape is masked, whatever the month: a typo is still an identifier, and
+    # skipping a window would let the real number after it through
+    return _NIR_RE.sub(NIR, text)
+
+
+# National helplines with a ten-digit number (public, never a patient's): kept as typed.
+_PUBLIC_LINES = frozenset({
+    "0980980930",  # Alcool Info Service
+    "0980980940",  # Écoute Cannabis
+    "0974751313",  # Joueurs Info Service
+    "0972394050",  # SOS Amitié
+    "0145394000",  # Suicide Écoute
+    "0800231313",  # Drogues Info Service
+})
+
+
+def _phone_repl(m: re.Match) -> str:
+    digits = re.sub(r"\D", "", m.group(0))
+    if digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("33") and m.group(0).lstrip("( ").startswith("+"):
+        digits = "0" + digits[2:]
+    if digits.startswith("08") or digits in _PUBLIC_LINES:
+        return m.group(0)  # 08xx: free or shared-cost service lines, never a person's line
+    return TELEPHONE
 
 
 def _mask_record(m: re.Match) -> str:
@@ -659,7 +750,7 @@ def mask(text: str | None, ner: bool = False) -> str | None:
         return text
     out = _mask_emails(text)
     out = _mask_nir(out)
-    out = _PHONE_RE.sub(TELEPHONE, out)
+    out = _PHONE_RE.sub(_phone_repl, out)
     out = _RECORD_RE.sub(_mask_record, out)
     out = _STRONG_RECORD_RE.sub(lambda m: m.group("cue") + DOSSIER, out)
     out = _NUMERO_RE.sub(lambda m: m.group("cue") + DOSSIER, out)
