@@ -70,11 +70,14 @@ def _run(store: MaskingSQLTrackerStore, domain: Domain, sender: str) -> list[str
     """Save the conversation turn by turn; return the stored rows' data after each turn."""
     seen = []
     tracker = DialogueStateTracker(sender, domain.slots)
-    for turn in _conversation():
+    for n, turn in enumerate(_conversation()):
         for e in turn:
             tracker.update(e)
         asyncio.run(store.save(tracker))
         tracker = asyncio.run(store.retrieve(sender)) or tracker
+        if n == len(USER_TURNS):  # form open: the next turn reads the contact back in clear
+            assert tracker.get_slot("demande_rappel") == CONTACT
+            assert tracker.get_slot("demandeur_nom") == "Julie Martin"
         seen.append(_rows(store, sender))
     return seen
 
@@ -92,12 +95,43 @@ def _check(store, domain, sender):
     for raw in RAW:
         assert raw not in final and raw not in decoded, raw
     assert "[nom]" in final and "[NIR]" in final and "[adresse]" in final
-    # the callback contact is kept while the form is open, then masked once it is cleared
-    assert CONTACT in seen[-2]
-    assert CONTACT not in final and "Julie Martin" not in final
+    # the callback contact is stored encrypted while the form is open (read back in clear),
+    # then masked once the form clears it
+    assert CONTACT not in seen[-2] and "Julie Martin" not in seen[-2] and "enc:v1:" in seen[-2]
+    assert CONTACT not in final and "Julie Martin" not in final and "enc:v1:" not in final
     stored = asyncio.run(store.retrieve(sender))
     assert stored.get_slot("demande_rappel") is None
     assert stored.get_slot("situation") == privacy.mask(USER_TURNS[-1])
+
+
+@pytest.fixture(autouse=True)
+def store_key(tmp_path, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from bot import stores
+    monkeypatch.setenv(stores.KEY_ENV, Fernet.generate_key().decode())
+    stores._fernet.cache_clear()
+    yield
+    stores._fernet.cache_clear()
+
+
+def test_key_file_is_created_private(tmp_path, monkeypatch):
+    from bot import stores
+    monkeypatch.delenv(stores.KEY_ENV, raising=False)
+    monkeypatch.setenv(stores.KEY_FILE_ENV, str(tmp_path / "k" / "store.key"))
+    stores._fernet.cache_clear()
+    assert stores._decrypt(stores._encrypt("06 11 22 33 44")) == "06 11 22 33 44"
+    assert (tmp_path / "k" / "store.key").stat().st_mode & 0o777 == 0o600
+    stores._fernet.cache_clear()
+
+
+def test_unreadable_value_reads_as_none(monkeypatch):
+    from bot import stores
+    value = stores._encrypt("06 11 22 33 44")
+    from cryptography.fernet import Fernet
+    monkeypatch.setenv(stores.KEY_ENV, Fernet.generate_key().decode())
+    stores._fernet.cache_clear()
+    assert stores._decrypt(value) is None
 
 
 @pytest.fixture(scope="module")
