@@ -123,7 +123,7 @@ _STREET = (r"(?:rue|r\.|ruelle|av|avenue|av\.|bd|boulevard|bld|place|pl\.|impass
 _STREET_FREE = (r"(?:rue|avenue|bd|boulevard|impasse|all[ée]e|chemin|route|quai|faubourg|"
                 r"lotissement|hameau|r[ée]sidence|cit[ée]|lieu-?dit|lieudit|ld|square|ferme|moulin|"
                 r"m[ée]tairie|domaine|grange|place|quartier|Ferme|Moulin|Domaine|Hameau|Rue|Avenue|All[ée]e|"
-                r"Chemin|Impasse|Boulevard|Route|Place|Quai|Cit[ée]|Lotissement|Quartier|Square)")
+                r"Chemin|Impasse|Boulevard|Route|Place|Quai|Cit[ée]|Lotissement|Quartier|Square|HLM)")
 _PART = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|au|sur|en|et|sous|saint|sainte|st|ste)"
 _CAPW = r"(?-i:[" + _UPPER + r"][\w'’\-]{0,30}|\d{1,2}(?![\d\w])|(?:1[89]|20)\d{2}(?![\d\w]))"
 _PART_FREE = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|saint|sainte|st|ste)"
@@ -140,6 +140,11 @@ _ADDRESS_RE = re.compile(
     r"){0,3}\s{1,2}(?-i:[" + _UPPER + r"][a-zà-ÿ'’][\w'’\-]{0,30})(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW +
     r"){0,5}" + _UNIT + r"{0,4})"
     r"|(?:\b(?:lieu[\s\-]?dit|lieudit)\s{1,2}" + _NAMEPART + r")"
+    r"|(?:\b\d{1,4}\s{0,2}(?:bis|ter)?,?\s{0,2}(?:grande\s{1,2}rue|grand['’]rue)(?![\w]))"
+    r"|(?:(?:(?<=[:,] )|(?<=[:,]))(?-i:(?:Les?|La|L['’])\s{0,2}[" + _UPPER + r"][\w'’\-]{1,30})"
+    r"(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW + r"){0,4}(?=\s{0,2},?\s{0,2}\d{5}(?!\d)))"
+    r"|(?:^(?-i:(?:Les?|La|L['’])\s{0,2}[" + _UPPER + r"][\w'’\-]{1,30})"
+    r"(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW + r"){0,4}(?=\s{0,2},\s{0,2}\d{5}(?!\d)))"
     r"|(?:\b\d{1,4}\s{0,2}(?:bis|ter)?,?\s{1,2}(?-i:[Ll]es?|[Ll]a|[Ll]['’])\s{0,2}(?-i:[" + _UPPER + r"][\w'’\-]{1,30})"
     r"(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW + r"){0,4}(?=\s{0,2},?\s{0,2}\d{5}(?!\d)))"
     r"|(?:\bb[âa]t(?:iment)?\.?\s{1,2}[A-Z0-9]{1,3}\b" + _UNIT + r"{0,3})"
@@ -287,7 +292,7 @@ _NOT_NAME_WORDS = {
     "pmr", "ald30", "cesu", "upa", "usp", "lisp", "epsm", "cht", "smpr", "umd", "ucsa", "usmp",
     "sdf", "cada", "chrs", "115", "siao", "adil", "anah", "cias", "mjpm", "udaf", "atmp",
     "otite", "bilan", "score", "eva", "eveil", "vaccin", "dn", "ddn", "port", "fixe", "portable",
-    "nyha", "iii", "ii", "iv", "hdj", "dmla", "ide", "idel", "idec", "ehpad",
+    "nyha", "iii", "ii", "iv", "hdj", "dmla", "ide", "idel", "idec", "ehpad", "hlm",
 }
 _AMBIGUOUS_FIRST = {"line", "noël", "noel", "roman", "rose", "claire", "pierre", "france", "ange",
                     "aimé", "prudence", "constance", "victoire", "marine", "aurore", "violette",
@@ -456,6 +461,8 @@ def _professional_after(text: str, toks: list, j: int) -> bool:
     """ "Sophie, infirmière", "Julie (IDE)": a professional word right after a name."""
     for k in range(j, min(j + 4, len(toks))):
         t = toks[k]
+        if t.n in ("dr", "docteur", "docteure", "pr", "professeur", "professeure", "drs", "dre"):
+            return False  # "(Dr Martin, médecin traitant)": another person, not an apposition
         if t.n in _PROFESSIONAL_CUES and t.n not in ("as", "me"):
             return k == j or all(x.w in ",(-–" or x.n in ("l", "'", "notre", "son", "sa", "la", "le",
                                                           "votre", "mon", "ma")
@@ -764,6 +771,8 @@ def mask(text: str | None, ner: bool = False) -> str | None:
 
 def _address_repl(m: re.Match) -> str:
     s = m.group(0)
+    if _norm(s.strip()) in _communes():
+        return s  # "Les Aix-d'Angillon, 18220": a commune, not a street
     # a trailing lower-case word that is not part of a street name ("rue Jean Jaurès depuis")
     return ADRESSE + (" " if s.endswith(" ") else "")
 
