@@ -150,6 +150,16 @@ _ADDRESS_RE = re.compile(
     r"|(?:\bb[âa]t(?:iment)?\.?\s{1,2}[A-Z0-9]{1,3}\b" + _UNIT + r"{0,3})"
 )
 
+_STOP_AFTER = (r"(?:à|a|au|aux|avec|et|ou|depuis|seul|seule|chez|dans|sans|pr[èe]s|en|de|du|des|"
+               r"qui|mais|donc|car|elle|il|son|sa|ses|le|la|les|un|une|pour|sur|est|a|ne|n|y)")
+_CUED_ADDRESS_RE = re.compile(  # lower-case SMS: "habite rue victor hugo avec sa fille"
+    r"(?i)\b(?P<cue>(?:habite|habitant|vit|vivant|domicili[ée]e?|demeurant|r[ée]side|adresse)"
+    r"\s{1,2}(?::\s{0,2})?(?:(?:au|à\s{1,2}la|à\s{1,2}l['’]|dans\s{1,2}la|sur\s{1,2}la)\s{1,2})?)"
+    r"(?P<addr>(?:rue|avenue|av\.?|bd|boulevard|impasse|all[ée]e|chemin|route|place|quai|faubourg)"
+    r"\s{1,2}(?:" + _PART + r"\s{0,2}){0,3}(?!" + _STOP_AFTER + r"\b)[^\W\d_][\w'’\-]{1,30}"
+    r"(?:\s{1,2}(?!" + _STOP_AFTER + r"\b)[^\W\d_][\w'’\-]{1,30}){0,3})"
+)
+
 # --- dates of birth -----------------------------------------------------------------------
 _MOIS = (r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"
          r"novembre|d[ée]cembre|janv\.?|f[ée]vr?\.?|avr\.?|juil\.?|sept?\.?|oct\.?|nov\.?|d[ée]c\.?)")
@@ -494,6 +504,13 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
             i = max(j, i + 1)
             continue
         # civility: the following run is a name
+        if t.w == "m" and i + 2 < n and toks[i + 1].w == "." and toks[i + 2].alpha and not toks[i + 2].cap \
+                and toks[i + 2].n not in _common_words() and _joined(text, toks[i + 1], toks[i + 2]):
+            spans.append((toks[i + 2].s, toks[i + 2].e))
+            protected.add(i + 2)
+            ends.append(i + 3)
+            i += 3
+            continue
         if t.w in ("mme", "mr", "mlle", "melle") and i + 1 < n and toks[i + 1].alpha \
                 and not toks[i + 1].cap and len(toks[i + 1].w) >= 2 and toks[i + 1].n not in _common_words() \
                 and toks[i + 1].n not in _NOT_NAME_WORDS and _joined(text, t, toks[i + 1]):
@@ -534,6 +551,18 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                 k += 1
             if k < n and toks[k].n in ("s'", "s") and nl == "appelle":
                 k += 1
+            if k < n and not toks[k].cap and _is_first_name_lower(toks[k]) and toks[k].n not in _common_words() \
+                    and nl not in ("pour", "nom", "dit", "dite", "jeune", "petit", "petite") \
+                    and _joined(text, toks[k - 1], toks[k]):
+                j = k + 1  # lower-case SMS: "ma mère ginette", "sa fille julie martin"
+                if j < n and toks[j].alpha and not toks[j].cap and toks[j].n not in _common_words() \
+                        and len(toks[j].w) >= 3 and _joined(text, toks[k], toks[j]):
+                    j += 1
+                spans.append((toks[k].s, toks[j - 1].e))
+                protected.update(range(k, j))
+                ends.append(j)
+                i = j
+                continue
             if k < n and toks[k].cap and not _blocked(toks[k]) and toks[k].n not in _NOT_NAMES:
                 first_ok = _is_first_name(toks[k]) or toks[k].allcaps
                 colon = any(toks[x].w == ":" for x in range(i + 1, k))
@@ -762,6 +791,7 @@ def mask(text: str | None, ner: bool = False) -> str | None:
     out = _STRONG_RECORD_RE.sub(lambda m: m.group("cue") + DOSSIER, out)
     out = _NUMERO_RE.sub(lambda m: m.group("cue") + DOSSIER, out)
     out = _ADDRESS_RE.sub(_address_repl, out)
+    out = _CUED_ADDRESS_RE.sub(lambda m: m.group("cue") + ADRESSE, out)
     out = _BIRTH_RE.sub(_birth_repl, out)
     out = _apply(out, _name_spans(out, ner=ner), NOM)
     out = _AFTER_NAME_DATE_RE.sub(lambda m: m.group("pre") + DATE_NAISSANCE, out)
