@@ -56,8 +56,10 @@ def _store(url: str) -> MaskingSQLTrackerStore:
     if url.startswith("sqlite"):
         return MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=url[len("sqlite:///"):])
     # PostgreSQL: Rasa builds its own URL; point it at the private schema through the engine
-    store = MaskingSQLTrackerStore(domain=domain, dialect="postgresql", host="127.0.0.1", port=5432,
-                                   db="test", username="postgres")
+    from urllib.parse import urlparse
+    u = urlparse(url)
+    store = MaskingSQLTrackerStore(domain=domain, dialect="postgresql", host=u.hostname, port=u.port or 5432,
+                                   db=u.path.lstrip("/"), username=u.username, password=u.password)
     store.engine.dispose()
     store.engine = create_engine(url)
     store.sessionmaker.configure(bind=store.engine)

@@ -19,7 +19,6 @@ from bot.stores import MaskingSQLTrackerStore
 from knowledge import privacy
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 # Identifiers typed during the scripted conversation, and the tokens that must never be stored.
 USER_TURNS = [
@@ -145,19 +144,23 @@ def test_sqlite_tracker_store_keeps_no_identifier(tmp_path, domain):
 
 
 def test_postgresql_tracker_store_keeps_no_identifier(domain):
+    from tests.privacy.test_retention import _store
+    from tests.servers import require_postgres
+    base = require_postgres()
+    schema = f"t_store_{uuid.uuid4().hex[:10]}"
+    eng = sa.create_engine(base, future=True)
+    with eng.begin() as c:
+        c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    store = _store(f"{base}{sep}options=-csearch_path%3D{schema}")
     try:
-        sa.create_engine(PG_URL).connect().close()
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"PostgreSQL absent on 127.0.0.1:5432 (db test): {exc.__class__.__name__}")
-    store = MaskingSQLTrackerStore(domain=domain, dialect="postgresql", host="127.0.0.1", port=5432,
-                                   db="test", username="postgres")
-    sender = "web-" + uuid.uuid4().hex
-    try:
-        _check(store, domain, sender)
+        assert store.engine.dialect.name == "postgresql"
+        _check(store, domain, "web-" + uuid.uuid4().hex)
     finally:
-        with store.session_scope() as session:
-            session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).delete()
-            session.commit()
+        store.engine.dispose()
+        with eng.begin() as c:
+            c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        eng.dispose()
 
 
 def test_log_file_keeps_no_identifier_whatever_the_encoding(tmp_path):
