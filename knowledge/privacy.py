@@ -115,7 +115,7 @@ _PHONE_RE = re.compile(
 )
 
 # --- addresses ----------------------------------------------------------------------------
-_STREET = (r"(?:rue|r\.|ruelle|av|avenue|av\.|bd|boulevard|bld|place|pl\.|impasse|imp\.|all[ée]es?|chemin|"
+_STREET = (r"(?:rue|r\.|ruelle|av|all\.|imp|chem\.?|pl|blvd|cour|parvis|avenue|av\.|bd|boulevard|bld|place|pl\.|impasse|imp\.|all[ée]es?|chemin|"
            r"ch\.|route|rte|quai|square|sq\.|cours|faubourg|fbg|passage|sentier|voie|cit[ée]|"
            r"lotissement|lot\.|hameau|rond-point|esplanade|promenade|venelle|mail|clos|domaine|"
            r"mont[ée]e|c[ôo]te|parc|r[ée]sidence|r[ée]s\.|villa|carrefour|lev[ée]e|grande\srue|"
@@ -127,7 +127,7 @@ _STREET_FREE = (r"(?:rue|avenue|bd|boulevard|impasse|all[ée]e|chemin|route|quai
 _PART = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|au|sur|en|et|sous|saint|sainte|st|ste)"
 _CAPW = r"(?-i:[" + _UPPER + r"][\w'’\-]{0,30}|\d{1,2}(?![\d\w])|(?:1[89]|20)\d{2}(?![\d\w]))"
 _PART_FREE = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|saint|sainte|st|ste)"
-_ANYW = r"[^\W\d_][\w'’\-]{0,30}"
+_ANYW = r"(?:[^\W\d_][\w'’\-]{0,30}|\d{1,2}(?:er)?\s{1,2}[^\W\d_][\w'’\-]{1,30})"
 _NAMEPART = (r"(?:\s{1,2}" + _PART + r"(?=[\s" + _UPPER + r"a-z])){0,3}\s{0,2}" + _ANYW +
              r"(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW + r"){0,5}")
 _UNIT = (r"(?:\s{0,2},?\s{0,2}(?:b[âa]t(?:iment)?\.?|esc(?:alier)?\.?|app(?:ar)?t(?:ement)?\.?|"
@@ -137,10 +137,10 @@ _ADDRESS_RE = re.compile(
     r"(?:(?:de\s{1,2}la|de\s{1,2}l['’]|du|de)\s{1,2})?" + _STREET + r"(?![\w])" +
     _NAMEPART + _UNIT + r"{0,4})"
     r"|(?:\b(?-i:" + _STREET_FREE + r"|R[ée]sidence|Lieu-?dit)\b(?:\s{1,2}" + _PART_FREE +
-    r"){0,3}\s{1,2}(?-i:[" + _UPPER + r"][a-zà-ÿ'’][\w'’\-]{0,30})(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW +
+    r"){0,3}\s{1,2}(?:\d{1,2}(?:er)?\s{1,2})?(?-i:[" + _UPPER + r"][a-zà-ÿ'’][\w'’\-]{0,30})(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW +
     r"){0,5}" + _UNIT + r"{0,4})"
     r"|(?:\b(?:lieu[\s\-]?dit|lieudit)\s{1,2}" + _NAMEPART + r")"
-    r"|(?:\b\d{1,4}\s{0,2}(?:bis|ter)?,?\s{0,2}(?:grande\s{1,2}rue|grand['’]rue)(?![\w]))"
+    r"|(?:\b\d{1,4}\s{0,2}(?:bis|ter)?,?\s{0,2}(?:grande\s{1,2}rue|grand['’]rue|le\s{1,2}bourg)(?![\w]))"
     r"|(?:(?:(?<=[:,] )|(?<=[:,]))(?-i:(?:Les?|La|L['’])\s{0,2}[" + _UPPER + r"][\w'’\-]{1,30})"
     r"(?:\s{1,2}(?:" + _PART + r"\s{0,2})?" + _CAPW + r"){0,4}(?=\s{0,2},?\s{0,2}\d{5}(?!\d)))"
     r"|(?:^(?-i:(?:Les?|La|L['’])\s{0,2}[" + _UPPER + r"][\w'’\-]{1,30})"
@@ -217,7 +217,7 @@ _PATIENT_CUES = {
     "ado", "adolescent", "adolescente", "résident", "résidente", "famille", "chez", "concernant",
     "nommé", "nommée", "dénommé", "dénommée", "prénommé", "prénommée", "née", "nee", "né", "ép",
     "ep", "vve", "veuve", "dite", "dit", "appelle", "petit-neveu", "petite-nièce", "usager",
-    "usagère", "locataire", "tuteur", "tutrice", "curateur", "curatrice", "mandataire", "jeune",
+    "usagère", "locataire", "couple", "ménage", "menage", "tuteur", "tutrice", "curateur", "curatrice", "mandataire", "jeune",
     "monsieur", "madame", "mr", "mme", "petite", "petit", "bénéficiaire", "nom", "prénom",
     "identité", "pour",
 }
@@ -456,6 +456,10 @@ def _run(text: str, toks: list, i: int, commune_first: bool, limit: int = 4) -> 
             continue
         if t.w in ("'", "’") and j > i and toks[j - 1].n in ("d", "o", "l"):
             j += 1
+            continue
+        if len(t.w) == 1 and t.w.isupper() and j + 2 < len(toks) and toks[j + 1].w == "." \
+                and _namey(toks[j + 2], commune_ok=True):
+            j += 2  # an initial: "Mme B. Martin"
             continue
         if _namey(t, commune_ok=(commune_first and taken == 0)):
             j += 1

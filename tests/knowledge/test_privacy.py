@@ -193,3 +193,40 @@ ISSUE_15_CASES = [
 def test_issue_15_forms(text, expected):
     assert mask(text) == expected
     assert mask(expected) == expected
+
+
+# More forms (SMS in lower case, lists, initials, rural addresses), written for this file
+MORE_FORMS = [
+    ("mme dupont 87 ans", f"mme {NOM} 87 ans"),
+    ("m. dupont 80 ans, m. est tombé", f"m. {NOM} 80 ans, m. est tombé"),
+    ("ma mère ginette ne mange plus", f"ma mère {NOM} ne mange plus"),
+    ("habite rue victor hugo avec sa fille", f"habite {ADRESSE} avec sa fille"),
+    ("Nom : Lambert, prénom : Odette", f"Nom : {NOM}, prénom : {NOM}"),
+    ("Perrin, 82 ans, chutes", f"{NOM}, 82 ans, chutes"),
+    ("Enfant 8 ans, otites", "Enfant 8 ans, otites"),
+    ("Kenzo Lemoine né le 3/4/2015", f"{NOM} né le {DATE_NAISSANCE}"),
+    ("M. et Mme ROUX Jean et Marie", f"M. et Mme {NOM} et {NOM}"),
+    ("ses enfants : Paul, Léa et Hugo", f"ses enfants : {NOM}, {NOM} et {NOM}"),
+    ("Mme B. Martin", f"Mme {NOM}"),
+    ("le couple Lemaire, le couple va bien", f"le couple {NOM}, le couple va bien"),
+    ("Mme Rousseau (Dr Martin médecin traitant)", f"Mme {NOM} (Dr Martin médecin traitant)"),
+    ("Sophie, infirmière, passe", "Sophie, infirmière, passe"),
+    ("adresse : Le Bourg, 36190 Orsennes", f"adresse : {ADRESSE}, 36190 Orsennes"),
+    ("Les Aix-d'Angillon, 18220", "Les Aix-d'Angillon, 18220"),
+    ("42 Grande Rue 45300 Pithiviers", f"{ADRESSE} 45300 Pithiviers"),
+    ("il est tombé rue du 8 Mai 1945", f"il est tombé {ADRESSE}"),
+    ("HLM des Gibjoncs, bât 4, porte 12", ADRESSE),
+    ("vit dans le bourg, une place en EHPAD", "vit dans le bourg, une place en EHPAD"),
+    ("NIR 1 39 11 18 033 045 - clé 89", f"NIR {NIR}"),
+    ("NIR 1391118033045 87 ans", f"NIR {NIR} 87 ans"),
+    ("n° d'admission 2024556677", f"n° d'admission {DOSSIER}"),
+    ("fils à Bruxelles +32 470 12 34 56", f"fils à Bruxelles {TELEPHONE}"),
+    ("Alcool Info Service 0 980 980 930, Drogues Info Service 0 800 23 13 13",
+     "Alcool Info Service 0 980 980 930, Drogues Info Service 0 800 23 13 13"),
+]
+
+
+@pytest.mark.parametrize("text,expected", MORE_FORMS)
+def test_more_forms(text, expected):
+    assert mask(text) == expected
+    assert mask(expected) == expected
