@@ -844,13 +844,17 @@ def _unescape(m: re.Match) -> str:
     return chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
 
 
+# In logs, a partial phone number (a traceback quoting "06 12 34") is masked too.
+_PARTIAL_PHONE_RE = re.compile(r"(?<![\w:.,/\-])(?:\+33\s?|0)[1-9](?:[ .\-]?\d{2}){2,3}(?![\w:/])")
+
+
 def mask_log_text(text: str) -> str:
     """Mask a log line whatever its encoding: JSON `\\uXXXX` escapes are decoded first."""
     if not text:
         return text
     if "\\u" in text:
         text = _ESCAPE_RE.sub(_unescape, text)
-    return mask(text)
+    return _PARTIAL_PHONE_RE.sub(TELEPHONE, mask(text))
 
 
 class MaskingFilter(logging.Filter):
