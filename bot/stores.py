@@ -24,10 +24,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from knowledge.privacy import install_logging_filter, mask, mask_obj
+from knowledge.privacy import install_logging_filter, mask, mask_obj, warm_up
 
 # The Rasa server configures logging before it builds the tracker store: mask every record.
 install_logging_filter("rasa", "bot", "knowledge", "sanic")
+warm_up()  # word lists loaded at start-up, not during the first conversation
 
 BOT_DATA_SLOTS = frozenset({"derniere_orientation", "question_horaire", "commune", "departement"})
 CONTACT_SLOTS = frozenset({"demande_rappel", "demandeur_nom", "demandeur_rpps"})

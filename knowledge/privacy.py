@@ -404,6 +404,11 @@ def _is_first_name(t: _Tok) -> bool:
     return t.alpha and (t.cap) and t.n in _first_names()
 
 
+def warm_up() -> None:
+    """Load the word lists now (first names, communes, common words) rather than on first use."""
+    _first_names(), _communes(), _common_words(), _stop_words()
+
+
 def _is_first_name_lower(t: _Tok) -> bool:
     return t.alpha and t.n in _first_names() and t.n not in _stop_words() and t.n not in _AMBIGUOUS_FIRST
 

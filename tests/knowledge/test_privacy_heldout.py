@@ -1,7 +1,7 @@
 """Masking figures on the held-out test split (tests/heldout/masquage/test.yml, never read).
 
 Targets (issue 15): recall >= 0.99, keep >= 0.98. Measured with scripts/bench_privacy.py on
-2026-12-01: recall 0.9709 (9 of 309 identifiers missed), keep 0.9986: the recall assertion is
+2026-12-01: recall 0.9838 (5 of 309 identifiers missed), keep 0.9986: the recall assertion is
 what is reached, not the target (the gap is reported in docs/privacy.md).
 """
 import importlib.util
@@ -15,7 +15,7 @@ bench = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(bench)
 
 RECALL_TARGET, KEEP_TARGET = 0.99, 0.98
-RECALL_REACHED = 0.97
+RECALL_REACHED = 0.98
 
 
 @pytest.fixture(scope="module")
