@@ -500,14 +500,12 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
         t = toks[i]
         nl = t.n
         # professionals and institutions: the following name run is kept
-        if nl in _PROFESSIONAL_CUES or nl in _INSTITUTION_CUES or (t.w in ("'", "’") and False):
+        # ("Me" for a notary and "AS" for a social worker only when written so: "me", "as" are verbs)
+        if (nl in _PROFESSIONAL_CUES or nl in _INSTITUTION_CUES) and not (
+                nl in ("me", "as") and t.w not in ("Me", "AS")):
             k = i + 1
             while k < n and (toks[k].w in ("'", "’", ".") or toks[k].n in ("l", "d")) and k - i <= 2:
                 k += 1
-            if nl in ("me", "as") and not (k < n and toks[k].cap and not _is_first_name(toks[k])
-                                           and toks[k].allcaps):
-                # "Me" (notary) / "AS" only protect a following name in capitals
-                pass
             j = _run(text, toks, k, commune_first=True) if k < n else k
             protected.update(range(k, j))
             i = max(j, i + 1)
@@ -687,11 +685,6 @@ def _professional_apposition(toks: list, i: int) -> bool:
     return False
 
 
-def _sentence_start_ambiguous(text: str, toks: list, i: int) -> bool:
-    """A lone first name kept: followed by a lower-case word that makes it a common noun."""
-    return False
-
-
 def _professional_before(toks: list, a: int) -> bool:
     for k in range(max(0, a - 3), a):
         if toks[k].n in _PROFESSIONAL_CUES and toks[k].n not in ("as", "me"):
@@ -743,11 +736,6 @@ def _apply(text: str, spans: Iterable[tuple[int, int]], placeholder: str) -> str
         last = e
     out.append(text[last:])
     return "".join(out)
-
-
-def _month_ok(m: re.Match) -> bool:
-    mois = int(re.sub(r"\D", "", m.group("mois")))
-    return 1 <= mois <= 12 or 20 <= mois <= 42 or 50 <= mois <= 99
 
 
 def _mask_nir(text: str) -> str:
