@@ -32,7 +32,8 @@ warm_up()  # word lists loaded at start-up, not during the first conversation
 
 BOT_DATA_SLOTS = frozenset({"derniere_orientation", "question_horaire", "commune", "departement"})
 CONTACT_SLOTS = frozenset({"demande_rappel", "demandeur_nom", "demandeur_rpps"})
-_MASKED_KEYS = ("text", "metadata", "parse_data", "data", "value", "message", "info")
+_MASKED_KEYS = ("text", "metadata", "parse_data", "data", "value", "message", "info", "entities",
+                "action_text")
 _ENC = "enc:v1:"
 KEY_ENV = "AIGUILLAGE_STORE_KEY"
 KEY_FILE_ENV = "AIGUILLAGE_STORE_KEY_FILE"

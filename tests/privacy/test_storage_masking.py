@@ -200,3 +200,22 @@ def test_every_bot_process_masks_logs_on_import():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=120).stdout
     assert "[e-mail]" in out and "julie" not in out and "Lambert" not in out
+
+
+def test_every_event_type_with_text_is_masked():
+    from rasa.shared.core.events import EntitiesAdded, SessionStarted, UserUtteranceReverted
+
+    from bot.stores import masked_event
+    ids = "Mme Lambert 06 58 33 21 07"
+    events = [
+        EntitiesAdded([{"entity": "nom", "value": ids}]),
+        SessionStarted(metadata={"note": ids}),
+        ActionExecuted(action_text=ids),
+        UserUttered(ids, parse_data=_parse(ids), metadata={"x": [ids]}),
+        BotUttered(ids, data={"buttons": [{"title": ids, "payload": "oui"}]}),
+        SlotSet("demande_creneau", {"texte": ids}),
+        UserUtteranceReverted(),
+    ]
+    for e in events:
+        stored = json.dumps(masked_event(e).as_dict(), ensure_ascii=False)
+        assert "Lambert" not in stored and "06 58 33 21 07" not in stored, stored
