@@ -143,6 +143,7 @@ def test_sqlite_tracker_store_keeps_no_identifier(tmp_path, domain):
     _check(store, domain, "web-" + uuid.uuid4().hex)
 
 
+@pytest.mark.postgres
 def test_postgresql_tracker_store_keeps_no_identifier(domain):
     from tests.privacy.test_retention import _store
     from tests.servers import require_postgres
