@@ -122,7 +122,7 @@ _STREET = (r"(?:rue|r\.|ruelle|av|all\.|imp|chem\.?|pl|blvd|cour|parvis|avenue|a
            r"grand['’]rue|chauss[ée]e|traverse|ZA|ZI|zone)")
 _STREET_FREE = (r"(?:rue|avenue|bd|boulevard|impasse|all[ée]e|chemin|route|quai|faubourg|"
                 r"lotissement|hameau|r[ée]sidence|cit[ée]|lieu-?dit|lieudit|ld|square|ferme|moulin|"
-                r"m[ée]tairie|domaine|grange|place|quartier|Ferme|Moulin|Domaine|Hameau|Rue|Avenue|All[ée]e|"
+                r"m[ée]tairie|domaine|grange|place|quartier|R[ée]s\.|Ferme|Moulin|Domaine|Hameau|Rue|Avenue|All[ée]e|"
                 r"Chemin|Impasse|Boulevard|Route|Place|Quai|Cit[ée]|Lotissement|Quartier|Square|HLM)")
 _PART = r"(?:de|du|des|d['’]|la|le|l['’]|les|aux|au|sur|en|et|sous|saint|sainte|st|ste)"
 _CAPW = r"(?-i:[" + _UPPER + r"][\w'’\-]{0,30}|\d{1,2}(?![\d\w])|(?:1[89]|20)\d{2}(?![\d\w]))"
@@ -585,6 +585,18 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                     continue
             i += 1
             continue
+        # lower case (SMS): a known first name and a surname, neither a common word ("julie martin")
+        if i not in protected and t.alpha and not t.cap and len(t.w) >= 3 and i + 1 < n \
+                and _is_first_name_lower(t) and t.n not in _common_words():
+            u = toks[i + 1]
+            if u.alpha and not u.cap and len(u.w) >= 3 and u.n not in _common_words() \
+                    and not _blocked(u) and u.n not in _communes() and _joined(text, t, u) \
+                    and not _professional_before(toks, i):
+                spans.append((t.s, u.e))
+                protected.update((i, i + 1))
+                ends.append(i + 2)
+                i += 2
+                continue
         # first names with their surname, in either order; capitals + capitalised word
         if i not in protected and t.alpha and t.cap and not _blocked(t):
             fn = _is_first_name(t) and not (t.n in _AMBIGUOUS_FIRST)
