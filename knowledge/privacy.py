@@ -322,8 +322,19 @@ def _norm(s: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset:
-    from spacy.lang.fr.stop_words import STOP_WORDS
-    return frozenset(_norm(w) for w in STOP_WORDS)
+    """spaCy's French stop words, read from its data file without importing spaCy (heavy) in
+    the processes that only mask (console, API, mail channel)."""
+    import importlib.util
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.origin:
+        return frozenset()
+    path = Path(spec.origin).parent / "lang" / "fr" / "stop_words.py"
+    namespace: dict = {}
+    try:
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    except (OSError, SyntaxError):
+        return frozenset()
+    return frozenset(_norm(w) for w in namespace.get("STOP_WORDS", ()))
 
 
 @lru_cache(maxsize=1)
