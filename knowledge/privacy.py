@@ -315,6 +315,7 @@ _AMBIGUOUS_FIRST = {"line", "noël", "noel", "roman", "rose", "claire", "pierre"
                     "mai", "juin", "avril", "ida"}
 
 
+@lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     s = unicodedata.normalize("NFKD", s.lower())
     return "".join(c for c in s if not unicodedata.combining(c)).replace("’", "'")
@@ -392,11 +393,18 @@ _WORD_RE = re.compile(r"(?:[DNO]['’](?=[A-ZÀ-Ý]))?[^\W\d_]+(?:[\-][^\W\d_]+)
 
 
 class _Tok:
-    __slots__ = ("s", "e", "w", "n")
+    __slots__ = ("s", "e", "w", "_n")
 
     def __init__(self, m: re.Match):
         self.s, self.e, self.w = m.start(), m.end(), m.group(0)
-        self.n = _norm(self.w)
+        self._n = None
+
+    @property
+    def n(self) -> str:
+        """Lower-case, accent-free form (computed on first use)."""
+        if self._n is None:
+            self._n = _norm(self.w)
+        return self._n
 
     @property
     def alpha(self) -> bool:
@@ -427,7 +435,7 @@ def _is_first_name_lower(t: _Tok) -> bool:
 def _blocked(t: _Tok) -> bool:
     """Capitalised words that can never be part of a patient's name."""
     n = t.n
-    return (n in _NOT_NAME_WORDS or _norm(n) in _NOT_NAME_WORDS or n in _PROFESSIONAL_CUES
+    return (n in _NOT_NAME_WORDS or n in _PROFESSIONAL_CUES
             or n in _INSTITUTION_CUES or n in _CIVILITIES or n in _TITLE_WORDS)
 
 
@@ -509,6 +517,9 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
     i = 0
     while i < n:
         t = toks[i]
+        if not t.w[0].isalpha():  # digits and punctuation never start a name or a cue
+            i += 1
+            continue
         nl = t.n
         # professionals and institutions: the following name run is kept
         # ("Me" for a notary and "AS" for a social worker only when written so: "me", "as" are verbs)
@@ -645,7 +656,7 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
     # a capitalised word right before an age or a birth date: "Perrin, 82 ans", "Lemoine né le"
     for i in range(n):
         t = toks[i]
-        if i in protected or not (t.alpha and t.cap) or t.allcaps or not _namey(t):
+        if not t.w[0].isupper() or i in protected or t.allcaps or not _namey(t):
             continue
         k = i + 1
         if k < n and toks[k].w in (",", "(") and _joined(text, t, toks[k]) or (k < n and toks[k].w in (",", "(")):
