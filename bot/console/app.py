@@ -432,6 +432,7 @@ class ConsoleApp:
                 log.exception("orientation failed")
                 error = f"La recherche a échoué : {exc}"
             if result is not None:
+                self._log_answer(result)
                 recos = self._search_rows(result, type_, ouvert)
                 dac = self._route(result)
         elif req.method == "POST":
@@ -439,6 +440,13 @@ class ConsoleApp:
         return self._page("recherche.html", req, texte=texte, commune=commune, type=type_, ouvert=ouvert,
                           types=TYPES_RECHERCHE, result=result, recos=recos, error=error, dac=dac,
                           resume=privacy.mask(texte))
+
+    def _log_answer(self, result) -> None:
+        """The phone line's answer goes to the anonymous orientation log (knowledge.activity)."""
+        directory = self._get_directory()
+        if directory is not None and hasattr(result, "triage"):
+            from knowledge import activity
+            activity.record(result, canal="telephone", directory=directory)
 
     def _route(self, result):
         commune = getattr(result.situation, "commune", None)
