@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.console import reports as reports_page
 from bot.console import security
 from knowledge import privacy
 from knowledge.notify import SmtpSettings, send_with_settings
@@ -135,7 +136,7 @@ class ConsoleApp:
             ("GET", r"/utilisateurs", self.users),
             ("POST", r"/utilisateurs", self.create_user),
             ("POST", r"/utilisateurs/(?P<login>[a-z0-9._\-]+)", self.update_user),
-        ]
+        ] + reports_page.routes(self)
 
     # -- notification worker -------------------------------------------------------------------
 
