@@ -22,6 +22,8 @@ from knowledge.hours import TZ
 
 SEUIL = 5
 SUPPRIME = "< 5"
+MASQUE = "masqué"          # complementary suppression: a value of 5 or more hidden to protect a "< 5"
+HIDDEN = (SUPPRIME, MASQUE)
 NON_PRECISE = "non précisé"
 
 
@@ -50,8 +52,8 @@ class Table:
         v = row.get(key)
         if v is None:
             return "–"
-        if v == SUPPRIME:
-            return SUPPRIME
+        if v in HIDDEN:
+            return v
         if col.kind == "rate":
             return f"{v:.1f} %".replace(".", ",")
         if col.kind == "number" and isinstance(v, float):
@@ -103,7 +105,7 @@ def suppress(table: Table) -> Table:
     """Counts of 1 to 4 requests become "< 5"; a rate built on a suppressed count too.
 
     When a total is shown and a single cell of a column is suppressed, the next smallest cell of
-    that column is suppressed as well, so the hidden one cannot be read back from the total.
+    that column is hidden as well ("masqué"), so the "< 5" cannot be read back from the total.
     Zero is shown: it describes no situation.
     """
     counts = [c for c in table.columns if c.kind == "count"]
@@ -117,12 +119,13 @@ def suppress(table: Table) -> Table:
             if len(hidden) == 1:
                 others = [r for r in table.rows if isinstance(r.get(c.key), int) and r[c.key] > 0]
                 if others:
-                    min(others, key=lambda r: r[c.key])[c.key] = SUPPRIME
+                    min(others, key=lambda r: r[c.key])[c.key] = MASQUE
     for c in table.columns:
         if c.kind == "rate":
             for row in table.all_rows():
-                if any(row.get(k) == SUPPRIME for k in c.of):
-                    row[c.key] = SUPPRIME
+                hidden_by = [row.get(k) for k in c.of if row.get(k) in HIDDEN]
+                if hidden_by:
+                    row[c.key] = SUPPRIME if SUPPRIME in hidden_by else MASQUE
     return table
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from html import escape
 
 from knowledge.config import project_root
-from knowledge.reports import SUPPRIME
+from knowledge.reports import HIDDEN, SUPPRIME
 
 # ColorBrewer "Blues" (5 classes), readable by colour-blind readers; text switches to white on dark
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -32,7 +32,7 @@ def classes(values: list[float]) -> list[float]:
 
 
 def _fill(v, bounds: list[float]) -> str:
-    if v == SUPPRIME:
+    if v in HIDDEN:
         return SUPPRESSED_FILL
     if v is None:
         return NO_DATA
@@ -45,8 +45,8 @@ def _fill(v, bounds: list[float]) -> str:
 def _fmt(v, rate: bool) -> str:
     if v is None:
         return "–"
-    if v == SUPPRIME:
-        return SUPPRIME
+    if v in HIDDEN:
+        return v
     if rate:
         return f"{v:.1f} %".replace(".", ",")
     return f"{v:g}".replace(".", ",")
