@@ -25,10 +25,15 @@ def contours() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def classes(values: list[float]) -> list[float]:
-    """Upper bounds of 5 equal-width classes from 0 to the largest value."""
+def classes(values: list[float], integer: bool = False) -> list[float]:
+    """Upper bounds of 5 equal-width classes from 0 to the largest value (whole numbers for counts)."""
     top = max(values, default=0) or 1
-    return [top * (i + 1) / len(PALETTE) for i in range(len(PALETTE))]
+    bounds = [top * (i + 1) / len(PALETTE) for i in range(len(PALETTE))]
+    if integer:
+        import math
+        top = max(math.ceil(top), len(PALETTE))
+        bounds = [math.ceil(top * (i + 1) / len(PALETTE)) for i in range(len(PALETTE))]
+    return bounds
 
 
 def _fill(v, bounds: list[float]) -> str:
@@ -58,7 +63,7 @@ def region_map(values: dict[str, object], title: str, *, rate: bool = False, wid
     w, h = c["largeur"], c["hauteur"]
     legend_h = 30
     numbers = [v for v in values.values() if isinstance(v, (int, float))]
-    bounds = classes(numbers)
+    bounds = classes(numbers, integer=not rate)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="carte" viewBox="0 0 {w} {h + legend_h}" '
            f'width="{width}" height="{round(width * (h + legend_h) / w)}" role="img" aria-labelledby="carte-titre">',
            f'<title id="carte-titre">{escape(title)}</title>',
@@ -83,7 +88,7 @@ def region_map(values: dict[str, object], title: str, *, rate: bool = False, wid
     # legend: the classes, then the suppressed pattern
     y0 = h + 6
     step = (w - 8) / (len(PALETTE) + 1)
-    lo = 0.0
+    lo = 0
     for i, (colour, b) in enumerate(zip(PALETTE, bounds)):
         x = 4 + i * step
         out.append(f'<rect x="{x:.1f}" y="{y0}" width="{step - 1:.1f}" height="6" fill="{colour}" '
@@ -91,7 +96,7 @@ def region_map(values: dict[str, object], title: str, *, rate: bool = False, wid
         out.append(f'<text x="{x + (step - 1) / 2:.1f}" y="{y0 + 12}" font-size="3.6" text-anchor="middle" '
                    f'font-family="sans-serif" fill="#111111">{escape(_fmt(round(lo, 1), rate))}–'
                    f'{escape(_fmt(round(b, 1), rate))}</text>')
-        lo = b
+        lo = b if rate else b + 1
     x = 4 + len(PALETTE) * step
     out.append(f'<rect x="{x:.1f}" y="{y0}" width="{step - 1:.1f}" height="6" fill="{SUPPRESSED_FILL}" '
                'stroke="#333333" stroke-width="0.3"/>')
