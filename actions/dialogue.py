@@ -237,7 +237,7 @@ def orientation_answer(slots: Mapping[str, Any], at: datetime | None = None, can
     if slots.get("urgence_dite"):
         text = "\n".join(line for line in text.split("\n") if not line.startswith("⚠️"))
     payload = o.payload()
-    activity.record(o, canal=canal, payload=payload)
+    activity.record(o, canal=canal, payload=payload, replaces=slots.get("derniere_orientation"))
     buttons = []
     if o.triage.niveau == 3 and o.recommandations:
         buttons = [

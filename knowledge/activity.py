@@ -140,8 +140,12 @@ class Journal:
     def _session(self) -> Session:
         return Session(self.engine, future=True)
 
-    def write(self, entry: Entry, payload: dict | None = None) -> str:
-        """Store one entry (committed); purges expired rows at most once an hour."""
+    def write(self, entry: Entry, payload: dict | None = None, replaces: dict | None = None) -> str:
+        """Store one entry (committed); purges expired rows at most once an hour.
+
+        `replaces`: the payload of the answer this one corrects (a new commune, an added detail):
+        its row is replaced, keeping its channel and support flag, so a request counts once.
+        """
         row = _Row(
             id=entry.id, quand=_hour_utc(entry.quand), canal=(entry.canal or "inconnu")[:CANAL_MAX],
             departement=entry.departement, epci=entry.epci, commune=entry.commune,
@@ -152,6 +156,16 @@ class Journal:
             couvert=entry.couvert, ouvert=entry.ouvert, appui=entry.appui, empreinte=fingerprint(payload),
         )
         with self._session() as s, s.begin():
+            old_key = fingerprint(replaces)
+            if old_key is not None:
+                old = s.execute(select(_Row).where(_Row.empreinte == old_key)
+                                .order_by(_Row.quand.desc()).limit(1)).scalar()
+                if old is not None:
+                    if entry.canal in (None, "", "inconnu"):
+                        row.canal = old.canal
+                    row.appui = bool(old.appui) or row.appui
+                    s.delete(old)
+                    s.flush()
             s.add(row)
         self._maybe_purge(entry.quand)
         return entry.id
@@ -274,11 +288,12 @@ def _directory(directory):
     return directory
 
 
-def record(o, *, canal: str | None = None, payload: dict | None = None, directory=None) -> str | None:
-    """Log an answer; never fails the answer (a problem is logged, None returned)."""
+def record(o, *, canal: str | None = None, payload: dict | None = None, replaces: dict | None = None,
+           directory=None) -> str | None:
+    """Log an answer (replacing the answer it corrects, if any); never fails the answer."""
     try:
         directory = _directory(directory)
-        return journal_for(directory).write(entry_from(o, canal, directory), payload)
+        return journal_for(directory).write(entry_from(o, canal, directory), payload, replaces)
     except Exception:  # noqa: BLE001 - the log must never break an answer
         log.exception("orientation log: entry not written")
         return None

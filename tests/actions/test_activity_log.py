@@ -54,3 +54,20 @@ def test_emergency_alone_is_logged_once(sample_directory_url):
     assert after[-1]["departement"] is None and after[-1]["canal"] == "rest"
     assert dialogue.orientation_answer(reply.slots).text == ""   # nothing more said, nothing more logged
     assert len(_rows(sample_directory_url, "urgence = '15'")) == len(after)
+
+
+def test_a_correction_replaces_the_answer_it_corrects(sample_directory_url):
+    slots = dialogue.analyse_request("dame 84 ans seule à Vierzon, chutes à répétition, refuse les aides",
+                                     canal="email").slots
+    later = AT.replace(hour=15)
+    reply = dialogue.orientation_answer(slots, at=later, canal="email")
+    slots.update(reply.slots)
+    first = _rows(sample_directory_url, "empreinte = :e", e=activity.fingerprint(reply.payload))
+    assert len(first) == 1 and first[0]["commune"] == "18279"
+    total = len(_rows(sample_directory_url))
+    corrected = dialogue.complete("non, à Bourges", {}, slots, at=later)
+    assert "Bourges" in corrected.text
+    assert len(_rows(sample_directory_url)) == total, "one request, one row"
+    assert not _rows(sample_directory_url, "id = :i", i=first[0]["id"])
+    new = _rows(sample_directory_url, "empreinte = :e", e=activity.fingerprint(corrected.payload))
+    assert len(new) == 1 and new[0]["commune"] == "18033" and new[0]["canal"] == "email"
