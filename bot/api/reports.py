@@ -38,7 +38,8 @@ def register(app, prefix: str, get_orienter) -> None:
         if par not in ("departement", "epci"):
             raise ApiError("requete_invalide", "Le paramètre « par » vaut departement ou epci.", champ="par")
         try:
-            start, end = parse_period(request.args.get("du"), request.args.get("au"))
+            start, end = parse_period(request.args.get("du"), request.args.get("au"),
+                                      today=reports().clock().date())
         except ValueError as exc:
             raise ApiError("requete_invalide", str(exc), champ="du") from None
         table = await asyncio.get_running_loop().run_in_executor(

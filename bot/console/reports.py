@@ -76,7 +76,7 @@ class ReportsPage:
                 sorted(tables["types"].rows, key=_sort_key("non_couvertes")), "code", "non_couvertes",
                 "Demandes sans service local, par type de ressource")),
             "horaires": Markup(carte.bar_chart(
-                tables["horaires"].rows, "code", "hors_horaires",
+                sorted(tables["horaires"].rows, key=_sort_key("hors_horaires")), "code", "hors_horaires",
                 "Demandes arrivées quand le service local était fermé, par type")),
         }
         query = f"du={start.isoformat()}&au={end.isoformat()}&par={par}"
@@ -99,10 +99,12 @@ class ReportsPage:
 
 
 def _sort_key(col: str):
-    from knowledge.reports import SUPPRIME
+    """Largest counts first, then hidden ("< 5", "masqué"), then zero or empty."""
+    from knowledge.reports import HIDDEN
 
     def key(row):
         v = row.get(col)
-        return (0 if isinstance(v, (int, float)) else 1, -(v if isinstance(v, (int, float)) else 0),
-                0 if v == SUPPRIME else 1)
+        if isinstance(v, (int, float)) and v > 0:
+            return (0, -v)
+        return (1, 0) if v in HIDDEN else (2, 0)
     return key

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{n} ligne(s) du journal supprimée(s) (conservation : {reports.journal.retention} jours).")
         return 0
     try:
-        start, end = parse_period(args.du, args.au)
+        start, end = parse_period(args.du, args.au, today=reports.clock().date())
         table = reports.build(args.rapport, start, end, par=args.par)
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)

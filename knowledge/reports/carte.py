@@ -57,6 +57,12 @@ def _fmt(v, rate: bool) -> str:
     return f"{v:g}".replace(".", ",")
 
 
+def _range(lo, hi, rate: bool) -> str:
+    if not rate and lo >= hi:
+        return _fmt(hi, rate)
+    return f"{_fmt(round(lo, 1), rate)}–{_fmt(round(hi, 1), rate)}"
+
+
 def region_map(values: dict[str, object], title: str, *, rate: bool = False, width: int = 420) -> str:
     """The six departments coloured by `values` (department code → number, "< 5" or None)."""
     c = contours()
@@ -94,8 +100,7 @@ def region_map(values: dict[str, object], title: str, *, rate: bool = False, wid
         out.append(f'<rect x="{x:.1f}" y="{y0}" width="{step - 1:.1f}" height="6" fill="{colour}" '
                    'stroke="#333333" stroke-width="0.3"/>')
         out.append(f'<text x="{x + (step - 1) / 2:.1f}" y="{y0 + 12}" font-size="3.6" text-anchor="middle" '
-                   f'font-family="sans-serif" fill="#111111">{escape(_fmt(round(lo, 1), rate))}–'
-                   f'{escape(_fmt(round(b, 1), rate))}</text>')
+                   f'font-family="sans-serif" fill="#111111">{escape(_range(lo, b, rate))}</text>')
         lo = b if rate else b + 1
     x = 4 + len(PALETTE) * step
     out.append(f'<rect x="{x:.1f}" y="{y0}" width="{step - 1:.1f}" height="6" fill="{SUPPRESSED_FILL}" '
@@ -108,8 +113,8 @@ def region_map(values: dict[str, object], title: str, *, rate: bool = False, wid
 
 def bar_chart(rows: list[dict], label_key: str, value_key: str, title: str, *, rate: bool = False,
               width: int = 560, limit: int = 15) -> str:
-    """Horizontal bars, largest first; a suppressed value has no bar and reads "< 5"."""
-    rows = rows[:limit]
+    """Horizontal bars in the given order, zeros left out; a hidden value has no bar and reads "< 5"."""
+    rows = [r for r in rows if r.get(value_key) not in (0, None)][:limit]
     bar_h, gap, label_w, value_w = 18, 6, 210, 60
     height = max(len(rows), 1) * (bar_h + gap) + gap
     numbers = [r.get(value_key) for r in rows if isinstance(r.get(value_key), (int, float))]
@@ -117,6 +122,9 @@ def bar_chart(rows: list[dict], label_key: str, value_key: str, title: str, *, r
     span = width - label_w - value_w
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="graphique" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img"><title>{escape(title)}</title>']
+    if not rows:
+        out.append(f'<text x="4" y="{gap + bar_h - 5}" font-size="12" font-family="sans-serif" '
+                   'fill="#111111">Aucune valeur à représenter sur la période.</text>')
     for i, r in enumerate(rows):
         y = gap + i * (bar_h + gap)
         v = r.get(value_key)
