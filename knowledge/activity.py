@@ -18,7 +18,6 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, create_engine, delete, select, update
 from sqlalchemy.orm import Session, declarative_base
@@ -77,10 +76,6 @@ class Entry:
     couvert: bool | None
     ouvert: bool | None
     appui: bool = False
-
-    @property
-    def quand_paris(self) -> datetime:
-        return self.quand.astimezone(TZ)
 
 
 def retention_days() -> int:
@@ -207,10 +202,6 @@ class Journal:
                              .order_by(_Row.quand, _Row.id)).scalars().all()
             return [_entry(r) for r in rows]
 
-    def count(self) -> int:
-        with self._session() as s:
-            return len(s.execute(select(_Row.id)).all())
-
 
 def _entry(r: _Row) -> Entry:
     return Entry(
@@ -306,11 +297,3 @@ def mark_support(payload: dict | None, *, directory=None) -> bool:
     except Exception:  # noqa: BLE001
         log.exception("orientation log: support request not marked")
         return False
-
-
-def write_all(journal: Journal, entries: Iterable[Entry]) -> int:
-    n = 0
-    for e in entries:
-        journal.write(e)
-        n += 1
-    return n

@@ -11,7 +11,7 @@ import csv
 import io
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
@@ -308,13 +308,14 @@ class Reports:
         lo = datetime.combine(start, time(0), TZ).astimezone(timezone.utc).replace(tzinfo=None)
         hi = datetime.combine(end + timedelta(days=1), time(0), TZ).astimezone(timezone.utc).replace(tzinfo=None)
         now = self.clock().astimezone(timezone.utc).replace(tzinfo=None)
+        from sqlalchemy import inspect
         from sqlalchemy.orm import Session
-        try:
+        tickets, first = [], {}
+        if inspect(self.directory.engine).has_table("demande"):   # no request table yet: no rows
             with Session(self.directory.engine, future=True) as s:
                 tickets = s.execute(select(_Demande.id, _Demande.dac_id, _Demande.dac_nom, _Demande.niveau,
                                            _Demande.cree_le, _Demande.echeance)
                                     .where(_Demande.cree_le >= lo, _Demande.cree_le < hi)).all()
-                first: dict[int, datetime] = {}
                 ids = [t.id for t in tickets]
                 for i in range(0, len(ids), 500):
                     for ev in s.execute(select(_Evenement.demande_id, _Evenement.quand)
@@ -322,10 +323,6 @@ class Reports:
                                                _Evenement.quoi == "statut")):
                         if ev.demande_id not in first or ev.quand < first[ev.demande_id]:
                             first[ev.demande_id] = ev.quand
-        except Exception as exc:  # noqa: BLE001 - no request table yet
-            if "demande" not in str(exc).lower():
-                raise
-            tickets, first = [], {}
         groups: dict[tuple, list] = defaultdict(list)
         for t in tickets:
             groups[(t.dac_nom or t.dac_id or NON_PRECISE, t.niveau)].append(t)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from html import escape
 
 from knowledge.config import project_root
-from knowledge.reports import HIDDEN, SUPPRIME
+from knowledge.reports import HIDDEN
 
 # ColorBrewer "Blues" (5 classes), readable by colour-blind readers; text switches to white on dark
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
