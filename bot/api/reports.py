@@ -42,8 +42,12 @@ def register(app, prefix: str, get_orienter) -> None:
                                       today=reports().clock().date())
         except ValueError as exc:
             raise ApiError("requete_invalide", str(exc), champ="du") from None
-        table = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: reports().build(rapport, start, end, par))
+        from knowledge.reports import ReportUnavailable
+        try:
+            table = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: reports().build(rapport, start, end, par))
+        except ReportUnavailable as exc:
+            raise ApiError("erreur_interne", str(exc)) from None
         if fmt == "csv":
             return response.text(table.csv(), content_type="text/csv; charset=utf-8", headers={
                 "Content-Disposition": f'attachment; filename="aiguillage-{rapport}-{start}-{end}.csv"'})

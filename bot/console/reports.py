@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from knowledge.reports import ReportUnavailable
+
 MAP_FIGURES = {
     "demandes": "Demandes",
     "non_couvertes": "Besoins non couverts",
@@ -51,10 +53,17 @@ class ReportsPage:
         return start, end, par
 
     def page(self, req):
-        from knowledge.reports import carte
         self.app._require(req, "coordinateur")
         start, end, par = self._params(req)
         figure = req.query.get("carte") if req.query.get("carte") in MAP_FIGURES else "non_couvertes"
+        try:
+            return self._page(req, start, end, par, figure)
+        except ReportUnavailable as exc:
+            from bot.console.app import HttpError
+            raise HttpError(503, str(exc)) from None
+
+    def _page(self, req, start, end, par, figure):
+        from knowledge.reports import carte
         r = self.reports()
         deps = r.build("besoins", start, end, "departement")
         tables = {
@@ -93,6 +102,8 @@ class ReportsPage:
             table = self.reports().build(nom, start, end, par)
         except ValueError as exc:
             raise HttpError(404, str(exc)) from None
+        except ReportUnavailable as exc:
+            raise HttpError(503, str(exc)) from None
         filename = f"aiguillage-{nom}{'-epci' if nom == 'besoins' and par == 'epci' else ''}-{start}-{end}.csv"
         return Response("\ufeff" + table.csv(), content_type="text/csv; charset=utf-8",
                         headers=[("Content-Disposition", f'attachment; filename="{filename}"')])

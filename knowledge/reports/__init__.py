@@ -27,6 +27,10 @@ HIDDEN = (SUPPRIME, MASQUE)
 NON_PRECISE = "non précisé"
 
 
+class ReportUnavailable(RuntimeError):
+    """The data a report needs is missing (directory not loaded); French message."""
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -197,7 +201,11 @@ class Reports:
         elif name == "appui":
             table = self._support(start, end)
         else:
-            table = self._freshness()
+            from knowledge.directory import DirectoryError
+            try:
+                table = self._freshness()
+            except DirectoryError as exc:
+                raise ReportUnavailable(str(exc)) from None
         table.start, table.end = start, end
         return suppress(table)
 

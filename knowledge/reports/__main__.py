@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from knowledge.reports import Reports, parse_period
+from knowledge.reports import ReportUnavailable, Reports, parse_period
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         start, end = parse_period(args.du, args.au, today=reports.clock().date())
         table = reports.build(args.rapport, start, end, par=args.par)
-    except ValueError as exc:
+    except (ValueError, ReportUnavailable) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     if args.format == "json":

@@ -268,6 +268,17 @@ def test_command_line_prints_the_same_figures(traffic, reports):
     assert bad.returncode == 2 and "AAAA-MM-JJ" in bad.stderr
 
 
+def test_command_line_on_a_database_without_directory(tmp_path):
+    url = f"sqlite:///{tmp_path / 'vide.db'}"
+    empty = subprocess.run([sys.executable, "-m", "knowledge.reports", "besoins", "--from", "2026-11-01",
+                            "--to", "2026-11-30", "--db", url, "--format", "json"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert empty.returncode == 0 and json.loads(empty.stdout)["total"]["demandes"] == 0
+    fresh = subprocess.run([sys.executable, "-m", "knowledge.reports", "fraicheur", "--db", url],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert fresh.returncode == 2 and "annuaire n'est pas chargé" in fresh.stderr and "Traceback" not in fresh.stderr
+
+
 # -- PostgreSQL ----------------------------------------------------------------------------
 
 
