@@ -371,6 +371,7 @@ class Reports:
 
     def _freshness(self) -> Table:
         today = self.clock().date()
+        self.directory.refresh()   # a load by another process since this one started
         by_dep: dict[str, list] = defaultdict(list)
         for svc in self.directory.all():
             for d in svc.departements(self.gazetteer) or [""]:
