@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from knowledge import activity
 from knowledge.gazetteer import Gazetteer, PlaceMatch
 from knowledge.orientation import Orienter, current_time, default_orienter
 from knowledge.privacy import mask
+
+from knowledge import activity  # the anonymous orientation log (docs/reports.md)
 
 MAX_INPUT_CHARS = 4000
 REGION_TEXT = "Aiguillage couvre la région Centre-Val de Loire (Cher, Eure-et-Loir, Indre, Indre-et-Loire, Loir-et-Cher, Loiret)"

@@ -22,7 +22,6 @@ from sanic import Sanic, response
 from sanic.exceptions import MethodNotSupported, NotFound, PayloadTooLarge, SanicException
 from sanic.request import Request
 
-from bot.api import reports as reports_api
 from bot.api.errors import ApiError, error_response, json_response
 from bot.api.openapi import openapi_document
 from bot.api.settings import Settings
@@ -317,6 +316,7 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
         result = await asyncio.get_running_loop().run_in_executor(None, run_and_log)
         return json_response({**result.payload(), "message": result.message()})
 
+    from bot.api import reports as reports_api
     reports_api.register(app, PREFIX, get_orienter)
 
     @app.route(f"{PREFIX}/conversations/<sender>/messages", methods=["POST", "OPTIONS"])
