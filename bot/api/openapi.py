@@ -189,6 +189,9 @@ _DOC = {
                     "prochaine_ouverture": {"type": "string", "format": "date-time", "nullable": True},
                     "horaires_du_jour": {"type": "string"}, "statut": {"type": "string"},
                     "pourquoi": {"type": "string"}, "exemple": {"type": "boolean"},
+                    "distance_km": {"type": "number", "nullable": True},
+                    "verifie_le": {"type": "string", "format": "date"},
+                    "source": {"type": "string"},
                 },
             },
             "Orientation": {

@@ -133,6 +133,7 @@ class ConsoleApp:
             ("POST", r"/demandes/(?P<numero>AIG-\d{4}-\d{6})/note", self.add_note),
             ("GET", r"/recherche", self.search),
             ("POST", r"/recherche", self.search),
+            ("GET", r"/annuaire/fraicheur", self.freshness),
             ("GET", r"/utilisateurs", self.users),
             ("POST", r"/utilisateurs", self.create_user),
             ("POST", r"/utilisateurs/(?P<login>[a-z0-9._\-]+)", self.update_user),
@@ -512,6 +513,20 @@ class ConsoleApp:
         return rows
 
     # -- users (admin) ----------------------------------------------------------------------------
+
+    def freshness(self, req: Request) -> Response:
+        """Directory entries not verified for more than 12 months, and those the last ROR import
+        withdrew."""
+        directory = self._get_directory()
+        if directory is None:
+            raise HttpError(503, "Annuaire indisponible.")
+        today = self.store.clock().date()
+        try:
+            stale, withdrawn = directory.stale(today), directory.withdrawn_by_last_import()
+        except Exception:  # noqa: BLE001 - e.g. the directory was never loaded here
+            log.warning("directory unavailable for the freshness page")
+            raise HttpError(503, "Annuaire indisponible (non chargé dans cette base).") from None
+        return self._page("fraicheur.html", req, stale=stale, withdrawn=withdrawn, today=today)
 
     def users(self, req: Request, error: str | None = None, status: int = 200) -> Response:
         self._require(req, "admin")
