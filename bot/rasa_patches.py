@@ -18,7 +18,12 @@ user message (docs/performance.md).
 - whenever the fast check rejects a response, Rasa's original method runs on it: its verdict and
   its `jsonschema.ValidationError` (with Rasa's message) are exactly those of stock Rasa.
 
-It is applied when the Rasa server imports our tracker store (`bot/stores.py`, named by
+`apply()` also drops spaCy's named-entity recogniser from the loaded language model
+(`SpacyNLP.load_model`, which already drops the parser): no component of config.yml reads
+`doc.ents` (tokens, lemmas and part-of-speech come from the other pipes), so parses are identical
+and each message skips one network (tests/perf/test_rasa_patches.py compares the parses).
+
+Both are applied when the Rasa server imports our tracker store (`bot/stores.py`, named by
 `bot/endpoints*.yml`), before any action runs. It refuses to patch any other Rasa version, and
 `AIGUILLAGE_RASA_PATCHES=0` leaves Rasa untouched (used by `make bench-load` to measure stock
 behaviour in the same run).
@@ -33,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 PINNED_RASA = "3.6.21"
 _original: Callable | None = None
+_original_spacy_load: Callable | None = None
+UNUSED_SPACY_PIPES = ("ner",)
 
 
 class PatchRefused(RuntimeError):
@@ -121,15 +128,38 @@ def apply(rasa_version: str | None = None) -> bool:
     _validate_action_result.__doc__ = "Compiled once by bot/rasa_patches.py; stock Rasa decides rejections."
     _original = original
     RemoteAction._validate_action_result = _validate_action_result
+    _patch_spacy_load()
     logger.info("Rasa %s: action responses checked by the compiled validator (bot/rasa_patches.py)", version)
     return True
 
 
+def _patch_spacy_load() -> None:
+    global _original_spacy_load
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    original = SpacyNLP.load_model
+
+    def load_model(spacy_model_name: str):
+        model = original(spacy_model_name)
+        for name in UNUSED_SPACY_PIPES:
+            if name in model.model.pipe_names:
+                model.model.disable_pipe(name)
+        return model
+
+    _original_spacy_load = original
+    SpacyNLP.load_model = staticmethod(load_model)
+
+
 def revert() -> None:
-    """Restore Rasa's method (tests)."""
-    global _original
+    """Restore Rasa's methods (tests)."""
+    global _original, _original_spacy_load
     if _original is not None:
         from rasa.core.actions.action import RemoteAction
 
         RemoteAction._validate_action_result = _original
         _original = None
+    if _original_spacy_load is not None:
+        from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+        SpacyNLP.load_model = staticmethod(_original_spacy_load)
+        _original_spacy_load = None

@@ -118,3 +118,34 @@ def test_the_tracker_store_module_applies_the_patch():
         assert RemoteAction._validate_action_result.__module__ == "bot.rasa_patches"
     finally:
         rasa_patches.revert()
+
+
+def _heldout_texts() -> list[str]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.processes import ROOT
+
+    data = load_data(str(ROOT / "nlu" / "eval" / "heldout.yml"))
+    return [m.get("text") for m in data.intent_examples][:150]
+
+
+def test_spacy_without_ner_gives_the_same_tokens_lemmas_and_tags():
+    """What config.yml's components read from spaCy is unchanged when the NER pipe is dropped."""
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    rasa_patches.revert()
+    stock = SpacyNLP.load_model("fr_core_news_md").model
+    rasa_patches.apply()
+    try:
+        lean = SpacyNLP.load_model("fr_core_news_md").model
+    finally:
+        rasa_patches.revert()
+    assert "ner" in stock.pipe_names and "ner" not in lean.pipe_names
+    texts = _heldout_texts()
+    assert len(texts) > 100
+
+    def read(doc):
+        return [(t.idx, t.text, t.lemma_, t.pos_, t.tag_, str(t.morph), t.is_sent_start) for t in doc]
+
+    for a, b in zip(stock.pipe(texts), lean.pipe(texts)):
+        assert read(a) == read(b), a.text
