@@ -13,13 +13,15 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/directory.py
 
-.PHONY: help install data model run test test-fast bench-nlu bench triage-report browsers clean
+.PHONY: help install data model run run-scaled test test-fast bench-nlu bench bench-load triage-report browsers balancer clean
 
 help:
 	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
 	@echo "make test       installe et lance toute la suite de tests"
 	@echo "make bench-nlu  mesures de la compréhension (F1, latence)"
 	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
+	@echo "make run-scaled N=2  N instances Rasa derrière nginx (PostgreSQL, Redis)"
+	@echo "make bench-load débit et latences sous charge (1, 5, 20, 50 conversations), plancher Rasa, avant/après"
 
 $(INSTALLED): pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable : installez-le (pyenv install 3.10) puis relancez."; exit 1; }
@@ -68,6 +70,21 @@ bench: $(INSTALLED) $(DB_STAMP) $(MODEL)
 
 triage-report: $(INSTALLED)
 	$(PY) scripts/triage_report.py
+
+# Debian's nginx for the scaled configuration (root); skipped when present.
+balancer:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) \
+	    || echo "nginx n'a pas pu être installé : la configuration à plusieurs instances sera ignorée."; \
+	  else echo "nginx absent (installez nginx-light) : la configuration à plusieurs instances sera ignorée."; fi; }
+
+N ?= 2
+run-scaled: $(INSTALLED) $(MODEL) balancer
+	$(PY) -m bot.scaled --instances $(N) --model $(MODEL)
+
+LOAD_ARGS ?=
+bench-load: $(INSTALLED) balancer
+	$(PY) scripts/bench_load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf models var .build test-artifacts

@@ -49,6 +49,8 @@ def render_nginx(listen_port: int, rasa_ports: list[int], runtime: Path) -> str:
         f"worker_processes 1;\npid {runtime / 'nginx.pid'};\nerror_log {runtime / 'nginx-error.log'} warn;\n"
         "events { worker_connections 1024; }\n"
         "http {\n"
+        "  log_format upstream '$time_iso8601 \"$request\" $status $upstream_addr $request_time';\n"
+        f"  access_log {runtime / 'access.log'} upstream;\n"
         f"  client_body_temp_path {tmp / 'body'};\n  proxy_temp_path {tmp / 'proxy'};\n"
         f"  fastcgi_temp_path {tmp / 'fastcgi'};\n  uwsgi_temp_path {tmp / 'uwsgi'};\n  scgi_temp_path {tmp / 'scgi'};\n"
         + snippet + "}\n"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -50,7 +51,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        # AIGUILLAGE_SQLITE_WAL=0: SQLite's stock journal (make bench-load measures both).
+        if self.engine.dialect.name == "sqlite" and os.environ.get("AIGUILLAGE_SQLITE_WAL", "1") != "0":
             from sqlalchemy import event
 
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -255,6 +255,40 @@ def stock_endpoints(tmp: Path) -> Path:
     return path
 
 
+# The last commit before issue 11 (model with TEDPolicy, no selective domain).
+BEFORE_REF = "d1e3be9"
+
+
+def model_at(ref: str) -> Path:
+    """The model trained from the inputs of commit `ref`, cached in .build/ like the tests' model."""
+    import hashlib
+
+    from tests.conftest import BUILD, model_inputs
+
+    tmp = Path(tempfile.mkdtemp(prefix="aiguillage-ref-"))
+    archive = subprocess.run(["git", "archive", ref, "config.yml", "domain.yml", "nlu/data", "bot/data"],
+                             cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+    digest = hashlib.sha256()
+    for f in model_inputs():
+        rel = f.relative_to(ROOT)
+        if (tmp / rel).exists():
+            digest.update(rel.as_posix().encode())
+            digest.update((tmp / rel).read_bytes())
+    for extra in sorted((tmp / "nlu" / "data").glob("*.yml")) + sorted((tmp / "bot" / "data").glob("*.yml")):
+        if not (ROOT / extra.relative_to(tmp)).exists():
+            raise SystemExit(f"{ref}: {extra.relative_to(tmp)} no longer exists, pass --before-model")
+    model = BUILD / f"model-{digest.hexdigest()[:16]}.tar.gz"
+    if not model.exists():
+        BUILD.mkdir(exist_ok=True)
+        subprocess.run(
+            [PYTHON, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "nlu/data",
+             "bot/data", "--out", str(BUILD), "--fixed-model-name", model.name[: -len(".tar.gz")]],
+            cwd=tmp, env=base_env(), check=True, stdout=subprocess.DEVNULL,
+        )
+    return model
+
+
 def current_model() -> Path:
     from tests.conftest import trained_model_path
 
@@ -279,7 +313,7 @@ def main() -> int:
     ap.add_argument("--configs", default="floor,before,after,scaled")
     ap.add_argument("--model", help="model of the current inputs (default: trained once into .build/)")
     ap.add_argument("--before-model", default=os.environ.get("AIGUILLAGE_BEFORE_MODEL"),
-                    help="model trained from main before issue 11 (config with TEDPolicy)")
+                    help=f"model of the `before` configuration (default: trained from commit {BEFORE_REF})")
     ap.add_argument("--instances", type=int, default=2)
     ap.add_argument("--pg", default="postgresql://root@127.0.0.1:5432/test")
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/0")
@@ -311,12 +345,11 @@ def main() -> int:
             stack = start_floor(train_floor(tmp / "floor-bot"), logs)
             conversations = FLOOR_CONVERSATIONS
         elif cfg == "before":
-            if not args.before_model or not Path(args.before_model).exists():
-                emit("before_skipped", "no --before-model (a model trained from main before issue 11)")
-                continue
+            before = Path(args.before_model) if args.before_model else model_at(BEFORE_REF)
             env["AIGUILLAGE_RASA_PATCHES"] = "0"
+            env["AIGUILLAGE_SQLITE_WAL"] = "0"
             ports = Ports(rasa=free_port(), actions=free_port())
-            stack = start_stack(Path(args.before_model), ports=ports, env=env, logs=logs,
+            stack = start_stack(before, ports=ports, env=env, logs=logs,
                                 endpoints=stock_endpoints(tmp), webchat=False, console=False)
         elif cfg == "after":
             ports = Ports(rasa=free_port(), actions=free_port())
