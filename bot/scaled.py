@@ -65,11 +65,13 @@ def prepare_postgres(pg_url: str, schema: str = SCHEMA, load_directory: bool = T
     engine = sa.create_engine(pg_url)
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    SQLTrackerStore.SQLEvent.__table__.create(engine, checkfirst=True)
     engine.dispose()
     db_url = f"{pg_url}?options=-csearch_path%3D{schema}"
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    engine = sa.create_engine(db_url)
+    SQLTrackerStore.SQLEvent.__table__.create(engine, checkfirst=True)
+    engine.dispose()
     if load_directory:
         from knowledge.directory import Directory
 
@@ -77,7 +79,8 @@ def prepare_postgres(pg_url: str, schema: str = SCHEMA, load_directory: bool = T
     return db_url
 
 
-def prod_env(pg_url: str, redis_url: str, db_url: str, extra: dict | None = None) -> dict:
+def prod_env(pg_url: str, redis_url: str, db_url: str, extra: dict | None = None, schema: str = SCHEMA) -> dict:
+    """Settings of bot/endpoints.prod.yml; trackers in `schema` too (AIGUILLAGE_PG_SCHEMA)."""
     p, r = urlparse(pg_url), urlparse(redis_url)
     return base_env(
         db_url=db_url,
@@ -87,6 +90,7 @@ def prod_env(pg_url: str, redis_url: str, db_url: str, extra: dict | None = None
             "AIGUILLAGE_PG_DB": p.path.lstrip("/") or "aiguillage",
             "AIGUILLAGE_PG_USER": p.username or "",
             "AIGUILLAGE_PG_PASSWORD": p.password or "",
+            "AIGUILLAGE_PG_SCHEMA": schema,
             "AIGUILLAGE_REDIS_HOST": r.hostname or "127.0.0.1",
             "AIGUILLAGE_REDIS_PORT": str(r.port or 6379),
             "AIGUILLAGE_REDIS_DB": r.path.lstrip("/") or "0",
@@ -123,7 +127,8 @@ def start_scaled(
     endpoints = endpoints or ROOT / "bot" / "endpoints.prod.yml"
     try:
         for i, (rp, ap) in enumerate(zip(rasa_ports, action_ports), start=1):
-            stack.env = {**dict(env or {}), "AIGUILLAGE_ACTION_URL": f"http://127.0.0.1:{ap}/webhook"}
+            # SANIC_HOST: the action server listens on loopback only (rasa_sdk's default is 0.0.0.0).
+            stack.env = {**dict(env or {}), "AIGUILLAGE_ACTION_URL": f"http://127.0.0.1:{ap}/webhook", "SANIC_HOST": "127.0.0.1"}
             stack.start(f"actions-{i}", [PYTHON, "-m", "rasa_sdk", "--actions", "actions.actions", "--port", str(ap)])
             stack.start(
                 f"rasa-{i}",
@@ -161,7 +166,7 @@ def main() -> int:
         print(f"Modèle absent : {model} (make model).", file=sys.stderr)
         return 1
     db_url = prepare_postgres(args.pg)
-    stack = start_scaled(model, args.instances, args.port, env=prod_env(args.pg, args.redis, db_url))
+    stack = start_scaled(model, args.instances, args.port, env=prod_env(args.pg, args.redis, db_url, schema=SCHEMA))
     print(
         f"{args.instances} instances Rasa derrière nginx : POST http://127.0.0.1:{args.port}/webhooks/rest/webhook\n"
         f"instances : {', '.join(str(p) for p in stack.instance_ports)} ; journaux : {stack.logs}\nCtrl-C pour arrêter.",

@@ -50,6 +50,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` (SQLite or PostgreSQL) storing masked user and bot texts."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # AIGUILLAGE_PG_SCHEMA: the PostgreSQL schema of the `events` table (default: the
+        # database's search path), so that several deployments or test runs share one database.
+        schema = os.environ.get("AIGUILLAGE_PG_SCHEMA", "").strip()
+        if schema and kwargs.get("dialect", "sqlite") == "postgresql":
+            kwargs["query"] = {**(kwargs.get("query") or {}), "options": f"-csearch_path={schema}"}
         super().__init__(*args, **kwargs)
         # AIGUILLAGE_SQLITE_WAL=0: SQLite's stock journal (make bench-load measures both).
         if self.engine.dialect.name == "sqlite" and os.environ.get("AIGUILLAGE_SQLITE_WAL", "1") != "0":

@@ -6,7 +6,8 @@ clinical question, a support request to the end) and sends its next message as s
 previous answer arrived. Every turn is checked (a reply, and the expected content where the
 dialogue is fixed): a missing, empty, failed or out-of-place reply is an error.
 
-Configurations, measured one after the other in the same run on the same machine:
+Configurations, all started first, then measured level by level one after the other (before and
+after a few seconds apart, under the same machine load), in the same run on the same machine:
 - `floor`: a stock Rasa 3.6 bot (one intent, one response) trained in a temporary folder: the
   framework's own cost per message;
 - `before`: Aiguillage as on main before issue 11 (model with TEDPolicy, stock Rasa action
@@ -202,21 +203,21 @@ def emit(name: str, value) -> None:
     print(f"{name}: {value}", flush=True)
 
 
-def measure(name: str, stack: Stack, url: str, conversations, levels: list[int], duration: float) -> None:
-    # Warm-up: one conversation of each kind (first calls load caches, compile graphs).
-    asyncio.run(run_level(url, conversations, len(conversations), 0.1, f"{name}-warm"))
-    for users in levels:
-        level = asyncio.run(run_level(url, conversations, users, duration, f"{name}-c{users}"))
-        n = len(level.latencies)
-        emit(f"{name}_c{users}_messages", n)
-        emit(f"{name}_c{users}_msg_per_s", n / level.elapsed if level.elapsed else 0.0)
-        emit(f"{name}_c{users}_p50_ms", percentile(level.latencies, 0.50))
-        emit(f"{name}_c{users}_p95_ms", percentile(level.latencies, 0.95))
-        emit(f"{name}_c{users}_p99_ms", percentile(level.latencies, 0.99))
-        emit(f"{name}_c{users}_errors", level.errors)
-        if level.reasons:
-            emit(f"{name}_c{users}_error_kinds", json.dumps(level.reasons, ensure_ascii=False))
-        emit(f"{name}_c{users}_loadavg", loadavg())
+def measure_level(name: str, url: str, conversations, users: int, duration: float) -> None:
+    level = asyncio.run(run_level(url, conversations, users, duration, f"{name}-c{users}"))
+    n = len(level.latencies)
+    emit(f"{name}_c{users}_messages", n)
+    emit(f"{name}_c{users}_msg_per_s", n / level.elapsed if level.elapsed else 0.0)
+    emit(f"{name}_c{users}_p50_ms", percentile(level.latencies, 0.50))
+    emit(f"{name}_c{users}_p95_ms", percentile(level.latencies, 0.95))
+    emit(f"{name}_c{users}_p99_ms", percentile(level.latencies, 0.99))
+    emit(f"{name}_c{users}_errors", level.errors)
+    if level.reasons:
+        emit(f"{name}_c{users}_error_kinds", json.dumps(level.reasons, ensure_ascii=False))
+    emit(f"{name}_c{users}_loadavg", loadavg())
+
+
+def memory(name: str, stack: Stack) -> None:
     for proc_name, proc in stack.procs.items():
         rss, hwm = proc_memory_mb(proc.pid)
         emit(f"{name}_rss_{proc_name}_mb", rss)
@@ -319,7 +320,7 @@ def main() -> int:
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     ap.add_argument("--soak", type=float, default=0.0, help="then run --soak-users for this many seconds")
     ap.add_argument("--soak-users", type=int, default=50)
-    ap.add_argument("--soak-config", default="scaled")
+    ap.add_argument("--soak-config", default="scaled", help="configuration of the soak (started above)")
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",") if x]
     configs = [c for c in args.configs.split(",") if c]
@@ -332,51 +333,62 @@ def main() -> int:
 
     db_url = f"sqlite:///{tmp / 'aiguillage.db'}"
     Directory(db_url).load()
-    status = 0
-    for name in configs + (["soak"] if args.soak else []):
-        cfg = args.soak_config if name == "soak" else name
-        run_levels, duration = ([args.soak_users], args.soak) if name == "soak" else (levels, args.duration)
-        t0 = time.perf_counter()
-        logs = tmp / name
-        logs.mkdir()
-        conversations = CONVERSATIONS
-        env = base_env(db_url=db_url, tracker_db=str(logs / "trackers.db"), extra={"AIGUILLAGE_NOW": FIXED_NOW})
-        if cfg == "floor":
-            stack = start_floor(train_floor(tmp / "floor-bot"), logs)
-            conversations = FLOOR_CONVERSATIONS
-        elif cfg == "before":
-            before = Path(args.before_model) if args.before_model else model_at(BEFORE_REF)
-            env["AIGUILLAGE_RASA_PATCHES"] = "0"
-            env["AIGUILLAGE_SQLITE_WAL"] = "0"
-            ports = Ports(rasa=free_port(), actions=free_port())
-            stack = start_stack(before, ports=ports, env=env, logs=logs,
-                                endpoints=stock_endpoints(tmp), webchat=False, console=False)
-        elif cfg == "after":
-            ports = Ports(rasa=free_port(), actions=free_port())
-            stack = start_stack(Path(args.model) if args.model else current_model(), ports=ports, env=env,
-                                logs=logs, webchat=False, console=False)
-        elif cfg == "scaled":
-            problem = scaled_problem(args.pg, args.redis)
-            if problem:
-                emit(f"{name}_skipped", problem)
-                continue
-            from bot.scaled import prepare_postgres, prod_env, start_scaled
+    # All configurations are started first, then measured level by level, one after the other:
+    # before and after are compared a few seconds apart, under the same machine load.
+    running: dict[str, tuple[Stack, str, list]] = {}
+    try:
+        for name in configs:
+            t0 = time.perf_counter()
+            logs = tmp / name
+            logs.mkdir()
+            conversations = CONVERSATIONS
+            env = base_env(db_url=db_url, tracker_db=str(logs / "trackers.db"), extra={"AIGUILLAGE_NOW": FIXED_NOW})
+            if name == "floor":
+                stack = start_floor(train_floor(tmp / "floor-bot"), logs)
+                conversations = FLOOR_CONVERSATIONS
+            elif name == "before":
+                before = Path(args.before_model) if args.before_model else model_at(BEFORE_REF)
+                env["AIGUILLAGE_RASA_PATCHES"] = "0"
+                env["AIGUILLAGE_SQLITE_WAL"] = "0"
+                ports = Ports(rasa=free_port(), actions=free_port())
+                stack = start_stack(before, ports=ports, env=env, logs=logs,
+                                    endpoints=stock_endpoints(tmp), webchat=False, console=False)
+            elif name == "after":
+                ports = Ports(rasa=free_port(), actions=free_port())
+                stack = start_stack(Path(args.model) if args.model else current_model(), ports=ports, env=env,
+                                    logs=logs, webchat=False, console=False)
+            elif name == "scaled":
+                problem = scaled_problem(args.pg, args.redis)
+                if problem:
+                    emit(f"{name}_skipped", problem)
+                    continue
+                from bot.scaled import prepare_postgres, prod_env, start_scaled
 
-            pg_db = prepare_postgres(args.pg, schema="aiguillage_bench")
-            senv = prod_env(args.pg, args.redis, pg_db, extra={"AIGUILLAGE_NOW": FIXED_NOW})
-            stack = start_scaled(Path(args.model) if args.model else current_model(), args.instances,
-                                 env=senv, logs=logs)
-        else:
-            print(f"configuration inconnue : {cfg}", file=sys.stderr)
-            return 2
-        emit(f"{name}_startup_s", time.perf_counter() - t0)
-        try:
-            measure(name, stack, f"http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook", conversations,
-                    run_levels, duration)
-        finally:
+                pg_db = prepare_postgres(args.pg, schema="aiguillage_bench")
+                senv = prod_env(args.pg, args.redis, pg_db, extra={"AIGUILLAGE_NOW": FIXED_NOW}, schema="aiguillage_bench")
+                stack = start_scaled(Path(args.model) if args.model else current_model(), args.instances,
+                                     env=senv, logs=logs)
+            else:
+                print(f"configuration inconnue : {name}", file=sys.stderr)
+                return 2
+            url = f"http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook"
+            running[name] = (stack, url, conversations)
+            emit(f"{name}_startup_s", time.perf_counter() - t0)
+            # Warm-up: one conversation of each kind (first calls fill caches, build TF graphs).
+            asyncio.run(run_level(url, conversations, len(conversations), 0.1, f"{name}-warm"))
+        for users in levels:
+            for name, (stack, url, conversations) in running.items():
+                measure_level(name, url, conversations, users, args.duration)
+        if args.soak and args.soak_config in running:
+            stack, url, conversations = running[args.soak_config]
+            measure_level(f"soak_{args.soak_config}", url, conversations, args.soak_users, args.soak)
+        for name, (stack, _, _) in running.items():
+            memory(name, stack)
+    finally:
+        for stack, _, _ in running.values():
             stack.stop()
     emit("loadavg_end", loadavg())
-    return status
+    return 0
 
 
 if __name__ == "__main__":

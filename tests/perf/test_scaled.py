@@ -25,10 +25,11 @@ def scaled_stack(model, tmp_path_factory):
     if not scaled.nginx_binary():
         pytest.skip("nginx absent (apt-get install nginx-light): the balancer cannot start")
     pg, redis_url = require_postgres(), require_redis()
-    db_url = scaled.prepare_postgres(pg, schema="aiguillage_scaled_test")
-    env = scaled.prod_env(pg, redis_url, db_url, extra={"AIGUILLAGE_NOW": FIXED_NOW})
+    schema = "aiguillage_scaled_test"
+    db_url = scaled.prepare_postgres(pg, schema=schema)
+    env = scaled.prod_env(pg, redis_url, db_url, extra={"AIGUILLAGE_NOW": FIXED_NOW}, schema=schema)
     stack = scaled.start_scaled(model, instances=2, env=env, logs=tmp_path_factory.mktemp("scaled"))
-    yield stack, pg
+    yield stack, db_url
     stack.stop()
 
 
