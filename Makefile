@@ -11,14 +11,16 @@ INSTALLED := $(VENV)/.installed
 MODEL := models/aiguillage.tar.gz
 DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
-DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/directory.py
+DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/data/ror-mapping.yaml $(wildcard knowledge/directory/*.py)
 
-.PHONY: help install data model run run-scaled test test-fast bench-nlu bench bench-load triage-report browsers balancer clean
+.PHONY: help install data model run run-scaled test test-fast bench-nlu bench bench-load bench-ror bench-privacy triage-report browsers balancer clean
 
 help:
 	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
 	@echo "make test       installe et lance toute la suite de tests"
 	@echo "make bench-nlu  mesures de la compréhension (F1, latence)"
+	@echo "make bench-ror  durée d'un import du ROR (2 200 offres générées)"
+	@echo "make bench-privacy  masquage des identifiants (rappel, mots conservés, avec et sans NER)"
 	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
 	@echo "make run-scaled N=2  N instances Rasa derrière nginx (PostgreSQL, Redis)"
 	@echo "make bench-load débit et latences sous charge (1, 5, 20, 50 conversations), plancher Rasa, avant/après"
@@ -65,8 +67,14 @@ test-fast: $(INSTALLED)
 bench-nlu: $(INSTALLED)
 	$(PY) scripts/bench_nlu.py
 
+bench-privacy: $(INSTALLED)
+	$(PY) scripts/bench_privacy.py
+
 bench: $(INSTALLED) $(DB_STAMP) $(MODEL)
 	$(PY) scripts/bench_e2e.py
+
+bench-ror: $(INSTALLED)
+	$(PY) scripts/bench_ror.py
 
 triage-report: $(INSTALLED)
 	$(PY) scripts/triage_report.py

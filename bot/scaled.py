@@ -127,13 +127,13 @@ def start_scaled(
     endpoints = endpoints or ROOT / "bot" / "endpoints.prod.yml"
     try:
         for i, (rp, ap) in enumerate(zip(rasa_ports, action_ports), start=1):
-            # SANIC_HOST: the action server listens on loopback only (rasa_sdk's default is 0.0.0.0).
-            stack.env = {**dict(env or {}), "AIGUILLAGE_ACTION_URL": f"http://127.0.0.1:{ap}/webhook", "SANIC_HOST": "127.0.0.1"}
-            stack.start(f"actions-{i}", [PYTHON, "-m", "rasa_sdk", "--actions", "actions.actions", "--port", str(ap)])
+            stack.env = {**dict(env or {}), "AIGUILLAGE_ACTION_URL": f"http://127.0.0.1:{ap}/webhook"}
+            stack.start(f"actions-{i}", [PYTHON, "-m", "bot.actionserver", "--host", "127.0.0.1", "--port", str(ap)])
+            # bot.rasaserver: `rasa run` on loopback with the API token and the action secret.
             stack.start(
                 f"rasa-{i}",
                 [
-                    PYTHON, "-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1",
+                    PYTHON, "-m", "bot.rasaserver", "--model", str(model), "--interface", "127.0.0.1",
                     "--port", str(rp), "--credentials", str(ROOT / "bot" / "credentials.yml"),
                     "--endpoints", str(endpoints),
                 ],

@@ -12,6 +12,7 @@ from typing import Sequence
 
 from knowledge.directory import Directory, Service
 from knowledge.gazetteer import Commune, Gazetteer
+from knowledge.geo import distance_km, load_centres
 from knowledge.hours import TZ, now_paris, to_iso
 from knowledge.situation import Situation, analyse
 from knowledge.triage import Rules, Triage
@@ -41,6 +42,7 @@ class Recommendation:
     horaires_du_jour: str
     statut: str  # "ouvert jusqu'à 17h30", "fermé, ouvre lundi à 9h"
     departements: list[str] = field(default_factory=list)
+    distance_km: float | None = None  # from the commune asked about, when both are located
 
     def payload(self) -> dict:
         s = self.service
@@ -58,6 +60,9 @@ class Recommendation:
             "statut": self.statut,
             "pourquoi": self.pourquoi,
             "exemple": s.exemple,
+            "distance_km": round(self.distance_km, 1) if self.distance_km is not None else None,
+            "verifie_le": s.verifie_le.isoformat(),
+            "source": s.source,
         }
 
 
@@ -150,6 +155,8 @@ def niveau_phrase(triage: Triage) -> str:
 def _describe(r: Recommendation) -> str:
     s = r.service
     parts = [f"{s.nom} ({s.type})"]
+    if r.distance_km is not None and r.distance_km >= 1:
+        parts.append(f"à {r.distance_km:.0f} km")
     if s.telephone:
         parts.append(f"tél. {s.telephone}")
     if s.messagerie_securisee:
@@ -169,11 +176,13 @@ class Orienter:
         gazetteer: Gazetteer | None = None,
         vocabulary: Vocabulary | None = None,
         rules: Rules | None = None,
+        centres: dict | None = None,
     ) -> None:
         self.directory = directory or Directory()
         self.gazetteer = gazetteer or Gazetteer.default()
         self.vocabulary = vocabulary or Vocabulary.default()
         self.rules = rules or Rules.default()
+        self.centres = load_centres() if centres is None else centres
 
     def orient(
         self,
@@ -242,8 +251,11 @@ class Orienter:
                 services = [s for s in services if s.schedule.is_open(at)]
             if not services:
                 continue
-            best = min(services, key=lambda s: _rank(s, situation))
-            recos.append(self._recommendation(best, situation, triage, at, explicit=t in situation.types))
+            distance = self._distances(services, situation)
+            best = min(services, key=lambda s: _rank(s, situation, distance.get(s.id)))
+            rec = self._recommendation(best, situation, triage, at, explicit=t in situation.types)
+            rec.distance_km = distance.get(best.id)
+            recos.append(rec)
             if len(recos) >= MAX_RECOMMANDATIONS:
                 break
         return recos
@@ -261,6 +273,23 @@ class Orienter:
             statut=s.schedule.status_text(at),
             departements=s.departements(self.gazetteer),
         )
+
+    def _position(self, code_insee: str | None):
+        if not code_insee:
+            return None
+        return self.centres.get(code_insee) or self.directory.commune_position(code_insee)
+
+    def _distances(self, services: list[Service], situation: Situation) -> dict[str, float]:
+        """Kilometres from the commune asked about to each located service."""
+        origin = self._position(situation.commune.code_insee) if situation.commune else None
+        if origin is None:
+            return {}
+        out = {}
+        for s in services:
+            where = s.position or self._position(s.commune_insee)
+            if where is not None:
+                out[s.id] = distance_km(origin, where)
+        return out
 
     def nearest(self, type_: str, *, commune: str | None = None, departement: str | None = None) -> Service | None:
         """The most local service of `type_` serving a commune (INSEE code) or a department."""
@@ -300,6 +329,8 @@ class Orienter:
             reason += f" ; compétent pour : {', '.join(matched[:3])}"
         if place:
             reason += f" ; intervient à {place}" if situation.commune else f" ; intervient dans le département {place}"
+        if s.secteurs_psy:
+            reason += f" ; secteur de psychiatrie {', '.join(s.secteurs_psy)}"
         return reason + "."
 
     def _open_now_fallbacks(self, result: Orientation) -> list[dict]:
@@ -331,11 +362,14 @@ def _zone_rank(s: Service) -> int:
     return min((ZONE_RANK.get(z.kind, 9) for z in s.zones), default=9)
 
 
-def _rank(s: Service, situation: Situation) -> tuple:
-    """Most specific zone first, then most needs in common, then name for stability."""
+def _rank(s: Service, situation: Situation, distance: float | None = None) -> tuple:
+    """A CMP of a psychiatric sector first (the sector decides), then the most specific zone,
+    then the nearest (unknown distance last), most needs in common, name for stability."""
     common = len(set(s.besoins) & situation.besoins)
     publics = len({p.public for p in s.publics} & situation.publics)
-    return (_zone_rank(s), -common, -publics, s.nom)
+    sector = 0 if s.type == "CMP" and s.secteurs_psy else 1
+    far = distance if distance is not None else float("inf")
+    return (sector, _zone_rank(s), far, -common, -publics, s.nom)
 
 
 _default: Orienter | None = None

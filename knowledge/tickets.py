@@ -696,7 +696,7 @@ class TicketStore:
             n.tentatives += 1
             delay = min(60 * 2 ** (n.tentatives - 1), 3600)
             n.prochain_essai = _to_db(self._now()) + timedelta(seconds=delay)
-            n.derniere_erreur = (error or "")[:1000]
+            n.derniere_erreur = privacy.mask((error or "")[:1000])  # SMTP errors quote addresses
             n.verrou_jusqu_a = None
 
     def outbox(self, numero: str | None = None) -> list[dict]:
@@ -755,6 +755,12 @@ class TicketStore:
         if not verify_password(password or "", op.mot_de_passe) or not op.actif:
             return None
         return Operator(op.login, op.nom, op.role, True)
+
+    def password_tag(self, login: str) -> str | None:
+        """A digest of the stored password hash: changes with the password (session revocation)."""
+        with self._session() as s:
+            h = s.execute(select(_Operateur.mot_de_passe).where(_Operateur.login == login)).scalar_one_or_none()
+        return hashlib.sha256(h.encode()).hexdigest() if h else None
 
     def user(self, login: str) -> Operator | None:
         with self._session() as s:

@@ -7,14 +7,22 @@ Outputs (deterministic, sorted, one record per line):
 - knowledge/data/hors-region.json: the other French departments and regions, and the
   largest out-of-region communes (for "outside the region" detection).
 
+- knowledge/data/communes-24-centres.json, only with --centres CSV: the centre (WGS 84) of each
+  commune of the region, read from an official CSV the operator downloads (no registry package
+  carries commune coordinates; see docs/directory.md). Columns are found by name: the INSEE
+  code (code_insee, code_commune_insee, insee_com, com, codgeo) and either latitude/longitude
+  (latitude, latitude_centre, lat / longitude, longitude_centre, lon) or one "lat, lon" column
+  (coordonnees_gps, geo_point_2d).
+
 Usage:
-    python scripts/build_gazetteer.py [--package DIR] [--out-dir DIR]
+    python scripts/build_gazetteer.py [--package DIR] [--out-dir DIR] [--centres CSV]
 
 Without --package the pinned npm version is fetched with `npm pack` into a temp dir.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
@@ -167,6 +175,47 @@ def dumps(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+CODE_COLUMNS = ("code_insee", "code_commune_insee", "insee_com", "com", "codgeo")
+LAT_COLUMNS = ("latitude", "latitude_centre", "lat")
+LON_COLUMNS = ("longitude", "longitude_centre", "lon", "lng")
+POINT_COLUMNS = ("coordonnees_gps", "geo_point_2d")
+
+
+def build_centres(csv_path: Path, codes: set[str]) -> dict:
+    """{"source", "region", "centres": {code: [lat, lon]}} for the communes in ``codes``.
+
+    When a commune has several rows (one per postal code), the first one is kept."""
+    text = csv_path.read_text(encoding="utf-8-sig")
+    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+    rows = csv.DictReader(text.splitlines(), dialect=dialect)
+    names = {n.lower().strip(): n for n in rows.fieldnames or ()}
+
+    def column(options):
+        return next((names[o] for o in options if o in names), None)
+
+    code_col, lat_col, lon_col = column(CODE_COLUMNS), column(LAT_COLUMNS), column(LON_COLUMNS)
+    point_col = column(POINT_COLUMNS)
+    if not code_col or not ((lat_col and lon_col) or point_col):
+        raise SystemExit(f"{csv_path}: colonnes introuvables (code INSEE et latitude/longitude)")
+    centres: dict[str, list[float]] = {}
+    for row in rows:
+        code = (row.get(code_col) or "").strip().zfill(5)
+        if code not in codes or code in centres:
+            continue
+        try:
+            if lat_col and lon_col and row.get(lat_col) and row.get(lon_col):
+                lat, lon = float(row[lat_col].replace(",", ".")), float(row[lon_col].replace(",", "."))
+            elif point_col and row.get(point_col):
+                lat, lon = (float(x) for x in row[point_col].split(","))
+            else:
+                continue
+        except ValueError:
+            continue
+        if 46.0 < lat < 49.5 and -0.5 < lon < 3.5:  # the region's bounding box, roughly
+            centres[code] = [round(lat, 5), round(lon, 5)]
+    return {"source": csv_path.name, "region": REGION, "centres": dict(sorted(centres.items()))}
+
+
 def write(package_dir: Path, out_dir: Path) -> tuple[Path, Path]:
     communes_doc, hors_doc = build(package_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -181,7 +230,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--package", type=Path, help="unpacked npm package dir (contains data/communes.json)")
     p.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--centres", type=Path, help="official CSV of commune centres (see above)")
     args = p.parse_args(argv)
+    if args.centres:  # only the centres extract, for the communes of the current gazetteer
+        doc = json.loads((args.out_dir / "communes-24.json").read_text(encoding="utf-8"))
+        codes = {c["code"] if "code" in c else c["code_insee"] for c in doc["communes"]}
+        centres = build_centres(args.centres, codes)
+        out = args.out_dir / "communes-24-centres.json"
+        out.write_text(dumps(centres), encoding="utf-8")
+        print(f"{out}: {len(centres['centres'])} centres sur {len(codes)} communes")
+        return 0
     if args.package:
         a, b = write(args.package, args.out_dir)
     else:

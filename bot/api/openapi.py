@@ -189,6 +189,9 @@ _DOC = {
                     "prochaine_ouverture": {"type": "string", "format": "date-time", "nullable": True},
                     "horaires_du_jour": {"type": "string"}, "statut": {"type": "string"},
                     "pourquoi": {"type": "string"}, "exemple": {"type": "boolean"},
+                    "distance_km": {"type": "number", "nullable": True},
+                    "verifie_le": {"type": "string", "format": "date"},
+                    "source": {"type": "string"},
                 },
             },
             "Orientation": {
@@ -286,4 +289,7 @@ _DOC = {
 
 def openapi_document() -> dict:
     """A copy of the OpenAPI 3.0 document."""
-    return copy.deepcopy(_DOC)
+    from bot.api.reports import openapi_paths
+    doc = copy.deepcopy(_DOC)
+    doc["paths"].update(openapi_paths())
+    return doc

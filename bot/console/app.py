@@ -21,7 +21,9 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.console import reports as reports_page
 from bot.console import security
+from bot.console.sessions import SessionStore, Throttle, wait_message
 from knowledge import privacy
 from knowledge.notify import SmtpSettings, send_with_settings
 from knowledge.tickets import (CONSENTEMENTS, ISSUES, ROLES, STATUTS, TRANSITIONS, TZ, URGENCES,
@@ -63,6 +65,7 @@ class Request:
     secure: bool
     session: dict | None = None
     user: object | None = None
+    address: str = "inconnue"
 
 
 @dataclass
@@ -98,9 +101,13 @@ class ConsoleApp:
 
     def __init__(self, store: TicketStore, secret: bytes, *, smtp: SmtpSettings | None = None,
                  secure_cookie: bool | None = None, orienter: Callable | None = None,
-                 directory=None, notify_interval: float = 30.0):
+                 directory=None, notify_interval: float = 30.0, throttle: Throttle | None = None,
+                 trust_proxy: bool = False):
         self.store = store
         self.secret = secret
+        self.sessions = SessionStore(store, security.SESSION_SECONDS)
+        self.throttle = throttle or Throttle()
+        self.trust_proxy = trust_proxy
         self.secure_cookie = secure_cookie
         self._orienter = orienter
         self._directory = directory
@@ -132,10 +139,11 @@ class ConsoleApp:
             ("POST", r"/demandes/(?P<numero>AIG-\d{4}-\d{6})/note", self.add_note),
             ("GET", r"/recherche", self.search),
             ("POST", r"/recherche", self.search),
+            ("GET", r"/annuaire/fraicheur", self.freshness),
             ("GET", r"/utilisateurs", self.users),
             ("POST", r"/utilisateurs", self.create_user),
             ("POST", r"/utilisateurs/(?P<login>[a-z0-9._\-]+)", self.update_user),
-        ]
+        ] + reports_page.routes(self)
 
     # -- notification worker -------------------------------------------------------------------
 
@@ -181,7 +189,7 @@ class ConsoleApp:
                    ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
                    ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),
                    ("Content-Security-Policy",
-                    "default-src 'self'; style-src 'self'; script-src 'none'; frame-ancestors 'none'; "
+                    "default-src 'self'; style-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
                     "form-action 'self'")] + resp.headers
         start_response(f"{resp.status} {HTTPStatus(resp.status).phrase}", headers)
         return [body]
@@ -208,14 +216,20 @@ class ConsoleApp:
             pass
         secure = (environ.get("wsgi.url_scheme") == "https"
                   or environ.get("HTTP_X_FORWARDED_PROTO", "").lower() == "https")
+        address = environ.get("REMOTE_ADDR") or "inconnue"
+        if self.trust_proxy and environ.get("HTTP_X_FORWARDED_FOR"):   # the proxy's last hop
+            address = environ["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip() or address
         return Request(method, path, query, {k: v[0] for k, v in form_lists.items()}, form_lists,
-                       cookies, secure)
+                       cookies, secure, address=address)
 
     def _dispatch(self, req: Request) -> Response:
         req.session = security.unsign(self.secret, req.cookies.get(security.COOKIE))
         if req.session and req.session.get("u"):
-            op = self.store.user(req.session["u"])
-            req.user = op if op and op.actif else None
+            if not self.sessions.valid(req.session.get("s"), req.session["u"]):
+                req.session = None                   # logged out, password changed or expired
+            else:
+                op = self.store.user(req.session["u"])
+                req.user = op if op and op.actif else None
         allowed_methods = False
         for method, pattern, handler in self.routes:
             m = re.fullmatch(pattern, req.path)
@@ -274,10 +288,20 @@ class ConsoleApp:
         return resp
 
     def login(self, req: Request) -> Response:
-        op = self.store.authenticate(req.form.get("login", ""), req.form.get("mot_de_passe", ""))
+        login = (req.form.get("login", "") or "").strip().lower()[:80]
+        keys = (f"compte:{login}", f"adresse:{req.address}")
+        wait = self.throttle.wait(*keys)
+        if wait > 0:
+            log.warning("login throttled (%s)", req.address)
+            return self.login_form(req, error=wait_message(wait), status=429)
+        op = self.store.authenticate(login, req.form.get("mot_de_passe", ""))
         if op is None:
+            self.throttle.failed(*keys)
+            log.warning("login failed (%s)", req.address)
             return self.login_form(req, error="Identifiant ou mot de passe incorrect.", status=401)
+        self.throttle.succeeded(*keys)
         session = security.new_session(op.login)        # new token: no session fixation
+        session["s"] = self.sessions.open(op.login)     # server-side: revocable
         log.info("login %s", op.login)
         resp = redirect("/demandes")
         resp.headers.append(("Set-Cookie", security.cookie_header(security.sign(self.secret, session),
@@ -285,6 +309,8 @@ class ConsoleApp:
         return resp
 
     def logout(self, req: Request) -> Response:
+        if req.session:
+            self.sessions.close(req.session.get("s"))
         resp = redirect("/connexion?ok=deconnecte")
         resp.headers.append(("Set-Cookie", security.cookie_header("", self._secure(req), max_age=0)))
         return resp
@@ -432,6 +458,7 @@ class ConsoleApp:
                 log.exception("orientation failed")
                 error = f"La recherche a échoué : {exc}"
             if result is not None:
+                self._log_answer(result)
                 recos = self._search_rows(result, type_, ouvert)
                 dac = self._route(result)
         elif req.method == "POST":
@@ -439,6 +466,13 @@ class ConsoleApp:
         return self._page("recherche.html", req, texte=texte, commune=commune, type=type_, ouvert=ouvert,
                           types=TYPES_RECHERCHE, result=result, recos=recos, error=error, dac=dac,
                           resume=privacy.mask(texte))
+
+    def _log_answer(self, result) -> None:
+        """The phone line's answer goes to the anonymous orientation log (knowledge.activity)."""
+        directory = self._get_directory()
+        if directory is not None and hasattr(result, "triage"):
+            from knowledge import activity
+            activity.record(result, canal="telephone", directory=directory)
 
     def _route(self, result):
         commune = getattr(result.situation, "commune", None)
@@ -503,6 +537,20 @@ class ConsoleApp:
         return rows
 
     # -- users (admin) ----------------------------------------------------------------------------
+
+    def freshness(self, req: Request) -> Response:
+        """Directory entries not verified for more than 12 months, and those the last ROR import
+        withdrew."""
+        directory = self._get_directory()
+        if directory is None:
+            raise HttpError(503, "Annuaire indisponible.")
+        today = self.store.clock().date()
+        try:
+            stale, withdrawn = directory.stale(today), directory.withdrawn_by_last_import()
+        except Exception:  # noqa: BLE001 - e.g. the directory was never loaded here
+            log.warning("directory unavailable for the freshness page")
+            raise HttpError(503, "Annuaire indisponible (non chargé dans cette base).") from None
+        return self._page("fraicheur.html", req, stale=stale, withdrawn=withdrawn, today=today)
 
     def users(self, req: Request, error: str | None = None, status: int = 200) -> Response:
         self._require(req, "admin")

@@ -409,7 +409,7 @@ def test_regional_file(files):
     assert set(types) <= set(REGIONAL_TYPES) | {"DAC"}
 
 
-# --- loader (knowledge/directory.py) -----------------------------------------------------------
+# --- loader (knowledge/directory/) -----------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
