@@ -13,7 +13,7 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/data/ror-mapping.yaml $(wildcard knowledge/directory/*.py)
 
-.PHONY: help install data model run test test-fast bench-nlu bench bench-ror bench-privacy bench-triage triage-report browsers clean
+.PHONY: help install data model run run-scaled test test-fast bench-nlu bench bench-load bench-ror bench-privacy bench-triage triage-report browsers balancer clean
 
 help:
 	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
@@ -23,6 +23,8 @@ help:
 	@echo "make bench-privacy  masquage des identifiants (rappel, mots conservés, avec et sans NER)"
 	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
 	@echo "make bench-triage  urgences : rappel, fausses alertes, temps (jeux réservés)"
+	@echo "make run-scaled N=2  N instances Rasa derrière nginx (PostgreSQL, Redis)"
+	@echo "make bench-load débit et latences sous charge (1, 5, 20, 50 conversations), plancher Rasa, avant/après"
 
 $(INSTALLED): pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable : installez-le (pyenv install 3.10) puis relancez."; exit 1; }
@@ -57,7 +59,7 @@ model: $(MODEL)
 run: $(INSTALLED) $(DB_STAMP) $(MODEL)
 	$(PY) -m bot.run
 
-test: $(INSTALLED) browsers
+test: $(INSTALLED) browsers balancer
 	$(PY) -m pytest
 
 test-fast: $(INSTALLED)
@@ -77,6 +79,21 @@ bench-ror: $(INSTALLED)
 
 triage-report: $(INSTALLED)
 	$(PY) scripts/triage_report.py
+
+# Debian's nginx for the scaled configuration (root); skipped when present.
+balancer:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) \
+	    || echo "nginx n'a pas pu être installé : la configuration à plusieurs instances sera ignorée."; \
+	  else echo "nginx absent (installez nginx-light) : la configuration à plusieurs instances sera ignorée."; fi; }
+
+N ?= 2
+run-scaled: $(INSTALLED) $(MODEL) balancer
+	$(PY) -m bot.scaled --instances $(N) --model $(MODEL)
+
+LOAD_ARGS ?=
+bench-load: $(INSTALLED) balancer
+	$(PY) scripts/bench_load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf models var .build test-artifacts

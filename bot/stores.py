@@ -24,11 +24,18 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import rasa_patches
 from knowledge.privacy import install_logging_filter, mask, mask_obj, warm_up
 
 # The Rasa server configures logging before it builds the tracker store: mask every record.
 install_logging_filter("rasa", "bot", "knowledge", "sanic")
 warm_up()  # word lists loaded at start-up, not during the first conversation
+
+# Rasa imports this module (bot/endpoints*.yml) before running any action: our one patch of Rasa.
+try:
+    rasa_patches.apply()
+except rasa_patches.PatchRefused as exc:  # another Rasa version: stock behaviour, slower
+    logging.getLogger(__name__).warning("%s", exc)
 
 BOT_DATA_SLOTS = frozenset({"derniere_orientation", "question_horaire", "commune", "departement"})
 CONTACT_SLOTS = frozenset({"demande_rappel", "demandeur_nom", "demandeur_rpps"})
@@ -102,8 +109,31 @@ def _clears_contact(event: Event) -> bool:
     return isinstance(event, SlotSet) and event.key in CONTACT_SLOTS and event.value is None
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL: readers do not wait for the writer; NORMAL: one fsync per checkpoint, not per message
+    # (a power cut may lose the last turns, an application crash loses nothing).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` (SQLite or PostgreSQL) storing masked events."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # AIGUILLAGE_PG_SCHEMA: the PostgreSQL schema of the `events` table (default: the
+        # database's search path), so that several deployments or test runs share one database.
+        schema = os.environ.get("AIGUILLAGE_PG_SCHEMA", "").strip()
+        if schema and kwargs.get("dialect", "sqlite") == "postgresql":
+            kwargs["query"] = {**(kwargs.get("query") or {}), "options": f"-csearch_path={schema}"}
+        super().__init__(*args, **kwargs)
+        # AIGUILLAGE_SQLITE_WAL=0: SQLite's stock journal (make bench-load measures both).
+        if self.engine.dialect.name == "sqlite" and os.environ.get("AIGUILLAGE_SQLITE_WAL", "1") != "0":
+            from sqlalchemy import event
+
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine.dispose()  # connections opened before the listener get the pragmas too
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> Optional[DialogueStateTracker]:
