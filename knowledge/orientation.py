@@ -6,7 +6,8 @@ The Rasa actions, the operator console and the API all call `orient()`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Sequence
 
@@ -14,6 +15,7 @@ from knowledge.directory import Directory, Service
 from knowledge.gazetteer import Commune, Gazetteer
 from knowledge.hours import TZ, now_paris, to_iso
 from knowledge.situation import Situation, analyse
+from knowledge.text import fold
 from knowledge.triage import Rules, Triage
 from knowledge.vocabulary import Vocabulary
 
@@ -191,12 +193,12 @@ class Orienter:
         answer, a correction, the console's filter). `types` adds resource types to look for
         first (the console's type filter).
         """
-        at = at or current_time()
         situation = analyse(text, gazetteer=self.gazetteer, vocabulary=self.vocabulary)
         if commune:
             situation.commune = self.gazetteer.commune(commune)
             situation.departement = self.gazetteer.departement(situation.commune.departement)
             situation.hors_region = None
+            situation.ambiguite = ()
         elif departement:
             situation.departement = self.gazetteer.departement(departement)
             situation.commune = None
@@ -204,11 +206,35 @@ class Orienter:
         for t in types:
             if t not in situation.types:
                 situation.types.append(t)
+        return self.orient_situation(situation, at=at, ouvert_seulement=ouvert_seulement)
+
+    def orient_situation(self, situation: Situation, *, at: datetime | None = None,
+                         ouvert_seulement: bool = False) -> Orientation:
+        """Triage and rank for a Situation already read (the turn reads its message once)."""
+        at = at or current_time()
         triage = self.rules.triage(situation)
         recos = self._recommend(situation, triage, at, ouvert_seulement)
         result = Orientation(situation, triage, recos, at)
         result.ouverts_maintenant = self._open_now_fallbacks(result)
         return result
+
+    def place_decides(self, situation: Situation, at: datetime | None = None) -> Commune | None:
+        """Which of ``situation.ambiguite`` to answer for, or None when it matters.
+
+        When every candidate commune gets the same first service (one SSIAD covering all the
+        communes of a postal code, a departmental DAC or MDPH), the answer does not depend on
+        the commune: the most populous candidate stands for them all. Otherwise None (ask).
+        """
+        firsts: dict[Commune, str | None] = {}
+        for c in situation.ambiguite[:10]:
+            one = replace(situation, commune=c, departement=self.gazetteer.departement(c.departement),
+                          ambiguite=(), publics=set(situation.publics), besoins=set(situation.besoins),
+                          types=list(situation.types))
+            o = self.orient_situation(one, at=at)
+            firsts[c] = o.recommandations[0].service.id if o.recommandations else None
+        if len(set(firsts.values())) != 1 or None in firsts.values():
+            return None
+        return max(firsts, key=lambda c: (c.population, c.code_insee))
 
     # -- ranking ---------------------------------------------------------------------------
 
@@ -217,7 +243,8 @@ class Orienter:
             return self.directory.serving(situation.commune)
         if situation.departement is not None:
             return self.directory.in_departement(situation.departement.code)
-        return []
+        # No place: the regional resources (CRA, CMRR, networks) still answer.
+        return [s for s in self.directory.all() if any(z.kind == "region" for z in s.zones)]
 
     def _wanted_types(self, situation: Situation, triage: Triage) -> list[str]:
         wanted: list[str] = []
@@ -261,6 +288,16 @@ class Orienter:
             statut=s.schedule.status_text(at),
             departements=s.departements(self.gazetteer),
         )
+
+    def regional_types(self) -> frozenset[str]:
+        """Resource types whose every service covers the whole region (CRA, CMRR, networks)."""
+        if getattr(self, "_regional", None) is None:
+            by_type: dict[str, bool] = {}
+            for s in self.directory.all():
+                regional = any(z.kind == "region" for z in s.zones)
+                by_type[s.type] = by_type.get(s.type, True) and regional
+            self._regional = frozenset(t for t, r in by_type.items() if r)
+        return self._regional
 
     def nearest(self, type_: str, *, commune: str | None = None, departement: str | None = None) -> Service | None:
         """The most local service of `type_` serving a commune (INSEE code) or a department."""
@@ -331,11 +368,30 @@ def _zone_rank(s: Service) -> int:
     return min((ZONE_RANK.get(z.kind, 9) for z in s.zones), default=9)
 
 
+# Themes of the thematic networks and resource centres: a service whose name or description
+# names the theme the message names comes first among services of the same type.
+THEMES = {
+    "sclerose_en_plaques": ("sclerose en plaques", "sep"),
+    "parkinson": ("parkinson",),
+    "diabete": ("diabete", "diabetique", "diabetes"),
+    "obesite": ("obesite", "obese", "bariatrique"),
+    "cancer": ("cancer", "cancero", "oncolog", "tumeur", "chimio", "metasta"),
+    "douleur": ("douleur", "douloureu", "algolog"),
+}
+_THEME_RE = {k: re.compile(r"\b(?:" + "|".join(map(re.escape, v)) + r")") for k, v in THEMES.items()}
+
+
+def _themes(text: str) -> set[str]:
+    folded = fold(text or "")
+    return {k for k, rx in _THEME_RE.items() if rx.search(folded)}
+
+
 def _rank(s: Service, situation: Situation) -> tuple:
-    """Most specific zone first, then most needs in common, then name for stability."""
+    """Most specific zone first, then the theme named, most needs in common, then name."""
     common = len(set(s.besoins) & situation.besoins)
     publics = len({p.public for p in s.publics} & situation.publics)
-    return (_zone_rank(s), -common, -publics, s.nom)
+    theme = len(_themes(f"{s.nom} {s.description}") & _themes(situation.text))
+    return (_zone_rank(s), -theme, -common, -publics, s.nom)
 
 
 _default: Orienter | None = None

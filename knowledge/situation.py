@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from knowledge.gazetteer import Commune, Departement, Gazetteer
+from knowledge.places import choose, find_places
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary
 
@@ -181,7 +182,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     gazetteer = gazetteer or Gazetteer.default()
     vocabulary = vocabulary or Vocabulary.default()
 
-    places = gazetteer.find(text)
+    places = find_places(text, gazetteer, vocabulary)
     _place(situation, places)
 
     mentions = vocabulary.find(text)
@@ -233,21 +234,9 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
 
 
 def _place(situation: Situation, places: list) -> None:
-    """First in-region commune (or postal code), else first department; out-of-region label otherwise."""
-    communes = [p for p in places if p.kind in ("commune", "code_postal")]
-    if communes:
-        p = communes[0]
-        if p.commune is not None:
-            situation.commune = p.commune
-            situation.departement = p.departement
-        else:
-            situation.ambiguite = tuple(p.candidates)
-            situation.departement = p.departement
-        return
-    deps = [p for p in places if p.kind == "departement" and p.departement is not None]
-    if deps:
-        situation.departement = deps[0].departement
-        return
-    out = [p for p in places if p.kind == "hors_region"]
-    if out:
-        situation.hors_region = out[0].label or out[0].text
+    """The place chosen by ``knowledge.places.choose`` (commune, ambiguity, department, out of region)."""
+    reading = choose(places)
+    situation.commune = reading.commune
+    situation.departement = reading.departement
+    situation.ambiguite = reading.candidates if reading.ambiguous else ()
+    situation.hors_region = None if reading.found else reading.hors_region

@@ -60,8 +60,11 @@ def first_turn(text: str, parsed: dict) -> Outcome:
     intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
     ents = dialogue.entities(parsed)
     text = dialogue.clean_input(text)
-    place = dialogue.read_place(text, ents)
-    dep = place.departement
+    from knowledge import places
+
+    orienter = dialogue._orienter()
+    reading = places.read_place(text, orienter.gazetteer, orienter.vocabulary, entities=ents)
+    dep = reading.departement.code if reading.departement else None
     if intent == "orientation":
         first = dialogue.analyse_request(text, ents)
         slots = {**first.slots}

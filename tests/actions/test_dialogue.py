@@ -17,7 +17,7 @@ AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
         ("pt 82a seul ds le 36, chutes ++, refus aides", None, "36", None, []),
         ("mr 70 ans isolé, chutes", None, None, None, ["commune"]),
         ("patient de 70 ans isolé à Paris, chutes", None, None, "Paris", []),
-        ("patient 75 ans, 41000, perte d'autonomie", None, None, None, ["commune"]),  # 5 communes share 41000
+        ("clic pour un patient de 75 ans, 41000", None, None, None, ["commune"]),  # 41000: CLICs differ
         ("patient 75 ans, 41000 Blois, perte d'autonomie", "41018", "41", None, ["commune"]),
     ],
 )
@@ -31,6 +31,48 @@ def test_analyse_request_reads_the_place(text, commune, departement, hors_region
         assert "Centre-Val de Loire" in reply.text
     if "41000" in text and not commune:
         assert "Blois (41)" in reply.text and reply.buttons
+
+
+@pytest.mark.parametrize("text,type_,departement", [
+    ("dac 41000", "DAC", "41"),          # departmental: the same DAC whichever commune of 41000
+    ("mdph 41200 tel ?", "MDPH", "41"),
+    ("had 37500", "HAD", "37"),          # one HAD serves every commune of 37500
+])
+def test_shared_postal_code_answered_when_the_answer_does_not_depend_on_the_commune(text, type_, departement):
+    reply = dialogue.analyse_request(text)
+    assert reply.slots["departement"] == departement and not reply.buttons
+    assert dialogue.orientation_required_slots(reply.slots) == ["commune"]  # known: the form ends
+    answer = dialogue.orientation_answer(reply.slots, at=AT)
+    assert answer.payload["orientation"]["recommandations"][0]["type"] == type_
+
+
+@pytest.mark.parametrize("text,nom", [
+    ("réseau SEP ?", "sclérose en plaques"),
+    ("cra ?", "autisme"),
+])
+def test_regional_resource_needs_no_commune(text, nom):
+    reply = dialogue.analyse_request(text)
+    assert dialogue.orientation_required_slots(reply.slots) == []
+    first = dialogue.orientation_answer(reply.slots, at=AT).payload["orientation"]["recommandations"][0]
+    assert nom in first["nom"] and len(first["departements"]) == 6
+
+
+@pytest.mark.parametrize("text,type_,departement", [
+    ("cmp gien ?", "CMP", "45"), ("clic brou", "CLIC", "28"), ("had romorantin", "HAD", "41"),
+    ("dac 36 ?", "DAC", "36"), ("equipe mobile soins palliatifs 45", "EMSP", "45"),
+    ("csapa vendome", "CSAPA", "41"), ("emsp bourge", "EMSP", "18"), ("had st amand", "HAD", "18"),
+    ("cmpp chartes", "CMPP", "28"),
+])
+def test_sms_style_requests(text, type_, departement):
+    reply = dialogue.analyse_request(text)
+    assert reply.slots["departement"] == departement
+    answer = dialogue.orientation_answer(reply.slots, at=AT)
+    assert answer.payload["orientation"]["recommandations"][0]["type"] == type_
+
+
+def test_first_message_read_as_a_detail_is_a_request():
+    reply = dialogue.complete("pas de médecin traitant à Loches", {}, {}, at=AT, intent="nier")
+    assert reply.payload["orientation"]["recommandations"][0]["type"] in ("CPTS", "CPAM")
 
 
 def test_vital_emergency_is_said_at_once_and_needs_no_commune():
