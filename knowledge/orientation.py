@@ -250,8 +250,12 @@ class Orienter:
         wanted: list[str] = []
         for u in triage.urgences:
             wanted.extend(u.types)
-        wanted.extend(situation.types)
-        wanted.extend(triage.types)
+        if triage.niveau == 3:
+            wanted.extend(triage.types)       # the DAC first, named services after it
+            wanted.extend(situation.types)
+        else:
+            wanted.extend(situation.types)
+            wanted.extend(triage.types)
         seen: set[str] = set()
         return [t for t in wanted if not (t in seen or seen.add(t))]
 
