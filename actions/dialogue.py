@@ -352,6 +352,46 @@ def _first_request(text: str, ents: Mapping[str, list[str]], at: datetime) -> Re
     return reply
 
 
+# A hand-over: the user wants the DAC to take the situation (call back, open a request).
+_HAND_OVER = re.compile(
+    r"\b(?:rappel\w*|ouvr\w*|ouverture|transm\w*|relais|saisi\w*|signal\w*|confi\w*|prenne en charge|"
+    r"prendre en charge|prise en charge|demande d appui|demande de coordination|gestion de cas pour|"
+    r"dossier|ticket|envoy\w*|adress\w*|remonter|inscri\w*|evalue\w*|declench\w*|lanc\w*|"
+    r"depos\w*|cree\w*|creer|enregistr\w*|fai\w* la demande|valide\w*|allez y|oui|ok)\b")
+
+
+def redirect_request(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any],
+                     intent: str | None, at: datetime | None = None) -> Reply | None:
+    """An orientation request the NLU read as something else, answered as one (else None).
+
+    Naming a service type is never a support request: "dac du 18 svp" or "les coordonnées du
+    DAC" get the contact; only a hand-over ("que le DAC me rappelle", "ouvrir une demande")
+    starts the form. A first message read as out of scope, unclear, a follow-up without a
+    request number or an hours question without a service, that names a need or a service and
+    a place, is oriented.
+    """
+    from knowledge.text import fold
+
+    text = clean_input(text or "")
+    if not text:
+        return None
+    if intent == "ouvrir_demande":
+        if slots.get("situation") or _HAND_OVER.search(fold(text)):
+            return None
+    elif intent == "suivi_demande":
+        if TICKET_RE.search(text) or (ents or {}).get("numero_demande"):
+            return None
+    elif intent not in ("nlu_fallback", "hors_sujet", "horaires_service"):
+        return None
+    if intent != "ouvrir_demande" and slots.get("situation"):
+        return None
+    read = read_request(mask(text), ents)
+    if not (read.types or read.besoins) or not (read.commune or read.departement or read.ambiguite
+                                                or (read.types and read.types[0] in _orienter().regional_types())):
+        return None
+    return _first_request(text, ents, at or current_time())
+
+
 # -- hours ------------------------------------------------------------------------------------
 
 
@@ -388,6 +428,9 @@ def _service_hours(text: str, ents: Mapping[str, list[str]], slots: Mapping[str,
     at = at or current_time()
     service = find_service(text, ents, slots)
     if service is None:
+        redirected = redirect_request(text, ents, slots, "horaires_service", at)
+        if redirected is not None:
+            return redirected
         return Reply(text="De quel service parlez-vous ? Précisez le type et la commune, par exemple « le CMP de Vierzon ».")
     when = parse_when(text, at)
     payload = _orienter().service_payload(service, at)
@@ -481,6 +524,9 @@ def ticket_status(text: str, ents: Mapping[str, list[str]], sender_id: str) -> R
         if m:
             numero = f"AIG-{m.group(1)}-{int(m.group(2)):06d}"
     if numero is None:
+        redirected = redirect_request(text, ents, {}, "suivi_demande")
+        if redirected is not None:
+            return redirected
         return Reply(text="Quel est le numéro de votre demande ? (de la forme AIG-2026-000123)")
     ticket = ticket_store().status(numero, sender_id)
     if ticket is None:

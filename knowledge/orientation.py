@@ -102,15 +102,15 @@ class Orientation:
         }
 
     def message(self) -> str:
-        """A concise French answer (the payload carries the details for rich clients)."""
+        """A French answer read in five seconds: emergencies, then who to call and why, then
+        contacts and hours; the complexity reasons stay in the payload's ``motifs``."""
         lines: list[str] = []
         for u in self.triage.urgences:
             lines.append(f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip())
-        if self.triage.niveau is not None and (self.recommandations or not self.triage.urgences):
-            lines.append(niveau_phrase(self.triage))
         if self.recommandations:
             first, *others = self.recommandations
-            lines.append(_describe(first))
+            lines.append(f"Appelez {first.service.nom} ({first.service.type}) : {self.first_reason()}.")
+            lines.append(_contact_line(first))
             lines.append(f"Pourquoi : {first.pourquoi}")
             if others:
                 lines.append("Autres possibilités :")
@@ -130,6 +130,21 @@ class Orientation:
             lines.append("(Annuaire d'exemple : coordonnées fictives.)")
         return "\n".join(lines)
 
+    def first_reason(self) -> str:
+        """Why the first service, in a few plain words (no level or dimension jargon)."""
+        first = self.recommandations[0].service
+        if first.type in self.situation.types and not (first.type == "DAC" and self.triage.niveau == 3):
+            return "le service demandé"
+        if first.type == "DAC" and self.triage.niveau == 3:
+            return "situation complexe, le DAC évalue, coordonne les intervenants et peut suivre la situation"
+        if first.type in self.triage.types[:1] and self.triage.motifs:
+            motif = next((m for m in self.triage.motifs if not m.startswith(("urgence", "situation complexe",
+                                                                            "complexité"))), "")
+            motif = motif.removeprefix("information : ").split(" : ")[0]
+            if motif:
+                return motif
+        return "service compétent pour cette demande"
+
     def _where(self) -> str:
         if self.situation.commune:
             return f" pour {self.situation.commune.nom}"
@@ -147,6 +162,21 @@ def niveau_phrase(triage: Triage) -> str:
     head = names.get(triage.niveau or 0, "Orientation")
     motifs = ", ".join(triage.motifs[:5])
     return f"{head} : {motifs}." if motifs else f"{head}."
+
+
+def _contact_line(r: Recommendation) -> str:
+    """Phone, secure mail, open status and today's hours of the first service."""
+    s = r.service
+    parts = []
+    if s.telephone:
+        parts.append(f"Tél. {s.telephone}")
+    if s.messagerie_securisee:
+        parts.append(f"MSSanté {s.messagerie_securisee}")
+    status = r.statut
+    if r.horaires_du_jour and not s.schedule.permanent:
+        status += f" (aujourd'hui : {r.horaires_du_jour})"
+    parts.append(status)
+    return " — ".join(parts)
 
 
 def _describe(r: Recommendation) -> str:
@@ -243,6 +273,8 @@ class Orienter:
             return self.directory.serving(situation.commune)
         if situation.departement is not None:
             return self.directory.in_departement(situation.departement.code)
+        if situation.hors_region:
+            return []
         # No place: the regional resources (CRA, CMRR, networks) still answer.
         return [s for s in self.directory.all() if any(z.kind == "region" for z in s.zones)]
 
@@ -277,6 +309,10 @@ class Orienter:
             recos.append(self._recommendation(best, situation, triage, at, explicit=t in situation.types))
             if len(recos) >= MAX_RECOMMANDATIONS:
                 break
+        if not recos and not triage.urgences and by_type.get("DAC"):
+            # Nothing of the wanted types here: the DAC of the place orients (never an empty answer).
+            best = min(by_type["DAC"], key=lambda s: _rank(s, situation))
+            recos.append(self._recommendation(best, situation, triage, at, explicit=False))
         return recos
 
     def _recommendation(

@@ -78,9 +78,23 @@ def first_turn(text: str, parsed: dict) -> Outcome:
         return Outcome(intent, _first_type(r.payload), dep, False, r.text)
     if intent in ("correction", "informer", "nier"):
         r = dialogue.complete(text, ents, {}, intent=intent)
-        return Outcome(intent, _first_type(r.payload), dep, False, r.text)
-    r = dialogue.emergency_check(text)
-    return Outcome(intent, _first_type(r.payload), dep, False, r.text)
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+    if intent == "suivi_demande":
+        r = dialogue.ticket_status(text, ents, "bench")
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+    if intent == "ouvrir_demande":   # action_verifier_demande, then the form unless redirected
+        r = dialogue.redirect_request(text, ents, {}, intent)
+        if r is None:
+            return Outcome(intent, None, dep, False, "(formulaire de demande d'appui)")
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+    r = dialogue.emergency_check(text)   # action_verifier_urgence
+    if not r.text and intent in ("nlu_fallback", "hors_sujet"):
+        r = dialogue.redirect_request(text, ents, {}, intent) or r
+    return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+
+
+def _asks_commune(reply) -> bool:
+    return reply.text.startswith("Dans quelle commune") or reply.text.startswith("Plusieurs communes")
 
 
 def _first_type(payload: dict | None) -> str | None:
@@ -107,7 +121,7 @@ def score(items: list[dict], outcomes: list[Outcome]) -> dict[str, float]:
         fig[f"per_type.{t}"] = sum(oks) / len(oks)
         fig[f"per_type_n.{t}"] = len(oks)
     fig["intent_orientation_rate"] = sum(o.intent == "orientation" for o in outcomes) / n
-    fig["ticket_form_started"] = sum(o.intent == "ouvrir_demande" for o in outcomes) / n
+    fig["ticket_form_started"] = sum(o.text == "(formulaire de demande d'appui)" for o in outcomes) / n
     return fig
 
 

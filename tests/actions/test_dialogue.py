@@ -17,7 +17,7 @@ AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
         ("pt 82a seul ds le 36, chutes ++, refus aides", None, "36", None, []),
         ("mr 70 ans isolé, chutes", None, None, None, ["commune"]),
         ("patient de 70 ans isolé à Paris, chutes", None, None, "Paris", []),
-        ("clic pour un patient de 75 ans, 41000", None, None, None, ["commune"]),  # 41000: CLICs differ
+        ("ssiad pour un patient de 75 ans, 41200", None, None, None, ["commune"]),  # two SSIADs share 41200
         ("patient 75 ans, 41000 Blois, perte d'autonomie", "41018", "41", None, ["commune"]),
     ],
 )
@@ -29,8 +29,8 @@ def test_analyse_request_reads_the_place(text, commune, departement, hors_region
     assert dialogue.orientation_required_slots(reply.slots) == asks
     if hors_region:
         assert "Centre-Val de Loire" in reply.text
-    if "41000" in text and not commune:
-        assert "Blois (41)" in reply.text and reply.buttons
+    if "41200" in text and not commune:
+        assert "Romorantin-Lanthenay (41)" in reply.text and reply.buttons
 
 
 @pytest.mark.parametrize("text,type_,departement", [
@@ -239,3 +239,35 @@ def test_ticket_is_committed_once_and_followed_by_its_requester_only():
     assert "reçue" in mine.text
     other = dialogue.ticket_status(f"où en est la demande {numero} ?", {}, "conv-2")
     assert "Je ne trouve pas" in other.text and "reçue" not in other.text
+
+
+@pytest.mark.parametrize("text,intent,type_", [
+    ("dac du 18 svp", "ouvrir_demande", "DAC"),                       # a service named: its contact
+    ("les coordonnées du DAC de l'Indre", "ouvrir_demande", "DAC"),
+    ("échange de seringues vers Vierzon", "hors_sujet", "CAARUD"),    # a request the NLU missed
+    ("cmp adulte a blois", "nlu_fallback", "CMP"),
+    ("je voudrais que le DAC me rappelle", "ouvrir_demande", None),   # a hand-over: the form
+    ("ouvrir une demande", "ouvrir_demande", None),
+    ("quelle posologie de tramadol à Blois ?", "question_clinique", None),
+    ("bonjour, ça va ?", "hors_sujet", None),
+])
+def test_naming_a_service_is_never_a_support_request(text, intent, type_):
+    reply = dialogue.redirect_request(text, {}, {}, intent, at=AT)
+    if type_ is None:
+        assert reply is None
+    else:
+        assert reply.payload["orientation"]["recommandations"][0]["type"] == type_
+
+
+def test_hand_over_after_an_answer_opens_the_form():
+    slots = dialogue.analyse_request("dame 87 ans seule à Vierzon, chutes, refuse les aides").slots
+    assert dialogue.redirect_request("oui", {}, slots, "ouvrir_demande", at=AT) is None
+
+
+def test_answer_first_line_says_who_to_call_and_why():
+    slots = dialogue.analyse_request("dame 87 ans seule à Vierzon, chutes à répétition, refuse les aides").slots
+    reply = dialogue.orientation_answer(slots, at=AT)
+    first, second = reply.text.splitlines()[:2]
+    assert first.startswith("Appelez DAC du Cher") and "dimensions" not in first
+    assert "Tél. 02" in second and "aujourd'hui" in second
+    assert any("dimensions touchées" in m for m in reply.payload["orientation"]["motifs"])
