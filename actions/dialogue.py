@@ -360,6 +360,10 @@ _HAND_OVER = re.compile(
     r"depos\w*|cree\w*|creer|enregistr\w*|fai\w* la demande|valide\w*|allez y|oui|ok)\b")
 
 
+# Needs that a clinical question names without asking for a service.
+_CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs", "denutrition"})
+
+
 def redirect_request(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any],
                      intent: str | None, at: datetime | None = None) -> Reply | None:
     """An orientation request the NLU read as something else, answered as one (else None).
@@ -381,7 +385,7 @@ def redirect_request(text: str, ents: Mapping[str, list[str]], slots: Mapping[st
     elif intent == "suivi_demande":
         if TICKET_RE.search(text) or (ents or {}).get("numero_demande"):
             return None
-    elif intent not in ("nlu_fallback", "hors_sujet", "horaires_service"):
+    elif intent not in ("nlu_fallback", "hors_sujet", "horaires_service", "question_clinique"):
         return None
     if intent != "ouvrir_demande" and slots.get("situation"):
         return None
@@ -389,6 +393,8 @@ def redirect_request(text: str, ents: Mapping[str, list[str]], slots: Mapping[st
     if not (read.types or read.besoins) or not (read.commune or read.departement or read.ambiguite
                                                 or (read.types and read.types[0] in _orienter().regional_types())):
         return None
+    if intent == "question_clinique" and not (read.types or read.besoins - _CLINICAL_NEEDS):
+        return None   # a clinical question about pain or a disease stays declined
     return _first_request(text, ents, at or current_time())
 
 

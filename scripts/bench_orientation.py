@@ -88,7 +88,7 @@ def first_turn(text: str, parsed: dict) -> Outcome:
             return Outcome(intent, None, dep, False, "(formulaire de demande d'appui)")
         return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
     r = dialogue.emergency_check(text)   # action_verifier_urgence
-    if not r.text and intent in ("nlu_fallback", "hors_sujet"):
+    if not r.text and intent in ("nlu_fallback", "hors_sujet", "question_clinique"):
         r = dialogue.redirect_request(text, ents, {}, intent) or r
     return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
 

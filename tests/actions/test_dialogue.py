@@ -271,3 +271,11 @@ def test_answer_first_line_says_who_to_call_and_why():
     assert first.startswith("Appelez DAC du Cher") and "dimensions" not in first
     assert "Tél. 02" in second and "aujourd'hui" in second
     assert any("dimensions touchées" in m for m in reply.payload["orientation"]["motifs"])
+
+
+def test_clinical_question_about_pain_stays_declined():
+    assert dialogue.redirect_request("quel antalgique pour une douleur chronique, patient de Blois ?", {}, {},
+                                     "question_clinique", at=AT) is None
+    reply = dialogue.redirect_request("patiente sans couverture maladie à Bourges, elle doit voir un médecin",
+                                      {}, {}, "question_clinique", at=AT)
+    assert reply.payload["orientation"]["recommandations"][0]["type"] == "PASS"
