@@ -15,6 +15,7 @@ from knowledge import places
 from knowledge.gazetteer import Gazetteer
 from knowledge.orientation import Orienter, current_time, default_orienter
 from knowledge.privacy import mask
+from knowledge.situation import revise
 
 MAX_INPUT_CHARS = 4000
 REGION_TEXT = "Aiguillage couvre la région Centre-Val de Loire (Cher, Eure-et-Loir, Indre, Indre-et-Loire, Loir-et-Cher, Loiret)"
@@ -325,8 +326,10 @@ def _complete(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any]
     new_slots: dict[str, Any] = {}
     if place.found:
         new_slots.update(commune=place.commune, departement=place.departement, hors_region=None)
-    else:
-        new_slots["situation"] = f"{situation}\n{mask(text)}"  # an added detail ("il a aussi des TNC")
+    o = _orienter()
+    if not place.found or any(m.kind in ("besoin", "type") for m in o.vocabulary.find(text)):
+        # An added detail ("il a aussi des TNC") is appended; a changed or negated need replaces the old one.
+        new_slots["situation"] = revise(situation, mask(text), gazetteer=o.gazetteer, vocabulary=o.vocabulary)
     merged = {**slots, **new_slots}
     reply = orientation_answer(merged, at=at)
     if not reply.text:

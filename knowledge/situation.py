@@ -240,3 +240,36 @@ def _place(situation: Situation, places: list) -> None:
     situation.departement = reading.departement
     situation.ambiguite = reading.candidates if reading.ambiguous else ()
     situation.hors_region = None if reading.found else reading.hors_region
+
+
+# A second message that changes the need ("finalement c'est surtout…", "plutôt", "en fait").
+_CHANGE = re.compile(r"\b(?:finalement|plutot|en fait|au final|surtout|a la place|en realite|"
+                     r"ce n est pas ca|c est pas ca|pas ca)\b")
+# A second message that adds to the need ("il a aussi…", "en plus").
+_ADDITION = re.compile(r"\b(?:aussi|egalement|en plus|de plus|par ailleurs|et puis)\b")
+
+
+def revise(old: str, new: str, *, gazetteer: Gazetteer | None = None,
+           vocabulary: Vocabulary | None = None) -> str:
+    """The situation text after a second message about the same person.
+
+    A message that changes the need ("finalement c'est surtout l'épouse qu'il faudrait soulager")
+    replaces the old needs: the old text keeps only what is not a need (age, place, publics) and
+    the new message follows. A need the new message negates ("non, pas de troubles de mémoire")
+    is cut out of the old text. Otherwise the new message is an added detail, appended.
+    """
+    vocabulary = vocabulary or Vocabulary.default()
+    old, new = old or "", new or ""
+    folded = fold(new)
+    now = [m for m in vocabulary.find(new) if m.kind in ("besoin", "type")]
+    negated = {m.code for m in now if m.negated or m.history}
+    affirmed = [m for m in now if not (m.negated or m.history)]
+    cut: set[str] = set(negated)
+    if affirmed and _CHANGE.search(folded) and not _ADDITION.search(folded):
+        cut |= {m.code for m in vocabulary.find(old) if m.kind in ("besoin", "type")}
+    if cut:
+        spans = [(m.start, m.end) for m in vocabulary.find(old)
+                 if m.kind in ("besoin", "type") and m.code in cut]
+        for a, b in sorted(spans, reverse=True):
+            old = old[:a] + old[b:]
+    return f"{old}\n{new}".strip()

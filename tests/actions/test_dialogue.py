@@ -279,3 +279,27 @@ def test_clinical_question_about_pain_stays_declined():
     reply = dialogue.redirect_request("patiente sans couverture maladie à Bourges, elle doit voir un médecin",
                                       {}, {}, "question_clinique", at=AT)
     assert reply.payload["orientation"]["recommandations"][0]["type"] == "PASS"
+
+
+def test_second_turn_that_changes_the_need_replaces_it():
+    slots = dialogue.analyse_request("monsieur 84 ans à Blois, maladie d'Alzheimer, troubles de mémoire").slots
+    first = dialogue.orientation_answer(slots, at=AT).payload["orientation"]["recommandations"][0]["type"]
+    assert first != "PFR"
+    reply = dialogue.complete("finalement c'est surtout son épouse qu'il faudrait soulager quelques jours",
+                              {}, {**slots}, at=AT, intent="correction")
+    assert reply.payload["orientation"]["recommandations"][0]["type"] == "PFR"
+    assert reply.payload["orientation"]["urgence"] is None
+
+
+def test_second_turn_that_negates_a_need_drops_it():
+    slots = dialogue.analyse_request("dame 79 ans à Tours, troubles de mémoire, vit seule").slots
+    reply = dialogue.complete("non, pas de troubles de mémoire en fait, elle a surtout besoin d'aide pour le ménage",
+                              {}, {**slots}, at=AT, intent="correction")
+    types = [r["type"] for r in reply.payload["orientation"]["recommandations"]]
+    assert "CMRR" not in types and types[0] in ("CLIC", "SAAD")
+
+
+def test_added_detail_keeps_the_old_need():
+    slots = dialogue.analyse_request("dame 79 ans à Tours, chutes à répétition, vit seule").slots
+    reply = dialogue.complete("elle a aussi des troubles de mémoire", {}, {**slots}, at=AT, intent="informer")
+    assert "chutes" in reply.slots["situation"] and "mémoire" in reply.slots["situation"]
