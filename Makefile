@@ -13,12 +13,13 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/directory.py
 
-.PHONY: help install data model run test test-fast bench-nlu bench triage-report browsers clean
+.PHONY: help install data model run test test-fast bench-nlu bench-orientation bench triage-report browsers clean
 
 help:
 	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
 	@echo "make test       installe et lance toute la suite de tests"
-	@echo "make bench-nlu  mesures de la compréhension (F1, latence)"
+	@echo "make bench-nlu  mesures de la compréhension (F1, latence) et de l'orientation (jeu réservé)"
+	@echo "make bench-orientation  orientation des demandes du jeu réservé (premier type, département)"
 	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
 
 $(INSTALLED): pyproject.toml requirements.lock
@@ -62,6 +63,11 @@ test-fast: $(INSTALLED)
 
 bench-nlu: $(INSTALLED)
 	$(PY) scripts/bench_nlu.py
+	$(PY) scripts/bench_orientation.py
+
+# Held-out orientation requests as first turns (real NLU + dialogue code): dev and test figures.
+bench-orientation: $(INSTALLED)
+	$(PY) scripts/bench_orientation.py
 
 bench: $(INSTALLED) $(DB_STAMP) $(MODEL)
 	$(PY) scripts/bench_e2e.py
