@@ -342,7 +342,8 @@ def _first_request(text: str, ents: Mapping[str, list[str]], at: datetime) -> Re
     """A first message read as a correction or a bare detail ("pas de médecin traitant à Loches",
     "pass bourges") that names a need or a service: answered as a new orientation request."""
     read = read_request(mask(text), ents)
-    if not (read.besoins or read.types):
+    words = len(text.split())
+    if not (read.besoins or read.types or (read.publics and words >= 8 and (read.commune or read.departement))):
         return None
     first = analyse_request(text, ents)
     if first.text:

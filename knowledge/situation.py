@@ -164,6 +164,12 @@ def publics_for_age(age: int | None) -> set[str]:
     return {"personne_agee"}
 
 
+# A service named as the caller, a service already in place or refused: not the one asked for.
+_CONTEXT_TYPE = re.compile(
+    r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
+    r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|"
+    r"suivi par|suivie par|deja|sorti\w*)\s+"
+    r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 _PARENT = re.compile(r"\b(?:mere|pere|maman|papa|parents?|mamans?)\b")
 _URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
 
@@ -205,6 +211,8 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         elif m.kind == "public":
             situation.publics.add(m.code)
         elif m.kind == "type":
+            if _CONTEXT_TYPE.search(fold(text[max(0, m.start - 40):m.start]) + " "):
+                continue   # the caller or a service already involved ("appel du CCAS", "notification MDPH")
             if m.code not in situation.types:
                 situation.types.append(m.code)
         elif m.kind == "urgence":
