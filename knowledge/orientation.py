@@ -236,6 +236,8 @@ class Orienter:
         for t in types:
             if t not in situation.types:
                 situation.types.append(t)
+            if t not in situation.types_filtre:
+                situation.types_filtre.append(t)
         return self.orient_situation(situation, at=at, ouvert_seulement=ouvert_seulement)
 
     def orient_situation(self, situation: Situation, *, at: datetime | None = None,
@@ -259,7 +261,7 @@ class Orienter:
         for c in situation.ambiguite[:10]:
             one = replace(situation, commune=c, departement=self.gazetteer.departement(c.departement),
                           ambiguite=(), publics=set(situation.publics), besoins=set(situation.besoins),
-                          types=list(situation.types))
+                          types=list(situation.types), types_filtre=list(situation.types_filtre))
             o = self.orient_situation(one, at=at)
             firsts[c] = o.recommandations[0].service.id if o.recommandations else None
         if len(set(firsts.values())) != 1 or None in firsts.values():
@@ -282,6 +284,7 @@ class Orienter:
         wanted: list[str] = []
         for u in triage.urgences:
             wanted.extend(u.types)
+        wanted.extend(situation.types_filtre)     # a filter of the console or the API comes first
         if triage.niveau == 3:
             wanted.extend(triage.types)       # the DAC first, named services after it
             wanted.extend(situation.types)
@@ -309,9 +312,10 @@ class Orienter:
             recos.append(self._recommendation(best, situation, triage, at, explicit=t in situation.types))
             if len(recos) >= MAX_RECOMMANDATIONS:
                 break
-        if not recos and not triage.urgences and by_type.get("DAC"):
+        dacs = [s for s in by_type.get("DAC", []) if not ouvert_seulement or s.schedule.is_open(at)]
+        if not recos and not triage.urgences and dacs:
             # Nothing of the wanted types here: the DAC of the place orients (never an empty answer).
-            best = min(by_type["DAC"], key=lambda s: _rank(s, situation))
+            best = min(dacs, key=lambda s: _rank(s, situation))
             recos.append(self._recommendation(best, situation, triage, at, explicit=False))
         return recos
 

@@ -73,6 +73,7 @@ class Situation:
     types: list[str] = field(default_factory=list)     # resource types named by the user, in order
     urgence_temps: str | None = None                   # "immediat" | "aujourd_hui" | "semaine" | None
     antecedents: set[str] = field(default_factory=set)  # needs reported as past history ("ATCD d'...")
+    types_filtre: list[str] = field(default_factory=list)  # types asked by a filter (console, API): first
 
 
 def _words_before(t: str, pos: int, n: int) -> list[str]:
