@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.e2e
 
 # Measured on the test split (docs/nlu.md); a change that lowers them fails here.
-FIRST_TYPE_RIGHT = 0.787   # 204 / 259
+FIRST_TYPE_RIGHT = 0.803   # 208 / 259
 DEPARTEMENT_RIGHT = 0.988
 ASKED_COMMUNE_NEEDLESSLY = 0.020
 
