@@ -13,12 +13,13 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/data/ror-mapping.yaml $(wildcard knowledge/directory/*.py)
 
-.PHONY: help install data model run run-scaled test test-fast bench-nlu bench bench-load bench-ror bench-privacy bench-triage triage-report browsers balancer clean
+.PHONY: help install data model run run-scaled test test-fast bench-nlu bench-orientation bench bench-load bench-ror bench-privacy bench-triage triage-report browsers balancer clean
 
 help:
 	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
 	@echo "make test       installe et lance toute la suite de tests"
-	@echo "make bench-nlu  mesures de la compréhension (F1, latence)"
+	@echo "make bench-nlu  mesures de la compréhension (F1, latence) et de l'orientation (jeu réservé)"
+	@echo "make bench-orientation  orientation des demandes du jeu réservé (premier type, département)"
 	@echo "make bench-ror  durée d'un import du ROR (2 200 offres générées)"
 	@echo "make bench-privacy  masquage des identifiants (rappel, mots conservés, avec et sans NER)"
 	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
@@ -67,6 +68,11 @@ test-fast: $(INSTALLED)
 
 bench-nlu: $(INSTALLED)
 	$(PY) scripts/bench_nlu.py
+	$(PY) scripts/bench_orientation.py
+
+# Held-out orientation requests as first turns (real NLU + dialogue code): dev and test figures.
+bench-orientation: $(INSTALLED)
+	$(PY) scripts/bench_orientation.py
 
 bench-privacy: $(INSTALLED)
 	$(PY) scripts/bench_privacy.py
