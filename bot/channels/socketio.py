@@ -21,6 +21,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels import socketio as stock
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels import guard
+
 logger = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 MAX_MESSAGE_CHARS = 8000
@@ -28,6 +30,8 @@ MAX_MESSAGE_CHARS = 8000
 
 class SocketIOOutput(stock.SocketIOOutput):
     """Emits one event per bot message; `custom` travels as a key of the event data."""
+
+    texts = 0  # texts emitted (bot/channels/guard.py answers when none was)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         out: Dict[Text, Any] = {}
@@ -45,6 +49,8 @@ class SocketIOOutput(stock.SocketIOOutput):
         elif message.get("attachment"):
             out["attachment"] = message["attachment"]
         if out:
+            if out.get("text"):
+                self.texts += 1
             await self._send_message(recipient_id, out)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
@@ -73,6 +79,7 @@ class SocketIOInput(stock.SocketIOInput):
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]):  # type: ignore[override]
+        guard.install()
         bp = super().blueprint(on_new_message)  # health route, connect (JWT) handlers, sio attached
         sio = self.sio
         sessions: Dict[str, str] = {}  # socket id -> session id
@@ -110,11 +117,18 @@ class SocketIOInput(stock.SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = {}
-            message = UserMessage(
-                text[:MAX_MESSAGE_CHARS], SocketIOOutput(sio, self.bot_message_evt), sender_id,
-                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
-            )
-            await on_new_message(message)
+            output = SocketIOOutput(sio, self.bot_message_evt)
+
+            async def run_turn(kept: str) -> None:
+                await on_new_message(UserMessage(
+                    kept, output, sender_id, input_channel=self.name(),
+                    metadata=metadata if isinstance(metadata, dict) else {},
+                ))
+
+            async def say(line: str) -> None:
+                await output.send_text_message(sender_id, line)
+
+            await guard.process(run_turn, text[:MAX_MESSAGE_CHARS], has_text=lambda: output.texts > 0, say=say, channel="socketio")
 
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on("disconnect", disconnect, namespace=self.namespace)
