@@ -13,13 +13,15 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/directory.py
 
-.PHONY: help install data model run test test-fast bench-nlu bench triage-report browsers clean
+.PHONY: help install data model run test test-fast test-faults soak bench-load bench-nlu bench triage-report browsers clean
 
 help:
 	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
 	@echo "make test       installe et lance toute la suite de tests"
 	@echo "make bench-nlu  mesures de la compréhension (F1, latence)"
 	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
+	@echo "make test-faults  pannes injectées (kill -9, SIGSTOP) autour de la demande d'appui"
+	@echo "make soak       50 conversations simultanées avec pannes (SOAK_SECONDS=300) ; make bench-load l'inclut"
 
 $(INSTALLED): pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable : installez-le (pyenv install 3.10) puis relancez."; exit 1; }
@@ -59,6 +61,16 @@ test: $(INSTALLED) browsers
 
 test-fast: $(INSTALLED)
 	$(PY) -m pytest -m "not e2e and not browser"
+
+# Kill -9 / SIGSTOP of the action and Rasa servers around the support-request form (bounded: 15 min).
+test-faults: $(INSTALLED)
+	AIGUILLAGE_TEST_FAULTS=1 timeout 900 $(PY) -m pytest tests/faults -q -p no:cacheprovider
+
+# Soak: 50 concurrent conversations through REST with injected faults (SOAK_SECONDS, default 300).
+soak: $(INSTALLED) $(DB_STAMP) $(MODEL)
+	$(PY) scripts/soak.py --seconds $${SOAK_SECONDS:-300} --conversations $${SOAK_CONVERSATIONS:-50}
+
+bench-load: soak
 
 bench-nlu: $(INSTALLED)
 	$(PY) scripts/bench_nlu.py

@@ -11,23 +11,32 @@ from knowledge.degraded import degraded_answer
 logger = logging.getLogger("actions.safe")
 
 
-def _wrap(cls: type) -> None:
-    run = cls.run
+def _answer_error(self, dispatcher, tracker, exc: Exception) -> list:
+    logger.error("action %s failed: %s: %s", self.name(), type(exc).__name__, str(exc)[:200],
+                 exc_info=logger.isEnabledFor(logging.DEBUG))
+    dispatcher.messages.clear()  # a half-said answer is worse than a clear error
+    text = (tracker.latest_message or {}).get("text") or ""
+    dispatcher.utter_message(text=degraded_answer(text[:4000], "erreur"))
+    return []
 
-    @functools.wraps(run)
-    async def safe_run(self, dispatcher, tracker, domain):
-        try:
-            result = run(self, dispatcher, tracker, domain)
-            if inspect.isawaitable(result):
-                result = await result
-            return result
-        except Exception as exc:  # noqa: BLE001 - answered, logged once with the action name
-            logger.error("action %s failed: %s: %s", self.name(), type(exc).__name__, str(exc)[:200],
-                         exc_info=logger.isEnabledFor(logging.DEBUG))
-            dispatcher.messages.clear()  # a half-said answer is worse than a clear error
-            text = (tracker.latest_message or {}).get("text") or ""
-            dispatcher.utter_message(text=degraded_answer(text[:4000], "erreur"))
-            return []
+
+def _wrap(cls: type) -> None:
+    """Same signature and sync-ness as the original `run` (the SDK and the tests call both)."""
+    run = cls.run
+    if inspect.iscoroutinefunction(run):
+        @functools.wraps(run)
+        async def safe_run(self, dispatcher, tracker, domain):
+            try:
+                return await run(self, dispatcher, tracker, domain)
+            except Exception as exc:  # noqa: BLE001 - answered, logged once with the action name
+                return _answer_error(self, dispatcher, tracker, exc)
+    else:
+        @functools.wraps(run)
+        def safe_run(self, dispatcher, tracker, domain):
+            try:
+                return run(self, dispatcher, tracker, domain)
+            except Exception as exc:  # noqa: BLE001 - answered, logged once with the action name
+                return _answer_error(self, dispatcher, tracker, exc)
 
     cls.run = safe_run
     cls._safe = True

@@ -87,10 +87,15 @@ def bound_text(text: str) -> tuple[str, Optional[str]]:
         kept = kept[:cut]
     end = " ".join(kept[-40:].split())
     note = (
-        f"Votre message était trop long ({len(text):,} caractères) : je n'ai lu que les "
-        f"{len(kept):,} premiers, jusqu'à « …{end} ». Envoyez la suite dans un autre message si besoin."
-    ).replace(",", "\u202f")
+        f"Votre message était trop long ({_n(len(text))} caractères) : je n'ai lu que les "
+        f"{_n(len(kept))} premiers, jusqu'à « …{end} ». Envoyez la suite dans un autre message si besoin."
+    )
     return kept, note
+
+
+def _n(value: int) -> str:
+    """12345 → "12 345" (French thousands separator, narrow no-break space)."""
+    return f"{value:,}".replace(",", "\u202f")
 
 
 def _short(exc: BaseException) -> str:
