@@ -22,6 +22,7 @@ import asyncio
 import contextvars
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Optional
@@ -38,7 +39,8 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
-MAX_INPUT_CHARS = int(_env_float("AIGUILLAGE_MAX_INPUT_CHARS", 3000))
+MAX_INPUT_CHARS = int(_env_float("AIGUILLAGE_MAX_INPUT_CHARS", 2000))
+MAX_INPUT_TOKENS = int(_env_float("AIGUILLAGE_MAX_INPUT_TOKENS", 400))
 REPLY_BUDGET = _env_float("AIGUILLAGE_REPLY_BUDGET", 4.5)
 ACTION_TIMEOUT = _env_float("AIGUILLAGE_ACTION_TIMEOUT", 3.0)
 MAX_BODY_BYTES = 1 << 20  # a REST body above this is refused (413) before JSON decoding
@@ -77,14 +79,27 @@ def install() -> None:
     _installed = True
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
 def bound_text(text: str) -> tuple[str, Optional[str]]:
-    """(text kept for the NLU, French note when it was cut)."""
-    if len(text) <= MAX_INPUT_CHARS:
+    """(text kept for the NLU, French note when it was cut).
+
+    Two bounds: characters, and tokens (words or symbols: the NLU's cost grows with them, faster
+    than linearly; "((((" or emoji are one token each).
+    """
+    kept = text
+    if len(kept) > MAX_INPUT_CHARS:
+        kept = kept[:MAX_INPUT_CHARS]
+        cut = kept.rfind(" ", MAX_INPUT_CHARS - 200)
+        if cut > 0:
+            kept = kept[:cut]
+    for i, m in enumerate(_TOKEN.finditer(kept)):
+        if i == MAX_INPUT_TOKENS:
+            kept = kept[:m.start()].rstrip()
+            break
+    if kept == text:
         return text, None
-    kept = text[:MAX_INPUT_CHARS]
-    cut = kept.rfind(" ", MAX_INPUT_CHARS - 200)
-    if cut > 0:
-        kept = kept[:cut]
     end = " ".join(kept[-40:].split())
     note = (
         f"Votre message était trop long ({_n(len(text))} caractères) : je n'ai lu que les "
@@ -106,19 +121,21 @@ async def process(
     run_turn: Callable[[str], Awaitable[Any]],
     text: str,
     *,
-    has_text: Callable[[], bool],
+    text_count: Callable[[], int],
     say: Callable[[str], Awaitable[None]],
     channel: str,
     budget: float | None = None,
 ) -> str:
     """Run one turn under the guard; returns "ok", "lent", "indisponible", "vide" or "erreur".
 
-    `run_turn(kept_text)` runs the bot on the bounded text; `has_text()` tells whether the bot
-    said something; `say(text)` adds a French message to the answer.
+    `run_turn(kept_text)` runs the bot on the bounded text; `text_count()` is the number of texts
+    in the answer so far; `say(text)` adds a French message to the answer.
     """
     kept, note = bound_text(text)
+    before = text_count()
     if note:
         await say(note)
+        before += 1  # the guard's own note is not the bot's answer
     turn = Turn()
     token = _turn.set(turn)
     started = time.monotonic()
@@ -135,6 +152,9 @@ async def process(
     except Exception as exc:  # noqa: BLE001 - answered in French, logged once
         outcome = "erreur"
         logger.error("%s: turn failed after %.1f s: %s", channel, time.monotonic() - started, _short(exc))
+    def has_text() -> bool:
+        return text_count() > before
+
     if outcome == "ok" and not has_text():
         outcome = "indisponible" if turn.failed_actions else "vide"
         if turn.failed_actions:

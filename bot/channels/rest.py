@@ -92,10 +92,10 @@ class GuardedRestInput(RestInput):
             async def say(line: str) -> None:
                 await collector.send_text_message(sender, line)
 
-            def has_text() -> bool:
-                return any(m.get("text") for m in collector.messages)
+            def text_count() -> int:
+                return sum(1 for m in collector.messages if m.get("text"))
 
-            await guard.process(run_turn, text, has_text=has_text, say=say, channel="rest")
+            await guard.process(run_turn, text, text_count=text_count, say=say, channel="rest")
             return response.json(list(collector.messages))
 
         return bp

@@ -128,7 +128,7 @@ class SocketIOInput(stock.SocketIOInput):
             async def say(line: str) -> None:
                 await output.send_text_message(sender_id, line)
 
-            await guard.process(run_turn, text[:MAX_MESSAGE_CHARS], has_text=lambda: output.texts > 0, say=say, channel="socketio")
+            await guard.process(run_turn, text[:MAX_MESSAGE_CHARS], text_count=lambda: output.texts, say=say, channel="socketio")
 
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on("disconnect", disconnect, namespace=self.namespace)

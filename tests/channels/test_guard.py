@@ -21,8 +21,8 @@ class Channel:
     async def say(self, text):
         self.said.append(text)
 
-    def has_text(self):
-        return bool(self.said)
+    def count(self):
+        return len(self.said)
 
 
 def test_short_text_is_kept_whole():
@@ -43,7 +43,7 @@ def test_a_bot_that_answers_is_left_alone():
     async def turn(text):
         await ch.say(f"réponse à {text}")
 
-    assert run(guard.process(turn, "bonjour", has_text=ch.has_text, say=ch.say, channel="t")) == "ok"
+    assert run(guard.process(turn, "bonjour", text_count=ch.count, say=ch.say, channel="t")) == "ok"
     assert ch.said == ["réponse à bonjour"]
 
 
@@ -53,7 +53,7 @@ def test_a_silent_bot_gets_a_french_answer_with_the_numbers():
     async def turn(text):
         return None
 
-    assert run(guard.process(turn, "oui", has_text=ch.has_text, say=ch.say, channel="t")) == "vide"
+    assert run(guard.process(turn, "oui", text_count=ch.count, say=ch.say, channel="t")) == "vide"
     assert len(ch.said) == 1 and "116 117" in ch.said[0] and "15" in ch.said[0] and "02 61 91 24 00" in ch.said[0]
 
 
@@ -64,7 +64,7 @@ def test_an_exception_is_answered_and_logged_once_without_the_text(caplog):
         raise RuntimeError("boom")
 
     secret = "M. Dupont 06 12 34 56 78"
-    assert run(guard.process(turn, secret, has_text=ch.has_text, say=ch.say, channel="t")) == "erreur"
+    assert run(guard.process(turn, secret, text_count=ch.count, say=ch.say, channel="t")) == "erreur"
     assert "incident technique" in ch.said[0]
     records = [r for r in caplog.records if r.name == "bot.channels.guard"]
     assert len(records) == 1 and "Dupont" not in records[0].getMessage() and "boom" in records[0].getMessage()
@@ -80,7 +80,7 @@ def test_a_slow_turn_is_answered_within_the_budget_and_finishes_in_the_backgroun
 
     async def scenario():
         t0 = time.monotonic()
-        outcome = await guard.process(turn, "patient inconscient ne respire plus", has_text=ch.has_text,
+        outcome = await guard.process(turn, "patient inconscient ne respire plus", text_count=ch.count,
                                       say=ch.say, channel="t", budget=0.2)
         waited = time.monotonic() - t0
         await asyncio.sleep(0.6)
@@ -98,8 +98,23 @@ def test_the_note_comes_before_the_answer():
     async def turn(text):
         await ch.say(f"lu {len(text)}")
 
-    run(guard.process(turn, "a " * 5000, has_text=ch.has_text, say=ch.say, channel="t"))
+    run(guard.process(turn, "a " * 5000, text_count=ch.count, say=ch.say, channel="t"))
     assert "trop long" in ch.said[0] and ch.said[1].startswith("lu ")
+
+
+def test_the_note_alone_is_not_an_answer():
+    ch = Channel()
+
+    async def turn(text):
+        return None
+
+    assert run(guard.process(turn, "x " * 5000, text_count=ch.count, say=ch.say, channel="t")) == "vide"
+    assert "trop long" in ch.said[0] and "116 117" in ch.said[1]
+
+
+def test_symbols_count_as_tokens():
+    kept, note = guard.bound_text("(" * 1500)
+    assert len(kept) == guard.MAX_INPUT_TOKENS and note
 
 
 @pytest.mark.parametrize("raw,code,champ", [

@@ -15,7 +15,7 @@ CONFIRM = "je récapitule"  # the fault hits the "oui" that confirms the read-ba
 SCENARIOS = (
     # the action server killed at many moments of the confirming turn (parse, validation and
     # write, end of the form), then restarted
-    [(Fault("actions", "kill", d), CONFIRM) for d in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2)]
+    [(Fault("actions", "kill", d), CONFIRM) for d in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4)]
     # the action server frozen 6 s (longer than the action timeout), then resumed
     + [(Fault("actions", "stop", d), CONFIRM) for d in (0.0, 0.03, 0.06, 0.1)]
     # the Rasa server frozen 6 s (longer than the doctor's patience), then resumed
