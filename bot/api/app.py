@@ -33,7 +33,7 @@ PUBLIC_PATHS = {f"{PREFIX}/health", f"{PREFIX}/openapi.json"}
 SENDER_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
 SERVICE_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_TEXT = 4000
-RASA_TIMEOUT = 6.0  # seconds; the REST channel itself answers within its budget (4.5 s)
+RASA_TIMEOUT = 6.0  # seconds; the REST channel itself answers within its budget (4 s)
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type"
 

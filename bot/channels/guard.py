@@ -41,8 +41,8 @@ def _env_float(name: str, default: float) -> float:
 
 MAX_INPUT_CHARS = int(_env_float("AIGUILLAGE_MAX_INPUT_CHARS", 2000))
 MAX_INPUT_TOKENS = int(_env_float("AIGUILLAGE_MAX_INPUT_TOKENS", 400))
-REPLY_BUDGET = _env_float("AIGUILLAGE_REPLY_BUDGET", 4.5)
-ACTION_TIMEOUT = _env_float("AIGUILLAGE_ACTION_TIMEOUT", 3.0)
+REPLY_BUDGET = _env_float("AIGUILLAGE_REPLY_BUDGET", 4.0)
+ACTION_TIMEOUT = _env_float("AIGUILLAGE_ACTION_TIMEOUT", 2.5)
 MAX_BODY_BYTES = 1 << 20  # a REST body above this is refused (413) before JSON decoding
 
 _turn: contextvars.ContextVar[Optional["Turn"]] = contextvars.ContextVar("aiguillage_turn", default=None)
