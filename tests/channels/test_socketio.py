@@ -113,8 +113,11 @@ def test_session_request_joins_the_room_and_validates_the_id(wanted, kept):
         await server.handlers["user_uttered"]("sid1", {"message": "dame 87 ans", "session_id": "autre-session"})
 
     asyncio.run(scenario())
-    (event, session_id, room), = server.events
+    (event, session_id, room), = [e for e in server.events if e[0] == "session_confirm"]
     assert event == "session_confirm" and room == "sid1"
+    # This fake bot says nothing: the guard (bot/channels/guard.py) answers in French, once, to the session.
+    answers = [e for e in server.events if e[0] != "session_confirm"]
+    assert [(e[0], e[2]) for e in answers] == [("bot_uttered", session_id)] and "116 117" in answers[0][1]["text"]
     assert (session_id == wanted) is kept and re.fullmatch(r"[0-9a-f]{32}", session_id)
     assert server.rooms["sid1"] == {session_id}                # the room was really joined
     assert [(m.text, m.sender_id) for m in received] == [("dame 87 ans", session_id)]   # not before, not another id
