@@ -53,8 +53,11 @@ class Figures:
             self.replies.append(reply)
 
 
-def doctor(port: int, stop_at: float, figures: Figures, hostile: list[str], seed: int) -> None:
-    """One conversation after another: a support request (1 in 3), short exchanges, hostile input."""
+def doctor(port: int, stop_at: float, figures: Figures, hostile: list[str], seed: int,
+           think: tuple[float, float] = (5.0, 15.0)) -> None:
+    """One conversation after another: a support request (1 in 3), short exchanges, hostile input.
+
+    `think`: seconds between a reply and the next message (a doctor reads and types)."""
     rnd = random.Random(seed)
     while time.monotonic() < stop_at:
         sender = f"soak-{uuid.uuid4().hex[:10]}"
@@ -81,14 +84,14 @@ def doctor(port: int, stop_at: float, figures: Figures, hostile: list[str], seed
                     time.sleep(1.0)
                     continue
                 retries, message = 0, answer
-                time.sleep(rnd.uniform(0.3, 1.5))
+                time.sleep(rnd.uniform(*think) / 2)  # form answers are short
         else:
             messages = rnd.sample(SHORT, 3) if kind < 0.85 else [rnd.choice(hostile), rnd.choice(SHORT)]
             for m in messages:
                 if time.monotonic() >= stop_at:
                     break
                 figures.add(post(port, sender, m, timeout=10))
-                time.sleep(rnd.uniform(0.5, 2.0))
+                time.sleep(rnd.uniform(*think))
 
 
 def faults(stack, start: float, seconds: float, log: list[str], stop: threading.Event) -> None:
@@ -117,6 +120,8 @@ def main(argv=None) -> int:
     ap.add_argument("--conversations", type=int, default=50)
     ap.add_argument("--model", type=Path)
     ap.add_argument("--no-faults", action="store_true")
+    ap.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN", "MAX"),
+                    help="seconds a doctor takes to read and answer (default 5 15)")
     args = ap.parse_args(argv)
     model = args.model or max([*ROOT.glob(".build/model-*.tar.gz"), *ROOT.glob("models/*.tar.gz")], key=os.path.getmtime)
     singles, _ = load_inputs()
@@ -133,11 +138,11 @@ def main(argv=None) -> int:
         stop_at = start + args.seconds
         injected: list[str] = []
         stop = threading.Event()
-        threads = [threading.Thread(target=doctor, args=(port, stop_at, figures, hostile, i), daemon=True)
+        threads = [threading.Thread(target=doctor, args=(port, stop_at, figures, hostile, i, tuple(args.think)), daemon=True)
                    for i in range(args.conversations)]
         for t in threads:
             t.start()
-            time.sleep(0.05)
+            time.sleep(args.think[0] / args.conversations)  # doctors arrive one after another
         injector = None
         if not args.no_faults:
             injector = threading.Thread(target=faults, args=(stack, start, args.seconds, injected, stop), daemon=True)
@@ -158,6 +163,7 @@ def main(argv=None) -> int:
         secs = sorted(r.seconds for r in replies if r.status is not None)
         out = {
             "conversations": args.conversations,
+            "think_s": f"{args.think[0]:g}-{args.think[1]:g}",
             "duration_s": round(elapsed, 1),
             "faults_injected": len(injected),
             "messages": len(replies),

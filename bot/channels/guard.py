@@ -152,6 +152,7 @@ async def process(
     except Exception as exc:  # noqa: BLE001 - answered in French, logged once
         outcome = "erreur"
         logger.error("%s: turn failed after %.1f s: %s", channel, time.monotonic() - started, _short(exc))
+
     def has_text() -> bool:
         return text_count() > before
 
