@@ -62,9 +62,9 @@ test: $(INSTALLED) browsers
 test-fast: $(INSTALLED)
 	$(PY) -m pytest -m "not e2e and not browser"
 
-# Kill -9 / SIGSTOP of the action and Rasa servers around the support-request form (about 12 min, bounded: 20 min).
+# Kill -9 / SIGSTOP of the action and Rasa servers around the support-request form (12-15 min, bounded: 30 min).
 test-faults: $(INSTALLED)
-	AIGUILLAGE_TEST_FAULTS=1 timeout 1200 $(PY) -m pytest tests/faults -q -p no:cacheprovider
+	AIGUILLAGE_TEST_FAULTS=1 timeout 1800 $(PY) -m pytest tests/faults -q -p no:cacheprovider
 
 # Soak: 50 concurrent conversations through REST with injected faults (SOAK_SECONDS, default 300).
 soak: $(INSTALLED) $(DB_STAMP) $(MODEL)
