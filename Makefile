@@ -13,7 +13,7 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/data/ror-mapping.yaml $(wildcard knowledge/directory/*.py)
 
-.PHONY: help install data model run run-scaled test test-fast bench-nlu bench-orientation bench bench-load bench-ror bench-privacy bench-triage triage-report browsers balancer clean
+.PHONY: help install data model run run-scaled test test-fast bench-nlu bench-orientation bench bench-load bench-ror bench-privacy bench-triage triage-report browsers balancer clean test-faults soak
 
 help:
 	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
@@ -26,6 +26,8 @@ help:
 	@echo "make bench-triage  urgences : rappel, fausses alertes, temps (jeux réservés)"
 	@echo "make run-scaled N=2  N instances Rasa derrière nginx (PostgreSQL, Redis)"
 	@echo "make bench-load débit et latences sous charge (1, 5, 20, 50 conversations), plancher Rasa, avant/après"
+	@echo "make test-faults  pannes injectées (kill -9, SIGSTOP) autour de la demande d'appui"
+	@echo "make soak       50 conversations simultanées avec pannes (SOAK_SECONDS=300) ; make bench-load l'inclut"
 
 $(INSTALLED): pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable : installez-le (pyenv install 3.10) puis relancez."; exit 1; }
@@ -66,6 +68,14 @@ test: $(INSTALLED) browsers balancer
 test-fast: $(INSTALLED)
 	$(PY) -m pytest -m "not e2e and not browser"
 
+# Kill -9 / SIGSTOP of the action and Rasa servers around the support-request form (12-15 min, bounded: 30 min).
+test-faults: $(INSTALLED)
+	AIGUILLAGE_TEST_FAULTS=1 timeout 1800 $(PY) -m pytest tests/faults -q -p no:cacheprovider
+
+# Soak: 50 concurrent conversations through REST with injected faults (SOAK_SECONDS, default 300).
+soak: $(INSTALLED) $(DB_STAMP) $(MODEL)
+	$(PY) scripts/soak.py --seconds $${SOAK_SECONDS:-300} --conversations $${SOAK_CONVERSATIONS:-50}
+
 bench-nlu: $(INSTALLED)
 	$(PY) scripts/bench_nlu.py
 	$(PY) scripts/bench_orientation.py
@@ -98,7 +108,8 @@ run-scaled: $(INSTALLED) $(MODEL) balancer
 	$(PY) -m bot.scaled --instances $(N) --model $(MODEL)
 
 LOAD_ARGS ?=
-bench-load: $(INSTALLED) balancer
+# The soak of issue 10 (50 conversations with faults) first, then throughput and latency levels.
+bench-load: $(INSTALLED) balancer soak
 	$(PY) scripts/bench_load.py $(LOAD_ARGS)
 
 clean:

@@ -23,7 +23,7 @@ from rasa.core.channels import socketio as stock
 from rasa.core.channels.channel import UserMessage
 
 from bot import keys
-from bot.channels import commands
+from bot.channels import commands, guard
 
 logger = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"([0-9a-f]{32})\.([0-9a-f]{32})")
@@ -52,6 +52,8 @@ MAX_MESSAGE_CHARS = 8000
 class SocketIOOutput(stock.SocketIOOutput):
     """Emits one event per bot message; `custom` travels as a key of the event data."""
 
+    texts = 0  # texts emitted (bot/channels/guard.py answers when none was)
+
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         out: Dict[Text, Any] = {}
         if message.get("text"):
@@ -68,6 +70,8 @@ class SocketIOOutput(stock.SocketIOOutput):
         elif message.get("attachment"):
             out["attachment"] = message["attachment"]
         if out:
+            if out.get("text"):
+                self.texts += 1
             await self._send_message(recipient_id, out)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
@@ -101,6 +105,7 @@ class SocketIOInput(stock.SocketIOInput):
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]):  # type: ignore[override]
+        guard.install()
         bp = super().blueprint(on_new_message)  # health route, connect (JWT) handlers, sio attached
         sio = self.sio
         if getattr(sio, "eio", None) is not None:
@@ -138,11 +143,17 @@ class SocketIOInput(stock.SocketIOInput):
             text = data.get("message", "")
             if not isinstance(text, str):
                 return
-            message = UserMessage(
-                commands.screen(text[:MAX_MESSAGE_CHARS]), SocketIOOutput(sio, self.bot_message_evt), sender_id,
-                input_channel=self.name(), metadata={},
-            )
-            await on_new_message(message)
+            output = SocketIOOutput(sio, self.bot_message_evt)
+
+            async def run_turn(kept: str) -> None:
+                # Client metadata is dropped: the channel, not the client, says where a message comes from.
+                await on_new_message(UserMessage(commands.screen(kept), output, sender_id,
+                                                 input_channel=self.name(), metadata={}))
+
+            async def say(line: str) -> None:
+                await output.send_text_message(sender_id, line)
+
+            await guard.process(run_turn, text[:MAX_MESSAGE_CHARS], text_count=lambda: output.texts, say=say, channel="socketio")
 
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on("disconnect", disconnect, namespace=self.namespace)

@@ -118,11 +118,14 @@ def test_session_request_joins_the_room_and_validates_the_id(wanted, kept):
         await server.handlers["user_uttered"]("sid1", {"message": "dame 87 ans", "session_id": "autre-session", "customData": {"canal": "email"}})
 
     asyncio.run(scenario())
-    (event, session_id, room), = server.events
+    (event, session_id, room), = [e for e in server.events if e[0] == "session_confirm"]
     assert event == "session_confirm" and room == "sid1"
     assert (session_id == wanted) is kept and re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", session_id)
     conversation = verified(session_id)
     assert conversation == "web:" + session_id.split(".")[0]
+    # This fake bot says nothing: the guard (bot/channels/guard.py) answers in French, once, to the conversation.
+    answers = [e for e in server.events if e[0] != "session_confirm"]
+    assert [(e[0], e[2]) for e in answers] == [("bot_uttered", conversation)] and "116 117" in answers[0][1]["text"]
     assert server.rooms["sid1"] == {conversation}              # the room was really joined
     assert [(m.text, m.sender_id) for m in received] == [("dame 87 ans", conversation)]   # not before, not another id
     assert received[0].input_channel == "socketio" and received[0].metadata == {}
