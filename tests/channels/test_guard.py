@@ -145,5 +145,6 @@ def test_a_huge_body_is_refused_before_decoding():
 
 
 def test_a_valid_body():
-    assert read_body('{"sender": "dr", "message": "bonjour", "metadata": {"canal": "email"}}'.encode()) == (
-        "dr", "bonjour", {"canal": "email"}, None)
+    # input_channel is not read from the body: the channel is always "rest" (docs/security.md).
+    assert read_body('{"sender": "dr", "message": "bonjour", "metadata": {"canal": "email"}, '
+                     '"input_channel": "email"}'.encode()) == ("dr", "bonjour", {"canal": "email"})
