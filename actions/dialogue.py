@@ -55,6 +55,12 @@ def _orienter() -> Orienter:
     return default_orienter()
 
 
+def warm_up() -> None:
+    """Load everything a first turn needs (directory, gazetteer, spaCy, signs reader, emergency
+    net, masking) before the action server answers, so no user waits for it (guard budget)."""
+    _orienter().orient(mask("dame 87 ans seule à Bourges, chutes, ne peut plus lever le bras droit"))
+
+
 def _gazetteer() -> Gazetteer:
     return _orienter().gazetteer
 

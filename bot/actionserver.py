@@ -24,6 +24,7 @@ def create_app(actions: str = "actions.actions", secret: str | None = None):
 
     secret = secret or keys.get("AIGUILLAGE_ACTION_SECRET")
     app = sdk_app(actions, cors_origins=None)
+    _warm_up()
 
     @app.on_request
     async def require_secret(request):
@@ -37,6 +38,17 @@ def create_app(actions: str = "actions.actions", secret: str | None = None):
         return None
 
     return app
+
+
+def _warm_up() -> None:
+    """The first user must not pay for loading the models and the directory."""
+    from actions.dialogue import warm_up
+    from knowledge.directory import DirectoryError
+
+    try:
+        warm_up()
+    except DirectoryError as exc:   # an empty directory: the actions say so in French per turn
+        logging.getLogger("bot.actionserver").warning("Préchargement impossible : %s", exc)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ passed to every process in its environment.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -115,6 +116,18 @@ def wait_http(url: str, stack: Stack, timeout: float = 480.0) -> None:
     raise TimeoutError(f"{url} ne répond pas après {timeout:.0f} s")
 
 
+def warm_rasa(port: int, token: str) -> None:
+    """One NLU parse (no conversation is created) so that the first user does not pay for the
+    model's first prediction; failures are ignored (the server is already up)."""
+    body = json.dumps({"text": "dame 87 ans seule à Bourges, chutes, refuse les aides"}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/model/parse?token={token}", data=body,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(req, timeout=60).read()
+    except OSError:
+        pass
+
+
 def base_env(db_url: str | None = None, tracker_db: str | None = None, extra: dict | None = None) -> dict:
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT))
@@ -181,6 +194,7 @@ def start_stack(
             stack.start("mss", [PYTHON, "-m", "bot.channels.mss"])
         wait_http(f"http://127.0.0.1:{ports.actions}/health", stack)
         wait_http(rasa_api(stack, "/status"), stack)
+        warm_rasa(ports.rasa, stack.env["AIGUILLAGE_RASA_TOKEN"])
         if api:
             wait_http(f"http://127.0.0.1:{ports.api}/api/v1/health", stack)
         if console:

@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot.processes import PYTHON, ROOT, Stack, base_env, free_port, wait_http
+from bot import keys
+from bot.processes import PYTHON, ROOT, Stack, base_env, free_port, wait_http, warm_rasa
 
 NGINX_SNIPPET = ROOT / "deploy" / "nginx-aiguillage.conf"
 DEFAULT_PG_URL = "postgresql://root@127.0.0.1:5432/test"
@@ -146,6 +147,7 @@ def start_scaled(
             wait_http(f"http://127.0.0.1:{ap}/health", stack)
         for rp in rasa_ports:
             wait_http(f"http://127.0.0.1:{rp}/", stack)
+            warm_rasa(rp, keys.get("AIGUILLAGE_RASA_TOKEN", stack.env))
         wait_http(f"http://127.0.0.1:{ports.rasa}/", stack)
     except BaseException:
         stack.stop()

@@ -346,8 +346,8 @@ class SignReader:
         if set(req.get("publics") or ()) & set(publics):
             return True
         if age is not None and ("age_min" in req or "age_max" in req):
-            if req.get("age_min", -1) <= age <= req.get("age_max", 999):
-                return True
+            # A known age decides: "mr 90 ans maltraité par son fils" is not a child in danger.
+            return req.get("age_min", -1) <= age <= req.get("age_max", 999)
         window = int(req.get("fenetre", 30))
         for rs, re_ in found.get(f"r:{rule.id}", []):
             if rs - window <= e and s - window <= re_:
