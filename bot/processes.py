@@ -2,6 +2,11 @@
 
 Used by `python -m bot.run` (the `make run` target), the end-to-end tests and the benchmark,
 so that all three start the system the same way.
+
+Rasa, the action server and the console listen on 127.0.0.1 only; the public paths (web chat
+page with its socket.io relay, API gateway) on ``AIGUILLAGE_PUBLIC_HOST`` (default 0.0.0.0).
+The secrets (bot/keys.py) are generated at first start into var/secrets.env (mode 600) and
+passed to every process in its environment.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bot import keys
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -70,7 +77,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, stack: Stack, timeout: float = 240.0) -> None:
+def rasa_api(stack: "Stack", path: str) -> str:
+    """URL of an authenticated call to Rasa's HTTP API (``?token=``)."""
+    sep = "&" if "?" in path else "?"
+    return f"http://127.0.0.1:{stack.ports.rasa}{path}{sep}token={stack.env['AIGUILLAGE_RASA_TOKEN']}"
+
+
+def wait_http(url: str, stack: Stack, timeout: float = 480.0) -> None:
     """Wait until `url` answers 200, failing early if a process died."""
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -94,6 +107,9 @@ def base_env(db_url: str | None = None, tracker_db: str | None = None, extra: di
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.update(extra or {})
+    for name, value in keys.ensure(keys.secrets_file(env)).items():
+        if not env.get(name):
+            env[name] = value
     return env
 
 
@@ -114,33 +130,40 @@ def start_stack(
     """
     ports = ports or Ports()
     env = dict(env or base_env())
+    for name, value in keys.ensure(keys.secrets_file(env)).items():
+        env.setdefault(name, value)
+    public = env.get("AIGUILLAGE_PUBLIC_HOST") or "0.0.0.0"
     env["AIGUILLAGE_ACTION_URL"] = f"http://127.0.0.1:{ports.actions}/webhook"
     env["AIGUILLAGE_RASA_URL"] = f"http://127.0.0.1:{ports.rasa}"
     logs = logs or ROOT / "var" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     stack = Stack(ports=ports, env=env, logs=logs)
     try:
-        stack.start("actions", [PYTHON, "-m", "rasa_sdk", "--actions", "actions.actions", "--port", str(ports.actions)])
+        stack.start("actions", [PYTHON, "-m", "bot.actionserver", "--host", "127.0.0.1", "--port", str(ports.actions)])
+        # HTTP API on, behind the token (tests and local tools read trackers); no CORS; loopback.
         stack.start(
             "rasa",
             [
-                PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--cors", "*",
+                PYTHON, "-m", "bot.rasaserver", "--model", str(model), "--enable-api", "--interface", "127.0.0.1",
                 "--port", str(ports.rasa), "--credentials", str(ROOT / "bot" / "credentials.yml"),
                 "--endpoints", str(endpoints or ROOT / "bot" / "endpoints.yml"),
             ],
         )
         if webchat:
-            stack.start("webchat", [PYTHON, "-m", "bot.webchat", "--port", str(ports.webchat), "--rasa-port", str(ports.rasa)])
+            stack.start("webchat", [PYTHON, "-m", "bot.webchat", "--host", public, "--port", str(ports.webchat),
+                                    "--rasa-port", str(ports.rasa)])
         if console:
-            stack.start("console", [PYTHON, "-m", "bot.console", "serve", "--port", str(ports.console)])
+            stack.start("console", [PYTHON, "-m", "bot.console", "serve", "--host", env.get("AIGUILLAGE_CONSOLE_HOST") or "127.0.0.1", "--port", str(ports.console)])
         if api:
-            stack.start("api", [PYTHON, "-m", "bot.api", "--port", str(ports.api)])
+            stack.start("api", [PYTHON, "-m", "bot.api", "--host", public, "--port", str(ports.api)])
         if env.get("AIGUILLAGE_MAIL_IMAP_HOST"):
             stack.start("mss", [PYTHON, "-m", "bot.channels.mss"])
         wait_http(f"http://127.0.0.1:{ports.actions}/health", stack)
-        wait_http(f"http://127.0.0.1:{ports.rasa}/status", stack)
+        wait_http(rasa_api(stack, "/status"), stack)
         if api:
             wait_http(f"http://127.0.0.1:{ports.api}/api/v1/health", stack)
+        if console:
+            wait_http(f"http://127.0.0.1:{ports.console}/sante", stack)
     except BaseException:
         stack.stop()
         raise

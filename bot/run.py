@@ -5,6 +5,7 @@ import signal
 import sys
 import time
 
+from bot import keys
 from bot.processes import ROOT, Ports, base_env, start_stack
 
 
@@ -19,12 +20,12 @@ def main() -> int:
     print(
         "\nAiguillage est prêt :\n"
         f"  • web chat (médecins de garde) : http://localhost:{ports.webchat}/\n"
-        f"  • API REST Rasa : POST http://localhost:{ports.rasa}/webhooks/rest/webhook  "
+        f"  • canal REST Rasa (cette machine seulement) : POST http://127.0.0.1:{ports.rasa}/webhooks/rest/webhook  "
         '{"sender": "moi", "message": "…"}\n'
         f"  • API pour les autres logiciels (jeton, docs/api.md) : http://localhost:{ports.api}/api/v1/openapi.json\n"
         f"  • console des opérateurs : http://localhost:{ports.console}/ "
         "(créer un compte : .venv/bin/python -m bot.console create-user LOGIN --role admin)\n"
-        f"  • journaux : {stack.logs}\n"
+        f"  • journaux : {stack.logs} ; secrets internes : {keys.secrets_file(stack.env)} (docs/security.md)\n"
         "Ctrl-C pour arrêter.",
         flush=True,
     )

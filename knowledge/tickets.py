@@ -756,6 +756,12 @@ class TicketStore:
             return None
         return Operator(op.login, op.nom, op.role, True)
 
+    def password_tag(self, login: str) -> str | None:
+        """A digest of the stored password hash: changes with the password (session revocation)."""
+        with self._session() as s:
+            h = s.execute(select(_Operateur.mot_de_passe).where(_Operateur.login == login)).scalar_one_or_none()
+        return hashlib.sha256(h.encode()).hexdigest() if h else None
+
     def user(self, login: str) -> Operator | None:
         with self._session() as s:
             op = s.execute(select(_Operateur).where(_Operateur.login == login)).scalar_one_or_none()

@@ -87,17 +87,33 @@ class Bot:
         return "\n".join(texts), (payloads[-1] if payloads else None)
 
 
+# API gateway clients of the shared stack, and console accounts (tests/security uses both).
+STACK_API_TOKENS = {"portail": "portail-pile-0123456789abcdef", "telephonie": "telephonie-pile-fedcba9876543210"}
+STACK_CONSOLE_USERS = {"pile-admin": "motdepasse-pile-admin", "pile-verrou": "motdepasse-pile-verrou",
+                       "pile-revoque": "motdepasse-pile-revoque"}
+
+
 @pytest.fixture(scope="session")
 def stack(model, directory_url, tmp_path_factory):
+    """Everything `make run` starts (actions, Rasa, web chat, console, API gateway), on free ports."""
+    from knowledge.tickets import TicketStore
+
     logs = tmp_path_factory.mktemp("logs")
     tickets_db = directory_url
+    store = TicketStore(tickets_db)
+    for login, password in STACK_CONSOLE_USERS.items():
+        if store.user(login) is None:
+            store.create_user(login, password, "admin")
+    store.dispose()
     env = base_env(
         db_url=tickets_db,
         tracker_db=str(tmp_path_factory.mktemp("trackers") / "trackers.db"),
-        extra={"AIGUILLAGE_NOW": FIXED_NOW},
+        extra={"AIGUILLAGE_NOW": FIXED_NOW,
+               "AIGUILLAGE_API_TOKENS": ",".join(f"{c}:{t}" for c, t in STACK_API_TOKENS.items()),
+               "AIGUILLAGE_API_RATE_PER_MINUTE": "1000"},
     )
-    ports = Ports(rasa=free_port(), actions=free_port(), webchat=free_port(), console=free_port())
-    s = start_stack(model, ports=ports, env=env, logs=logs, console=False)
+    ports = Ports(rasa=free_port(), actions=free_port(), webchat=free_port(), console=free_port(), api=free_port())
+    s = start_stack(model, ports=ports, env=env, logs=logs, console=True, api=True)
     yield s
     s.stop()
 

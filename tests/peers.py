@@ -19,6 +19,7 @@ class RasaPeer:
     answers: list = field(default_factory=list)
     status: int = 200
     requests: list = field(default_factory=list)
+    headers: list = field(default_factory=list)       # request headers, same order as `requests`
 
     @property
     def received(self) -> list:
@@ -37,6 +38,7 @@ def rasa_peer_running(answers: list | None = None) -> Iterator[RasaPeer]:
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             peer.requests.append((self.path, body))
+            peer.headers.append(dict(self.headers.items()))
             data = json.dumps(peer.answers).encode()
             self.send_response(peer.status)
             self.send_header("Content-Type", "application/json")

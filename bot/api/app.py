@@ -22,6 +22,7 @@ from sanic import Sanic, response
 from sanic.exceptions import MethodNotSupported, NotFound, PayloadTooLarge, SanicException
 from sanic.request import Request
 
+from bot import keys
 from bot.api.errors import ApiError, error_response, json_response
 from bot.api.openapi import openapi_document
 from bot.api.settings import Settings
@@ -319,9 +320,10 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
         # Each client has its own conversations: the same sender name cannot reach another client's.
         rasa_sender = f"api:{request.ctx.client}:{sender}"
         url = f"{settings.rasa_url}/webhooks/rest/webhook"
+        headers = {keys.CHANNEL_HEADER: keys.get("AIGUILLAGE_CHANNEL_SECRET")}   # namespaced ids are ours only
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
-                async with http.post(url, json={"sender": rasa_sender, "message": message}) as r:
+                async with http.post(url, json={"sender": rasa_sender, "message": message}, headers=headers) as r:
                     if r.status != 200:
                         raise ApiError("bot_indisponible", f"L'assistant a répondu {r.status}.")
                     messages = await r.json()

@@ -5,8 +5,9 @@ Poll loop (``python -m bot.channels.mss``):
    (peeking does not set ``\\Seen``).
 2. Auto-replies, bounces and lists are marked seen and never answered (no mail loops). Senders
    outside the allowed domains are marked seen and not answered (no backscatter), and logged.
-3. The new text (no quoted history, greeting or signature) goes to the Rasa REST webhook with the
-   sender's address as the conversation id; attachments are ignored with a note.
+3. The new text (no quoted history, greeting or signature) goes to the Rasa REST webhook; the
+   conversation id is a keyed HMAC of the sender's address (``mail:<32 hex>``, bot/keys.py), so
+   neither the address nor a guess of it opens the conversation; attachments are ignored with a note.
 4. The answer goes back by SMTP (submission with STARTTLS, or implicit TLS) in the same thread
    (In-Reply-To, References, "Re: …"), as plain text + HTML, with the payload as orientation.json.
 5. Only then is the message marked ``\\Seen``. If the bot or SMTP is down, it stays unseen and is
@@ -35,6 +36,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
+from bot import keys
 from bot.channels.mailtext import Incoming, answer_html, answer_text, domain_allowed, read_message
 
 logger = logging.getLogger("bot.channels.mss")
@@ -172,7 +174,8 @@ class BotUnavailable(Exception):
 def ask_bot(rasa_url: str, sender: str, text: str, timeout: float = 60.0) -> list[dict]:
     """Send one message to the Rasa REST webhook; its answers, or BotUnavailable."""
     body = json.dumps({"sender": sender, "message": text, "metadata": {"canal": "email"}}).encode()
-    req = urllib.request.Request(f"{rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", keys.CHANNEL_HEADER: keys.get("AIGUILLAGE_CHANNEL_SECRET")}
+    req = urllib.request.Request(f"{rasa_url}/webhooks/rest/webhook", data=body, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             answers = json.load(r)
@@ -310,8 +313,8 @@ class PollReport:
 
 
 def conversation_id(address: str) -> str:
-    """The Rasa conversation of a sender: their address (lower case)."""
-    return address.lower()
+    """The Rasa conversation of a sender: ``mail:`` + keyed HMAC of the address (lower case)."""
+    return keys.keyed_id("mail", address.strip().lower())
 
 
 def handle(settings: MailSettings, state: State, msg: EmailMessage) -> str:

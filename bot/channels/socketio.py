@@ -11,18 +11,41 @@ settings as the stock ``socketio`` channel.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
-import json
 import logging
 import re
-import uuid
+import secrets
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels import socketio as stock
 from rasa.core.channels.channel import UserMessage
 
+from bot import keys
+from bot.channels import commands
+
 logger = logging.getLogger(__name__)
-SESSION_ID = re.compile(r"[0-9a-f]{32}")
+SESSION_ID = re.compile(r"([0-9a-f]{32})\.([0-9a-f]{32})")
+
+
+def _mac(random_part: str) -> str:
+    key = keys.get("AIGUILLAGE_ID_KEY").encode()
+    return hmac.new(key, b"web-session:" + random_part.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue() -> str:
+    """A new web chat session id: 128 random bits and their HMAC."""
+    part = secrets.token_hex(16)
+    return f"{part}.{_mac(part)}"
+
+
+def verified(session_id: object) -> str | None:
+    """The Rasa conversation id (``web:<32 hex>``) of a session id we issued, else None."""
+    m = SESSION_ID.fullmatch(session_id) if isinstance(session_id, str) else None
+    if m is None or not hmac.compare_digest(m.group(2), _mac(m.group(1))):
+        return None
+    return f"web:{m.group(1)}"
 MAX_MESSAGE_CHARS = 8000
 
 
@@ -58,9 +81,14 @@ class SocketIOInput(stock.SocketIOInput):
     - ``session_request`` awaits ``enter_room``: with python-socketio ≥ 5.9 it is a coroutine that
       Rasa 3.6 never awaits, so the socket never joined its session's room and, with
       ``session_persistence``, every answer was lost.
-    - A socket can only speak in the session it asked for, and session ids are 32 hexadecimal
-      characters (others are replaced by a new random id, sent back in ``session_confirm``): a
-      page cannot choose another channel's conversation id (an e-mail address, an API sender).
+    - Session ids are issued by the server: ``<32 hex random>.<32 hex HMAC>`` (128 random bits,
+      signed with ``AIGUILLAGE_ID_KEY``, :func:`issue`). A ``session_request`` with an id we did
+      not issue (absent, client-chosen UUID, another channel's id) gets a new one in
+      ``session_confirm``, which standard socket.io clients adopt. A socket speaks only in the
+      session it was confirmed; the Rasa conversation is ``web:<32 hex>``, which no other
+      channel accepts from a client. ``input_channel`` is always ``socketio`` and the client's
+      metadata is dropped (``metadata.canal`` is not client-settable).
+    - Built-in commands are screened (:mod:`bot.channels.commands`).
     """
 
     @classmethod
@@ -75,17 +103,21 @@ class SocketIOInput(stock.SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]):  # type: ignore[override]
         bp = super().blueprint(on_new_message)  # health route, connect (JWT) handlers, sio attached
         sio = self.sio
+        if getattr(sio, "eio", None) is not None:
+            # Rasa faces only the web chat's relay, which sends no Origin: a page of any site that
+            # reaches 127.0.0.1 from a user's browser is refused (Rasa 3.6 disables the check).
+            sio.eio.cors_allowed_origins = _no_browser_page
         sessions: Dict[str, str] = {}  # socket id -> session id
 
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             wanted = (data or {}).get("session_id") if isinstance(data, dict) else None
-            session_id = wanted if isinstance(wanted, str) and SESSION_ID.fullmatch(wanted) else uuid.uuid4().hex
+            session_id = wanted if verified(wanted) else issue()
             old = sessions.get(sid)
             if old and old != session_id:
-                await _maybe_await(sio.leave_room(sid, old, namespace=self.namespace))
+                await _maybe_await(sio.leave_room(sid, verified(old), namespace=self.namespace))
             sessions[sid] = session_id
-            if self.session_persistence:
-                await _maybe_await(sio.enter_room(sid, session_id, namespace=self.namespace))
+            if self.session_persistence:  # answers go to the room of the conversation id
+                await _maybe_await(sio.enter_room(sid, verified(session_id), namespace=self.namespace))
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         async def disconnect(sid: Text) -> None:
@@ -95,24 +127,20 @@ class SocketIOInput(stock.SocketIOInput):
             if not isinstance(data, dict):
                 return
             if self.session_persistence:
-                sender_id = sessions.get(sid)
-                if sender_id is None:
+                session_id = sessions.get(sid)
+                if session_id is None:
                     logger.warning("Message socket.io sans session_request préalable : ignoré.")
                     return
+                sender_id = verified(session_id)
             else:
-                sender_id = sid
+                sender_id = f"web:{hashlib.sha256(sid.encode()).hexdigest()[:32]}"
+                await _maybe_await(sio.enter_room(sid, sender_id, namespace=self.namespace))
             text = data.get("message", "")
             if not isinstance(text, str):
                 return
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
             message = UserMessage(
-                text[:MAX_MESSAGE_CHARS], SocketIOOutput(sio, self.bot_message_evt), sender_id,
-                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else {},
+                commands.screen(text[:MAX_MESSAGE_CHARS]), SocketIOOutput(sio, self.bot_message_evt), sender_id,
+                input_channel=self.name(), metadata={},
             )
             await on_new_message(message)
 
@@ -120,6 +148,10 @@ class SocketIOInput(stock.SocketIOInput):
         sio.on("disconnect", disconnect, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return bp
+
+
+def _no_browser_page(origin: Any, environ: Any = None) -> bool:
+    return False
 
 
 async def _maybe_await(result: Any) -> None:

@@ -39,7 +39,8 @@ def serve(host: str, port: int) -> None:
     from knowledge.notify import settings_from_env
     secure = os.environ.get("AIGUILLAGE_CONSOLE_SECURE_COOKIE")
     app = ConsoleApp(_store(), load_secret(), smtp=settings_from_env(),
-                     secure_cookie=None if secure is None else secure.lower() in ("1", "true", "oui"))
+                     secure_cookie=None if secure is None else secure.lower() in ("1", "true", "oui"),
+                     trust_proxy=os.environ.get("AIGUILLAGE_CONSOLE_TRUST_PROXY", "").lower() in ("1", "true", "oui"))
     app.start_notifier()
     httpd = make_server(host, port, app, server_class=_Server, handler_class=_Handler)
     print(f"Console Aiguillage sur http://{host}:{httpd.server_port}/", flush=True)
@@ -89,8 +90,12 @@ def main(argv=None) -> int:
             print(f"Compte {op.login} créé (rôle : {op.role}).")
             return 0
         if args.cmd == "set-password":
-            _store().set_password(args.login, _password(args))
-            print(f"Mot de passe de {args.login} modifié.")
+            from bot.console.sessions import SessionStore
+            from bot.console.security import SESSION_SECONDS
+            store = _store()
+            store.set_password(args.login, _password(args))
+            closed = SessionStore(store, SESSION_SECONDS).close_all(args.login)
+            print(f"Mot de passe de {args.login} modifié ; {closed} session(s) ouverte(s) fermée(s).")
             return 0
     except TicketError as exc:
         print(str(exc), file=sys.stderr)

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.console import security
+from bot.console.sessions import SessionStore, Throttle, wait_message
 from knowledge import privacy
 from knowledge.notify import SmtpSettings, send_with_settings
 from knowledge.tickets import (CONSENTEMENTS, ISSUES, ROLES, STATUTS, TRANSITIONS, TZ, URGENCES,
@@ -63,6 +64,7 @@ class Request:
     secure: bool
     session: dict | None = None
     user: object | None = None
+    address: str = "inconnue"
 
 
 @dataclass
@@ -98,9 +100,13 @@ class ConsoleApp:
 
     def __init__(self, store: TicketStore, secret: bytes, *, smtp: SmtpSettings | None = None,
                  secure_cookie: bool | None = None, orienter: Callable | None = None,
-                 directory=None, notify_interval: float = 30.0):
+                 directory=None, notify_interval: float = 30.0, throttle: Throttle | None = None,
+                 trust_proxy: bool = False):
         self.store = store
         self.secret = secret
+        self.sessions = SessionStore(store, security.SESSION_SECONDS)
+        self.throttle = throttle or Throttle()
+        self.trust_proxy = trust_proxy
         self.secure_cookie = secure_cookie
         self._orienter = orienter
         self._directory = directory
@@ -182,7 +188,7 @@ class ConsoleApp:
                    ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
                    ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),
                    ("Content-Security-Policy",
-                    "default-src 'self'; style-src 'self'; script-src 'none'; frame-ancestors 'none'; "
+                    "default-src 'self'; style-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
                     "form-action 'self'")] + resp.headers
         start_response(f"{resp.status} {HTTPStatus(resp.status).phrase}", headers)
         return [body]
@@ -209,14 +215,20 @@ class ConsoleApp:
             pass
         secure = (environ.get("wsgi.url_scheme") == "https"
                   or environ.get("HTTP_X_FORWARDED_PROTO", "").lower() == "https")
+        address = environ.get("REMOTE_ADDR") or "inconnue"
+        if self.trust_proxy and environ.get("HTTP_X_FORWARDED_FOR"):   # the proxy's last hop
+            address = environ["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip() or address
         return Request(method, path, query, {k: v[0] for k, v in form_lists.items()}, form_lists,
-                       cookies, secure)
+                       cookies, secure, address=address)
 
     def _dispatch(self, req: Request) -> Response:
         req.session = security.unsign(self.secret, req.cookies.get(security.COOKIE))
         if req.session and req.session.get("u"):
-            op = self.store.user(req.session["u"])
-            req.user = op if op and op.actif else None
+            if not self.sessions.valid(req.session.get("s"), req.session["u"]):
+                req.session = None                   # logged out, password changed or expired
+            else:
+                op = self.store.user(req.session["u"])
+                req.user = op if op and op.actif else None
         allowed_methods = False
         for method, pattern, handler in self.routes:
             m = re.fullmatch(pattern, req.path)
@@ -275,10 +287,20 @@ class ConsoleApp:
         return resp
 
     def login(self, req: Request) -> Response:
-        op = self.store.authenticate(req.form.get("login", ""), req.form.get("mot_de_passe", ""))
+        login = (req.form.get("login", "") or "").strip().lower()[:80]
+        keys = (f"compte:{login}", f"adresse:{req.address}")
+        wait = self.throttle.wait(*keys)
+        if wait > 0:
+            log.warning("login throttled (%s)", req.address)
+            return self.login_form(req, error=wait_message(wait), status=429)
+        op = self.store.authenticate(login, req.form.get("mot_de_passe", ""))
         if op is None:
+            self.throttle.failed(*keys)
+            log.warning("login failed (%s)", req.address)
             return self.login_form(req, error="Identifiant ou mot de passe incorrect.", status=401)
+        self.throttle.succeeded(*keys)
         session = security.new_session(op.login)        # new token: no session fixation
+        session["s"] = self.sessions.open(op.login)     # server-side: revocable
         log.info("login %s", op.login)
         resp = redirect("/demandes")
         resp.headers.append(("Set-Cookie", security.cookie_header(security.sign(self.secret, session),
@@ -286,6 +308,8 @@ class ConsoleApp:
         return resp
 
     def logout(self, req: Request) -> Response:
+        if req.session:
+            self.sessions.close(req.session.get("s"))
         resp = redirect("/connexion?ok=deconnecte")
         resp.headers.append(("Set-Cookie", security.cookie_header("", self._secure(req), max_age=0)))
         return resp

@@ -1,21 +1,31 @@
-"""Static server of the web chat: index.html, app.js, style.css, the vendored socket.io client,
-and ``/config.js`` telling the page where the Rasa server (socket.io channel) is.
+"""The web chat's one public origin: the page (index.html, app.js, style.css, the vendored
+socket.io client, ``/config.js``) and ``/socket.io/`` proxied to Rasa's socket.io channel on
+loopback (HTTP long-polling and WebSocket).
 
-Standard library only (``http.server``); the page itself talks to Rasa directly.
+The page uses relative URLs, so it works under any host name; Rasa itself never faces the
+network. The proxy refuses a cross-site ``Origin`` (another site's page opening a socket in the
+user's name), forwards neither cookies nor the origin, and adds no CORS header.
+
+aiohttp (a Rasa dependency) serves the page and carries both transports.
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
-import signal
 import sys
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import aiohttp
+from aiohttp import web
+
 STATIC = Path(__file__).resolve().parent / "static"
 RASA_URL_ENV = "AIGUILLAGE_RASA_URL"
+ORIGINS_ENV = "AIGUILLAGE_WEBCHAT_ORIGINS"    # extra allowed origins ("https://chat.exemple.fr,…")
+SOCKET_PATH = "/socket.io/"
+logger = logging.getLogger("bot.webchat")
 
 FILES = {
     "/": ("index.html", "text/html; charset=utf-8"),
@@ -25,86 +35,149 @@ FILES = {
     "/vendor/socket.io.min.js": ("../vendor/socket.io.min.js", "text/javascript; charset=utf-8"),
     "/favicon.svg": ("favicon.svg", "image/svg+xml"),
 }
+FORWARDED_REQUEST_HEADERS = ("Content-Type", "Accept")
+HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "content-encoding",
+       "set-cookie", "server", "date"}
 
 
-def rasa_origin(host_header: str | None, rasa_port: int, rasa_url: str | None) -> str:
-    """The Rasa server URL the page must use: the configured URL, else the page's host on `rasa_port`."""
-    if rasa_url:
-        return rasa_url.rstrip("/")
-    host = (host_header or "localhost").strip()
-    if host.startswith("["):  # IPv6 literal
-        hostname = host[: host.index("]") + 1]
-    else:
-        hostname = host.rsplit(":", 1)[0] if ":" in host else host
-    return f"http://{hostname}:{rasa_port}"
-
-
-def config_js(origin: str) -> bytes:
-    cfg = {"rasaUrl": origin, "socketPath": "/socket.io/"}
+def config_js() -> bytes:
+    """The page's settings: same origin (relative socket.io path)."""
+    cfg = {"rasaUrl": "", "socketPath": SOCKET_PATH}
     return f"window.AIGUILLAGE_CONFIG = {json.dumps(cfg)};\n".encode()
 
 
-def make_handler(rasa_port: int, rasa_url: str | None):
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "AiguillageWebchat"
-        sys_version = ""
+def csp(host: str | None) -> str:
+    host = (host or "").strip()
+    sockets = f" ws://{host} wss://{host}" if host and all(c not in host for c in " ;,'\"") else ""
+    return (f"default-src 'self'; connect-src 'self'{sockets}; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
-        def log_message(self, fmt: str, *args) -> None:  # quieter: one line per request on stderr
-            sys.stderr.write("webchat %s %s\n" % (self.address_string(), fmt % args))
 
-        def _send(self, status: int, body: bytes, ctype: str, origin: str | None = None, cache: str = "no-cache") -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", cache)
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Referrer-Policy", "no-referrer")
-            self.send_header("X-Frame-Options", "DENY")
-            if origin:
-                ws = origin.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-                self.send_header(
-                    "Content-Security-Policy",
-                    f"default-src 'self'; connect-src 'self' {origin} {ws}; img-src 'self' data:; "
-                    "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-                )
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+def origin_allowed(origin: str | None, host: str | None, extra: tuple[str, ...] = ()) -> bool:
+    """No Origin (not a browser page), or the page's own host, or a configured origin."""
+    if not origin:
+        return True
+    origin = origin.rstrip("/")
+    if origin in extra:
+        return True
+    parts = urlsplit(origin)
+    return bool(host) and parts.scheme in ("http", "https") and parts.netloc.lower() == host.strip().lower()
 
-        def do_HEAD(self) -> None:  # noqa: N802
-            self.do_GET()
 
-        def do_GET(self) -> None:  # noqa: N802
-            path = urlsplit(self.path).path
-            origin = rasa_origin(self.headers.get("Host"), rasa_port, rasa_url or os.environ.get(RASA_URL_ENV) or None)
-            if path == "/health":
-                self._send(200, b'{"statut": "ok"}', "application/json")
-            elif path == "/config.js":
-                self._send(200, config_js(origin), "text/javascript; charset=utf-8")
-            elif path in FILES:
-                name, ctype = FILES[path]
-                self._send(200, (STATIC / name).read_bytes(), ctype, origin=origin if name == "index.html" else None)
-            else:
-                self._send(404, "Page introuvable.".encode(), "text/plain; charset=utf-8")
+def security_headers(resp: web.StreamResponse) -> None:
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["X-Frame-Options"] = "DENY"
 
-        def do_POST(self) -> None:  # noqa: N802
-            self._send(HTTPStatus.METHOD_NOT_ALLOWED, "Méthode non autorisée.".encode(), "text/plain; charset=utf-8")
 
-    return Handler
+def _text(status: int, text: str) -> web.Response:
+    resp = web.Response(status=status, text=text, content_type="text/plain", charset="utf-8")
+    security_headers(resp)
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+def make_app(rasa_url: str, extra_origins: tuple[str, ...] = ()) -> web.Application:
+    upstream = rasa_url.rstrip("/")
+    app = web.Application(client_max_size=1024 * 1024)
+
+    async def on_startup(app):
+        app["http"] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=90), auto_decompress=False)
+
+    async def on_cleanup(app):
+        await app["http"].close()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        path = request.path
+        if path == "/health":
+            resp = web.Response(body=b'{"statut": "ok"}', content_type="application/json")
+        elif path == "/config.js":
+            resp = web.Response(body=config_js(), content_type="text/javascript", charset="utf-8")
+        elif path in FILES:
+            name, ctype = FILES[path]
+            mime, _, cs = ctype.partition("; charset=")
+            resp = web.Response(body=(STATIC / name).read_bytes(), content_type=mime, charset=cs or None)
+            if name == "index.html":
+                resp.headers["Content-Security-Policy"] = csp(request.headers.get("Host"))
+        else:
+            return _text(404, "Page introuvable.")
+        security_headers(resp)
+        resp.headers["Cache-Control"] = "no-cache"
+        return resp
+
+    async def not_allowed(request: web.Request) -> web.StreamResponse:
+        return _text(405, "Méthode non autorisée.")
+
+    async def socket(request: web.Request) -> web.StreamResponse:
+        if not origin_allowed(request.headers.get("Origin"), request.headers.get("Host"), extra_origins):
+            logger.warning("socket.io : origine refusée %s", request.headers.get("Origin"))
+            return _text(403, "Origine non autorisée.")
+        target = f"{upstream}{SOCKET_PATH}"
+        if request.query_string:
+            target += "?" + request.query_string
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return await _websocket(request, target.replace("http", "ws", 1))
+        headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
+        headers["Accept-Encoding"] = "identity"
+        body = await request.read()
+        try:
+            async with app["http"].request(request.method, target, data=body or None, headers=headers) as up:
+                data = await up.read()
+                resp = web.Response(status=up.status, body=data)
+                for k, v in up.headers.items():
+                    if k.lower() not in HOP and not k.lower().startswith("access-control-"):
+                        resp.headers[k] = v
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            return _text(502, "Assistant injoignable.")
+        security_headers(resp)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    async def _websocket(request: web.Request, target: str) -> web.StreamResponse:
+        try:
+            up = await app["http"].ws_connect(target, autoping=False, max_msg_size=0, timeout=30)
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            return _text(502, "Assistant injoignable.")
+        down = web.WebSocketResponse(autoping=False, max_msg_size=0)
+        await down.prepare(request)
+
+        async def pump(src, dst):
+            async for msg in src:
+                if msg.type == aiohttp.WSMsgType.TEXT:
+                    await dst.send_str(msg.data)
+                elif msg.type == aiohttp.WSMsgType.BINARY:
+                    await dst.send_bytes(msg.data)
+                elif msg.type == aiohttp.WSMsgType.PING:
+                    await dst.ping(msg.data)
+                elif msg.type == aiohttp.WSMsgType.PONG:
+                    await dst.pong(msg.data)
+                else:
+                    break
+
+        tasks = [asyncio.ensure_future(pump(down, up)), asyncio.ensure_future(pump(up, down))]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in tasks:
+                t.cancel()
+            await up.close()
+            await down.close()
+        return down
+
+    app.router.add_route("*", "/socket.io/", socket)
+    app.router.add_get("/{tail:.*}", page)
+    app.router.add_route("*", "/{tail:.*}", not_allowed)
+    return app
 
 
 def serve(host: str, port: int, rasa_port: int = 5005, rasa_url: str | None = None) -> None:
-    httpd = ThreadingHTTPServer((host, port), make_handler(rasa_port, rasa_url))
-    httpd.daemon_threads = True
-
-    def _stop(*_):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    print(f"Web chat : http://localhost:{port}/ (Rasa : port {rasa_port})", flush=True)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        httpd.server_close()
+    upstream = (rasa_url or os.environ.get(RASA_URL_ENV) or f"http://127.0.0.1:{rasa_port}").rstrip("/")
+    extra = tuple(o.strip().rstrip("/") for o in os.environ.get(ORIGINS_ENV, "").split(",") if o.strip())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print(f"Web chat : http://localhost:{port}/ (socket.io relayé vers {upstream})", flush=True)
+    web.run_app(make_app(upstream, extra), host=host, port=port, print=None, access_log=None,
+                shutdown_timeout=5)
+    sys.stdout.flush()

@@ -1,13 +1,17 @@
 """The MSSanté mail channel against local peers: TLS IMAP mailbox, STARTTLS+AUTH SMTP, Rasa REST."""
 from __future__ import annotations
 
+import hashlib
 import imaplib
 import json
+import re
 from email.message import EmailMessage
 
 import pytest
 
-from bot.channels.mss import ATTACHMENT_NOTE, EMPTY_ANSWER, MailSettings, MailSettingsError, State, poll_once
+from bot import keys
+from bot.channels.mss import (ATTACHMENT_NOTE, EMPTY_ANSWER, MailSettings, MailSettingsError, State,
+                              conversation_id, poll_once)
 from bot.processes import free_port
 from tests.channels.conftest import USER, make_settings
 
@@ -67,7 +71,12 @@ def test_answer_in_the_same_thread(settings, imap, smtp, rasa_peer, case, body, 
     uid = imap.deliver(gp_mail(body, subject=subject, References="<m0@medecin.mssante.fr>"))
     report = poll_once(settings)
     assert (report.lus, report.repondus, report.en_attente) == (1, 1, 0)
-    assert rasa_peer.received == [{"sender": GP, "message": sent, "metadata": {"canal": "email"}}]
+    conversation = conversation_id(GP)
+    assert rasa_peer.received == [{"sender": conversation, "message": sent, "metadata": {"canal": "email"}}]
+    # a keyed HMAC of the address: stable, case-insensitive, not the address nor a plain hash of it
+    assert re.fullmatch(r"mail:[0-9a-f]{32}", conversation) and conversation == conversation_id(GP.upper())
+    assert GP not in conversation and hashlib.sha256(GP.encode()).hexdigest()[:32] not in conversation
+    assert rasa_peer.headers[-1][keys.CHANNEL_HEADER] == keys.get("AIGUILLAGE_CHANNEL_SECRET")
     assert imap.seen(uid)
     assert smtp.logins == [USER]                      # authenticated after STARTTLS
     (mail_from, rcpts, reply), = smtp.messages

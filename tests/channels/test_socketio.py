@@ -7,7 +7,7 @@ import re
 import pytest
 from rasa.core.channels import socketio as stock
 
-from bot.channels.socketio import SocketIOInput, SocketIOOutput
+from bot.channels.socketio import SocketIOInput, SocketIOOutput, issue, verified
 
 PAYLOAD = {"orientation": {"urgence": None, "niveau": 3, "recommandations": [{"id": "dac-18", "type": "DAC"}]}}
 
@@ -77,15 +77,20 @@ class Server:
         self.events.append((event, data, room))
 
 
-VALID = "0123456789abcdef0123456789abcdef"
+VALID = issue()
+RANDOM, MAC = VALID.split(".")
 SESSION_CASES = [
     # (requested session id, kept?)
     (VALID, True),
     (None, False),
+    ("0123456789abcdef0123456789abcdef", False),   # a client-chosen id (not issued by the server)
+    ("9b2f6c1e-4d7a-4f0e-8c3b-2a1d5e6f7a8b", False),  # a standard client's own UUID: replaced
     ("anne.martin@medecin.mssante.fr", False),     # another channel's conversation id
     ("api:portail:dr-martin", False),
     (VALID.upper(), False),
     (VALID + "0", False),
+    (RANDOM + "." + "0" * 32, False),               # forged signature
+    (RANDOM[::-1] + "." + MAC, False),              # signature of another id
 ]
 
 
@@ -110,12 +115,15 @@ def test_session_request_joins_the_room_and_validates_the_id(wanted, kept):
             mod.AsyncServer = original
         await server.handlers["user_uttered"]("sid1", {"message": "avant la session", "session_id": VALID})
         await server.handlers["session_request"]("sid1", {"session_id": wanted} if wanted else None)
-        await server.handlers["user_uttered"]("sid1", {"message": "dame 87 ans", "session_id": "autre-session"})
+        await server.handlers["user_uttered"]("sid1", {"message": "dame 87 ans", "session_id": "autre-session", "customData": {"canal": "email"}})
 
     asyncio.run(scenario())
     (event, session_id, room), = server.events
     assert event == "session_confirm" and room == "sid1"
-    assert (session_id == wanted) is kept and re.fullmatch(r"[0-9a-f]{32}", session_id)
-    assert server.rooms["sid1"] == {session_id}                # the room was really joined
-    assert [(m.text, m.sender_id) for m in received] == [("dame 87 ans", session_id)]   # not before, not another id
+    assert (session_id == wanted) is kept and re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", session_id)
+    conversation = verified(session_id)
+    assert conversation == "web:" + session_id.split(".")[0]
+    assert server.rooms["sid1"] == {conversation}              # the room was really joined
+    assert [(m.text, m.sender_id) for m in received] == [("dame 87 ans", conversation)]   # not before, not another id
+    assert received[0].input_channel == "socketio" and received[0].metadata == {}
     assert isinstance(received[0].output_channel, SocketIOOutput)

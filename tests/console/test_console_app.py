@@ -11,6 +11,7 @@ import pytest
 
 from bot.console import security
 from bot.console.app import ConsoleApp
+from bot.console.sessions import Throttle
 from knowledge.tickets import NewRequest, TicketStore
 
 SECRET = b"k" * 32
@@ -204,3 +205,78 @@ def test_secret_file_is_generated_private(tmp_path, monkeypatch):
     monkeypatch.setenv(security.SECRET_ENV, "court")
     with pytest.raises(ValueError):
         security.load_secret(tmp_path)
+
+
+# -- throttling and server-side sessions (issue 15) -------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_login_throttled_per_account_then_released(store):
+    clock = FakeClock()
+    app = ConsoleApp(store, SECRET, directory=False, throttle=Throttle(clock=clock))
+    c = Client(app)
+    for _ in range(5):
+        assert c.login("bob", "pas-le-bon-mot")["status"] == 401
+    r = c.login("bob", "motdepasse-bob")                       # right password, but locked
+    assert r["status"] == 429 and "réessayez dans 1 minute" in r["body"]
+    assert c.request("GET", "/demandes")["status"] == 303
+    assert Client(app).login("alice", "motdepasse-alice")["status"] == 303   # other accounts unaffected
+    clock.t += 61
+    assert c.login("bob", "pas-le-bon-mot")["status"] == 401   # 6th failure: lock doubles (2 min)
+    clock.t += 61
+    assert c.login("bob", "motdepasse-bob")["status"] == 429
+    clock.t += 60
+    assert c.login("bob", "motdepasse-bob")["status"] == 303
+    assert c.request("GET", "/demandes")["status"] == 200
+    for _ in range(4):                                         # a success resets the count
+        assert c.login("bob", "pas-le-bon-mot")["status"] == 401
+    assert Client(app).login("bob", "motdepasse-bob")["status"] == 303
+
+
+def test_login_throttled_per_address(store):
+    clock = FakeClock()
+    app = ConsoleApp(store, SECRET, directory=False, throttle=Throttle(clock=clock))
+    c = Client(app)
+    for i in range(20):                                        # spraying many accounts from one address
+        assert c.login(f"compte{i}", "motdepasse-bob")["status"] == 401
+    r = c.login("alice", "motdepasse-alice")
+    assert r["status"] == 429 and "Trop de tentatives" in r["body"]
+
+
+def test_logout_revokes_the_session_server_side(app):
+    c = Client(app)
+    c.login("bob", "motdepasse-bob")
+    stolen = c.cookie
+    assert c.request("GET", "/demandes")["status"] == 200
+    token = c.csrf("/demandes")
+    assert c.request("POST", "/deconnexion", {"csrf": token})["status"] == 303
+    r = Client(app).request("GET", "/demandes", cookie=stolen)  # the old cookie, replayed
+    assert r["status"] == 303 and dict(r["headers"])["Location"] == "/connexion"
+    assert app.sessions.count("bob") == 0
+
+
+def test_password_change_revokes_every_session(app, store):
+    a, b = Client(app), Client(app)
+    a.login("bob", "motdepasse-bob")
+    b.login("bob", "motdepasse-bob")
+    assert a.request("GET", "/demandes")["status"] == 200 and b.request("GET", "/demandes")["status"] == 200
+    store.set_password("bob", "nouveau-mot-de-passe")
+    assert a.request("GET", "/demandes")["status"] == 303 and b.request("GET", "/demandes")["status"] == 303
+    assert a.login("bob", "nouveau-mot-de-passe")["status"] == 303
+    assert a.request("GET", "/demandes")["status"] == 200
+
+
+def test_security_headers(app):
+    r = Client(app).request("GET", "/connexion")
+    h = dict(r["headers"])
+    csp = h["Content-Security-Policy"]
+    assert "script-src 'none'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
+    assert h["X-Content-Type-Options"] == "nosniff" and h["Referrer-Policy"] == "no-referrer"
+    assert "<script" not in r["body"] and " style=" not in r["body"]

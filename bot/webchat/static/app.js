@@ -18,23 +18,21 @@
   var statusEl = document.getElementById('status');
 
   // -- storage ----------------------------------------------------------------------------
+  // sessionStorage only: the conversation lives as long as the tab (shared ward computers keep
+  // nothing once it is closed); the session id is issued by the server (session_confirm).
   function store(key, value) {
-    try { localStorage.setItem(key, value); } catch (e) { /* private mode: memory only */ }
+    try { sessionStorage.setItem(key, value); } catch (e) { /* private mode: memory only */ }
   }
   function read(key) {
-    try { return localStorage.getItem(key); } catch (e) { return null; }
+    try { return sessionStorage.getItem(key); } catch (e) { return null; }
   }
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, '');
-    var a = new Uint8Array(16); crypto.getRandomValues(a);
-    return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
-  }
+  try { [SESSION_KEY, LOG_KEY, SEEN_KEY].forEach(function (k) { localStorage.removeItem(k); }); } catch (e) { /* none */ }
   var last = parseInt(read(SEEN_KEY) || '0', 10);
   var sessionId = read(SESSION_KEY);
   var transcript = [];
   if (!sessionId || !last || Date.now() - last > MAX_AGE_MS) {
-    sessionId = newId();
-    store(SESSION_KEY, sessionId);
+    sessionId = null;
+    store(SESSION_KEY, '');
     store(LOG_KEY, '[]');
   } else {
     try { transcript = JSON.parse(read(LOG_KEY) || '[]'); } catch (e) { transcript = []; }
@@ -219,7 +217,7 @@
   }
 
   var confirmed = false;
-  var socket = io(cfg.rasaUrl || undefined, {
+  var socket = io(cfg.rasaUrl || undefined, {   // same origin: the page server relays socket.io
     path: cfg.socketPath || '/socket.io/',
     transports: ['websocket', 'polling'],
     tryAllTransports: true,
@@ -232,7 +230,7 @@
   function flush() {
     transcript.forEach(function (e, i) {
       if (e.kind === 'user' && e.pending) {
-        socket.emit('user_uttered', { message: e.payload, session_id: sessionId });
+        socket.emit('user_uttered', { message: e.payload });
         e.pending = false;
         rerender(i);
       }
@@ -246,7 +244,7 @@
     socket.emit('session_request', { session_id: sessionId });
   });
   socket.on('session_confirm', function (id) {
-    if (typeof id === 'string' && id && id !== sessionId) {   // the server replaced an invalid id
+    if (typeof id === 'string' && id && id !== sessionId) {   // a new id issued by the server
       sessionId = id;
       store(SESSION_KEY, sessionId);
     }
@@ -300,8 +298,8 @@
     send(OPEN_REQUEST, "Ouvrir une demande d'appui");
   });
   document.getElementById('new-conversation').addEventListener('click', function () {
-    sessionId = newId();
-    store(SESSION_KEY, sessionId);
+    sessionId = null;
+    store(SESSION_KEY, '');
     transcript = [];
     save();
     renderAll();
