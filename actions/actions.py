@@ -41,7 +41,8 @@ class ActionAnalyserDemande(Action):
         return "action_analyser_demande"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.analyse_request(_text(tracker), dialogue.entities(tracker.latest_message))
+        reply = dialogue.analyse_request(_text(tracker), dialogue.entities(tracker.latest_message),
+                                         canal=_channel(tracker))
         _say(dispatcher, reply)
         return _events(reply)
 
@@ -98,7 +99,7 @@ class ActionOrienter(Action):
         return "action_orienter"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.orientation_answer(tracker.current_slot_values())
+        reply = dialogue.orientation_answer(tracker.current_slot_values(), canal=_channel(tracker))
         _say(dispatcher, reply)
         return _events(reply)
 

@@ -15,6 +15,8 @@ from knowledge.gazetteer import Gazetteer, PlaceMatch
 from knowledge.orientation import Orienter, current_time, default_orienter
 from knowledge.privacy import mask
 
+from knowledge import activity  # the anonymous orientation log (docs/reports.md)
+
 MAX_INPUT_CHARS = 4000
 REGION_TEXT = "Aiguillage couvre la région Centre-Val de Loire (Cher, Eure-et-Loir, Indre, Indre-et-Loire, Loir-et-Cher, Loiret)"
 VITAL_NUMBERS = {"15", "112"}
@@ -142,7 +144,7 @@ def _ambiguous(candidates: tuple) -> Reply:
 # -- orientation ------------------------------------------------------------------------------
 
 
-def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None) -> Reply:
+def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None, canal: str | None = None) -> Reply:
     """A new orientation request: remember it (masked), read the place, say emergencies at once."""
     if not text:
         return Reply(text="Votre message est vide. Décrivez la situation (âge, commune, difficultés).")
@@ -166,6 +168,8 @@ def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None) -> R
         reply.slots["urgence_dite"] = [u.numero for u in o.triage.urgences]
         if place.hors_region:
             reply.text += "\n" + _out_of_region(place.hors_region)
+        if not orientation_required_slots(reply.slots):  # the emergency is the whole answer
+            activity.record(o, canal=canal, payload=reply.payload)
     elif place.hors_region and not place.found:
         reply.text = _out_of_region(place.hors_region)
     elif place.candidates and not place.found:
@@ -221,7 +225,7 @@ def answer_place(text: str, ents: Mapping[str, list[str]] | None = None) -> Repl
     return Reply(text=f"Je ne reconnais pas de commune de Centre-Val de Loire dans « {mask(text)[:60]} ».")
 
 
-def orientation_answer(slots: Mapping[str, Any], at: datetime | None = None) -> Reply:
+def orientation_answer(slots: Mapping[str, Any], at: datetime | None = None, canal: str | None = None) -> Reply:
     """The full orientation answer from the remembered situation and place."""
     situation = slots.get("situation")
     if not situation:
@@ -234,6 +238,7 @@ def orientation_answer(slots: Mapping[str, Any], at: datetime | None = None) -> 
     if slots.get("urgence_dite"):
         text = "\n".join(line for line in text.split("\n") if not line.startswith("⚠️"))
     payload = o.payload()
+    activity.record(o, canal=canal, payload=payload, replaces=slots.get("derniere_orientation"))
     buttons = []
     if o.triage.niveau == 3 and o.recommandations:
         buttons = [
@@ -629,6 +634,7 @@ def ticket_submit(slots: Mapping[str, Any], sender_id: str, channel: str | None)
     )
     key = idempotency_key(sender_id, slots)
     ticket = ticket_store().create(req, idempotency_key=key)
+    activity.mark_support(slots.get("derniere_orientation"))
     dac_txt = f" au {dac.nom} (tél. {dac.telephone})" if dac else ""
     text = (
         f"Demande {ticket.numero} enregistrée et transmise{dac_txt}. "

@@ -308,8 +308,17 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
                 ouvert_seulement=ouvert,
             )
 
-        result = await asyncio.get_running_loop().run_in_executor(None, run)
+        def run_and_log():
+            result = run()
+            from knowledge import activity
+            activity.record(result, canal="api", directory=orienter.directory)
+            return result
+
+        result = await asyncio.get_running_loop().run_in_executor(None, run_and_log)
         return json_response({**result.payload(), "message": result.message()})
+
+    from bot.api import reports as reports_api
+    reports_api.register(app, PREFIX, get_orienter)
 
     @app.route(f"{PREFIX}/conversations/<sender>/messages", methods=["POST", "OPTIONS"])
     async def conversation(request: Request, sender: str):

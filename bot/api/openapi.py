@@ -289,4 +289,7 @@ _DOC = {
 
 def openapi_document() -> dict:
     """A copy of the OpenAPI 3.0 document."""
-    return copy.deepcopy(_DOC)
+    from bot.api.reports import openapi_paths
+    doc = copy.deepcopy(_DOC)
+    doc["paths"].update(openapi_paths())
+    return doc

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.console import reports as reports_page
 from bot.console import security
 from bot.console.sessions import SessionStore, Throttle, wait_message
 from knowledge import privacy
@@ -142,7 +143,7 @@ class ConsoleApp:
             ("GET", r"/utilisateurs", self.users),
             ("POST", r"/utilisateurs", self.create_user),
             ("POST", r"/utilisateurs/(?P<login>[a-z0-9._\-]+)", self.update_user),
-        ]
+        ] + reports_page.routes(self)
 
     # -- notification worker -------------------------------------------------------------------
 
@@ -457,6 +458,7 @@ class ConsoleApp:
                 log.exception("orientation failed")
                 error = f"La recherche a échoué : {exc}"
             if result is not None:
+                self._log_answer(result)
                 recos = self._search_rows(result, type_, ouvert)
                 dac = self._route(result)
         elif req.method == "POST":
@@ -464,6 +466,13 @@ class ConsoleApp:
         return self._page("recherche.html", req, texte=texte, commune=commune, type=type_, ouvert=ouvert,
                           types=TYPES_RECHERCHE, result=result, recos=recos, error=error, dac=dac,
                           resume=privacy.mask(texte))
+
+    def _log_answer(self, result) -> None:
+        """The phone line's answer goes to the anonymous orientation log (knowledge.activity)."""
+        directory = self._get_directory()
+        if directory is not None and hasattr(result, "triage"):
+            from knowledge import activity
+            activity.record(result, canal="telephone", directory=directory)
 
     def _route(self, result):
         commune = getattr(result.situation, "commune", None)
