@@ -514,3 +514,30 @@ def test_phone_search_distance_open_history_and_print(env, browser):
     login(browser, base, "oscar")
     browser.get(base + "/recherche")
     assert not browser.find_elements(By.CSS_SELECTOR, ".historique-recherches li")
+
+
+def test_console_pages_have_no_serious_accessibility_violations(env, browser):
+    """axe-core (WCAG 2.1 A/AA and best practices) on every console page: 0 serious or critical."""
+    from tests.axe import axe_violations, describe
+    base = env["base"]
+    browser.set_script_timeout(60)
+    found = {}
+    browser.get(base + "/connexion")
+    found["/connexion"] = axe_violations(browser)
+    login(browser, base, "alice")
+    pages = ["/demandes", "/demandes?statut=toutes&commune=Zzyzx", f"/demandes/{env['fresh']}",
+             "/demandes/nouvelle", "/recherche", "/utilisateurs", "/annuaire/fraicheur", "/rapports"]
+    for page in pages:
+        browser.get(base + page)
+        found[page] = axe_violations(browser)
+    if not env["directory"]:                       # the search page with results
+        browser.get(base + "/recherche")
+        browser.find_element(By.ID, "texte").send_keys("Aidant épuisé, patient de 85 ans isolé")
+        browser.find_element(By.ID, "commune").send_keys("Bourges (18000)")
+        click_and_wait(browser, By.CSS_SELECTOR, "form[action='/recherche'] button")
+        found["/recherche (résultats)"] = axe_violations(browser)
+    bad = {page: describe(v) for page, v in found.items() if v}
+    assert not bad, bad
+    # the checker is alive: an input without a label added to the page is reported
+    browser.execute_script("document.querySelector('main').appendChild(document.createElement('input'))")
+    assert "label" in {v["id"] for v in axe_violations(browser)}
