@@ -15,63 +15,65 @@ DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabu
 
 .PHONY: help install data model run test test-fast bench-nlu bench bench-ror triage-report browsers clean
 
-help:
-	@echo "make run        installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant"
-	@echo "make test       installe et lance toute la suite de tests"
-	@echo "make bench-nlu  mesures de la compréhension (F1, latence)"
-	@echo "make bench-ror  durée d'un import du ROR (2 200 offres générées)"
-	@echo "make bench      latence de bout en bout par message (REST + actions + base)"
+STEP := scripts/step.sh
+
+# Every target carries a `## description` (French): `make help` lists them all.
+help: ## cette aide : toutes les cibles
+	@echo "Aiguillage — cibles disponibles :"
+	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z0-9_.-]+:[^=]*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 $(INSTALLED): pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable : installez-le (pyenv install 3.10) puis relancez."; exit 1; }
-	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade 'pip<24.1'
-	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@test -x $(PY) || $(STEP) "Création de l'environnement Python ($(VENV))" $(PYTHON310) -m venv $(VENV)
+	@$(STEP) "Mise à jour de pip" $(PY) -m pip install --disable-pip-version-check --upgrade 'pip<24.1'
+	@$(STEP) "Installation des dépendances Python (rasa, spaCy et le modèle français : plusieurs minutes la première fois)" \
+	  $(PY) -m pip install --disable-pip-version-check -c requirements.lock -e '.[test]'
 	@touch $@
 
-install: $(INSTALLED)
+install: $(INSTALLED) ## installe l'environnement Python (.venv) et les dépendances figées
 
 # Debian's Chromium for the browser tests (root on CI and dev machines); skipped when present.
-browsers:
+browsers: ## installe Chromium et chromedriver (Debian) pour les tests navigateur
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  if [ "$$(id -u)" = 0 ]; then ($(STEP) "Mise à jour des index apt" apt-get update -qq && $(STEP) "Installation de Chromium et chromedriver (apt)" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
 	    || echo "Chromium n'a pas pu être installé : les tests navigateur seront ignorés."; \
 	  else echo "Chromium absent (installez chromium et chromium-driver) : les tests navigateur seront ignorés."; fi; }
 
 $(DB_STAMP): $(INSTALLED) $(DATA_INPUTS)
 	@mkdir -p var
-	$(PY) -m knowledge.directory load
+	@$(STEP) "Construction de l'annuaire (var/, base SQL)" $(PY) -m knowledge.directory load
 	@touch $@
 
-data: $(DB_STAMP)
+data: $(DB_STAMP) ## construit l'annuaire dans la base (AIGUILLAGE_DB_URL)
 
 $(MODEL): $(INSTALLED) $(MODEL_INPUTS)
-	$(PY) -m rasa train --config config.yml --domain domain.yml --data nlu/data bot/data \
+	@$(STEP) "Entraînement du modèle Rasa (2 à 4 minutes sur 2 cœurs)" \
+	  $(PY) -m rasa train --config config.yml --domain domain.yml --data nlu/data bot/data \
 	  --out models --fixed-model-name aiguillage
 	@touch $@
 
-model: $(MODEL)
+model: $(MODEL) ## entraîne le modèle Rasa si ses fichiers ont changé
 
-run: $(INSTALLED) $(DB_STAMP) $(MODEL)
+run: $(INSTALLED) $(DB_STAMP) $(MODEL) ## installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant
 	$(PY) -m bot.run
 
-test: $(INSTALLED) browsers
+test: $(INSTALLED) browsers ## installe et lance toute la suite de tests
 	$(PY) -m pytest
 
-test-fast: $(INSTALLED)
+test-fast: $(INSTALLED) ## tests rapides (sans entraînement ni navigateur)
 	$(PY) -m pytest -m "not e2e and not browser"
 
-bench-nlu: $(INSTALLED)
+bench-nlu: $(INSTALLED) ## mesures de la compréhension (F1, latence)
 	$(PY) scripts/bench_nlu.py
 
-bench: $(INSTALLED) $(DB_STAMP) $(MODEL)
+bench: $(INSTALLED) $(DB_STAMP) $(MODEL) ## latence de bout en bout par message (REST + actions + base)
 	$(PY) scripts/bench_e2e.py
 
-bench-ror: $(INSTALLED)
+bench-ror: $(INSTALLED) ## durée d'un import du ROR (2 200 offres générées)
 	$(PY) scripts/bench_ror.py
 
-triage-report: $(INSTALLED)
+triage-report: $(INSTALLED) ## matrice de confusion des niveaux de gravité
 	$(PY) scripts/triage_report.py
 
-clean:
+clean: ## supprime modèles, bases locales, caches de test et captures
 	rm -rf models var .build test-artifacts
