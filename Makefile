@@ -13,7 +13,7 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/data/ror-mapping.yaml $(wildcard knowledge/directory/*.py)
 
-.PHONY: help install data model run test test-fast bench-nlu bench bench-ror triage-report browsers clean
+.PHONY: help install data model run test test-fast bench-nlu bench bench-ror bench-mail triage-report browsers clean
 
 STEP := scripts/step.sh
 
@@ -71,6 +71,12 @@ bench: $(INSTALLED) $(DB_STAMP) $(MODEL) ## latence de bout en bout par message 
 
 bench-ror: $(INSTALLED) ## durée d'un import du ROR (2 200 offres générées)
 	$(PY) scripts/bench_ror.py
+
+# mail-parser-reply is not a dependency: installed apart (.build/) for the comparison only
+bench-mail: $(INSTALLED) ## extraction du texte nouveau des e-mails : notre lecteur comparé à mail-parser-reply
+	@test -d .build/mail-parser-reply || $(STEP) "Installation de mail-parser-reply (comparaison seulement)" \
+	  $(PY) -m pip install --disable-pip-version-check --target .build/mail-parser-reply mail-parser-reply==1.36
+	PYTHONPATH=.build/mail-parser-reply $(PY) scripts/bench_mail_reply.py
 
 triage-report: $(INSTALLED) ## matrice de confusion des niveaux de gravité
 	$(PY) scripts/triage_report.py
