@@ -13,7 +13,7 @@ from html import escape
 from knowledge.config import project_root
 from knowledge.reports import HIDDEN
 
-# ColorBrewer "Blues" (5 classes), readable by colour-blind readers; text switches to white on dark
+# ColorBrewer "Blues" (5 classes), readable by colour-blind readers; dark text (4.5:1 at least) except on the darkest
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 SUPPRESSED_FILL = "url(#masque)"
 NO_DATA = "#ffffff"
@@ -85,7 +85,7 @@ def region_map(values: dict[str, object], title: str, *, rate: bool = False, wid
     for code, dep in sorted(c["departements"].items()):
         v = values.get(code)
         fill = _fill(v, bounds)
-        colour = "#ffffff" if fill in PALETTE[3:] else "#111111"
+        colour = "#ffffff" if fill == PALETTE[-1] else "#111111"   # contrast ≥ 4.5:1 on every class
         x, y = dep["centre"]
         out.append(f'<text x="{x}" y="{y - 2}" font-size="4.6" text-anchor="middle" fill="{colour}" '
                    f'font-family="sans-serif">{escape(dep["nom"])}</text>')
