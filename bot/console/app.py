@@ -12,6 +12,7 @@ import logging
 import re
 import secrets
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -92,7 +93,6 @@ def redirect(location: str) -> Response:
 
 def _fold(text: str) -> str:
     """Lower case without accents, hyphens as spaces (comparing commune names)."""
-    import unicodedata
     t = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).replace("-", " ").split())
 
@@ -145,6 +145,7 @@ class ConsoleApp:
         self._history: dict[str, list[dict]] = {}
         self._history_lock = threading.Lock()
         self._communes_list: list[str] | None = None
+        self._centres = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
@@ -720,7 +721,7 @@ class ConsoleApp:
         """A commune's centre (optional extract, else its ROR locations); None when unknown."""
         if not code_insee:
             return None
-        if not hasattr(self, "_centres"):
+        if self._centres is None:
             self._centres = load_centres()
         try:
             return self._centres.get(code_insee) or directory.commune_position(code_insee)
