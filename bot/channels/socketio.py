@@ -178,8 +178,8 @@ class SocketIOInput(stock.SocketIOInput):
                 sender_id = f"web:{hashlib.sha256(sid.encode()).hexdigest()[:32]}"
                 await _maybe_await(sio.enter_room(sid, sender_id + suffixes.get(sid, ""), namespace=self.namespace))
             text = data.get("message", "")
-            if not isinstance(text, str):
-                return
+            if not isinstance(text, str) or not text.strip():
+                return                  # rasa-webchat sends {customData} alone when it opens
             message = UserMessage(
                 commands.screen(text[:MAX_MESSAGE_CHARS]), SocketIOOutput(sio, self.bot_message_evt), sender_id,
                 input_channel=self.name(), metadata={},
