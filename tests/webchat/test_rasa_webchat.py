@@ -12,8 +12,6 @@ import http.server
 import subprocess
 import sys
 import threading
-import time
-
 import pytest
 
 from bot.processes import ROOT, base_env, free_port
@@ -87,12 +85,17 @@ def test_rasa_webchat_shows_the_orientation_text_and_buttons(widget_site, browse
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "rasa-webchat.png"))
     # a button is a quick reply the bot understands: the support-request form starts
-    before = len(browser.find_elements(By.CSS_SELECTOR, ".rw-response"))
+    _wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, ".rw-typing-indication"), 30)
+    seen = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".rw-response")}
     next(e for e in browser.find_elements(By.CSS_SELECTOR, ".rw-replies .rw-reply")
          if e.text == "Ouvrir une demande d'appui").click()
-    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".rw-response")) > before)
-    time.sleep(1)
-    assert any("?" in e.text for e in browser.find_elements(By.CSS_SELECTOR, ".rw-response")[before:])
+    try:
+        question = _wait(browser, lambda d: next((e.text for e in d.find_elements(By.CSS_SELECTOR, ".rw-response")
+                                                  if e.text not in seen and "?" in e.text), None))
+    except Exception:  # noqa: BLE001 - say what the widget shows
+        raise AssertionError(browser.find_element(By.TAG_NAME, "body").text[-800:]) from None
+    assert question
+    browser.save_screenshot(str(ARTIFACTS / "rasa-webchat-demande.png"))
 
     # beside it, our own page still gets the whole answer in one event: text, cards and buttons
     browser.get(widget_site["ours"])
