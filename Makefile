@@ -13,14 +13,14 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/data/ror-mapping.yaml $(wildcard knowledge/directory/*.py)
 
-.PHONY: help install data model run test test-fast bench-nlu bench bench-ror bench-mail triage-report browsers clean
+.PHONY: help install data model run run-scaled test test-fast bench-nlu bench-orientation bench bench-load bench-ror bench-privacy bench-triage bench-mail triage-report browsers balancer clean
 
 STEP := scripts/step.sh
 
 # Every target carries a `## description` (French): `make help` lists them all.
 help: ## cette aide : toutes les cibles
 	@echo "Aiguillage — cibles disponibles :"
-	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z0-9_.-]+:[^=]*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-zA-Z0-9_.-]+:[^=]*## / { printf "  make %-17s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 $(INSTALLED): pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable : installez-le (pyenv install 3.10) puis relancez."; exit 1; }
@@ -57,14 +57,22 @@ model: $(MODEL) ## entraîne le modèle Rasa si ses fichiers ont changé
 run: $(INSTALLED) $(DB_STAMP) $(MODEL) ## installe, construit l'annuaire, entraîne le modèle si besoin et démarre l'assistant
 	$(PY) -m bot.run
 
-test: $(INSTALLED) browsers ## installe et lance toute la suite de tests
+test: $(INSTALLED) browsers balancer ## installe et lance toute la suite de tests
 	$(PY) -m pytest
 
 test-fast: $(INSTALLED) ## tests rapides (sans entraînement ni navigateur)
 	$(PY) -m pytest -m "not e2e and not browser"
 
-bench-nlu: $(INSTALLED) ## mesures de la compréhension (F1, latence)
+bench-nlu: $(INSTALLED) ## mesures de la compréhension (F1, latence) et de l'orientation (jeu réservé)
 	$(PY) scripts/bench_nlu.py
+	$(PY) scripts/bench_orientation.py
+
+# Held-out orientation requests as first turns (real NLU + dialogue code): dev and test figures.
+bench-orientation: $(INSTALLED) ## orientation des demandes du jeu réservé (premier type, département)
+	$(PY) scripts/bench_orientation.py
+
+bench-privacy: $(INSTALLED) ## masquage des identifiants (rappel, mots conservés, avec et sans NER)
+	$(PY) scripts/bench_privacy.py
 
 bench: $(INSTALLED) $(DB_STAMP) $(MODEL) ## latence de bout en bout par message (REST + actions + base)
 	$(PY) scripts/bench_e2e.py
@@ -81,5 +89,23 @@ bench-mail: $(INSTALLED) ## extraction du texte nouveau des e-mails : notre lect
 triage-report: $(INSTALLED) ## matrice de confusion des niveaux de gravité
 	$(PY) scripts/triage_report.py
 
+# Debian's nginx for the scaled configuration (root); skipped when present.
+balancer: ## installe nginx (Debian) pour la configuration à plusieurs instances
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then ($(STEP) "Mise à jour des index apt" apt-get update -qq && $(STEP) "Installation de nginx (apt)" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) \
+	    || echo "nginx n'a pas pu être installé : la configuration à plusieurs instances sera ignorée."; \
+	  else echo "nginx absent (installez nginx-light) : la configuration à plusieurs instances sera ignorée."; fi; }
+
+N ?= 2
+run-scaled: $(INSTALLED) $(MODEL) balancer ## N=2 : N instances Rasa derrière nginx (PostgreSQL, Redis)
+	$(PY) -m bot.scaled --instances $(N) --model $(MODEL)
+
+LOAD_ARGS ?=
+bench-load: $(INSTALLED) balancer ## débit et latences sous charge (1, 5, 20, 50 conversations), plancher Rasa, avant/après
+	$(PY) scripts/bench_load.py $(LOAD_ARGS)
+
 clean: ## supprime modèles, bases locales, caches de test et captures
 	rm -rf models var .build test-artifacts
+
+bench-triage: $(INSTALLED) ## urgences : rappel, fausses alertes, temps (jeux réservés)
+	$(PY) scripts/bench_triage.py

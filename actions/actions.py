@@ -57,9 +57,31 @@ class ActionVerifierUrgence(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reply = dialogue.emergency_check(_text(tracker))
         if not reply.text:
-            return []  # no emergency: the rule's reply follows
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            redirected = dialogue.redirect_request(
+                _text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values(), intent)
+            if redirected is None:
+                return []  # no emergency, no orientation request: the rule's reply follows
+            _say(dispatcher, redirected)
+            return _events(redirected) + [FollowupAction("action_listen")]
         _say(dispatcher, reply)
         return [FollowupAction("action_listen")]  # the emergency replaces the refusal or fallback
+
+
+class ActionVerifierDemande(Action):
+    """Runs before the support-request form: naming a service ("dac du 18 svp") gets its
+    contact; only a hand-over ("que le DAC me rappelle", "ouvrir une demande") opens the form."""
+
+    def name(self) -> Text:
+        return "action_verifier_demande"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        redirected = dialogue.redirect_request(
+            _text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values(), "ouvrir_demande")
+        if redirected is None:
+            return []  # a hand-over: the form follows
+        _say(dispatcher, redirected)
+        return _events(redirected) + [FollowupAction("action_listen")]
 
 
 class ValidateOrientationForm(FormValidationAction):

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from knowledge.gazetteer import Gazetteer, PlaceMatch
+from knowledge import places
+from knowledge.gazetteer import Gazetteer
 from knowledge.orientation import Orienter, current_time, default_orienter
 from knowledge.privacy import mask
+from knowledge.situation import revise
 
 from knowledge import activity  # the anonymous orientation log (docs/reports.md)
 
@@ -94,36 +96,16 @@ class Place:
 
 
 def read_place(text: str, ents: Mapping[str, list[str]] | None = None) -> Place:
-    """The place of a message: an extracted commune entity first, else the gazetteer."""
-    gaz = _gazetteer()
-    for code in (ents or {}).get("commune", []):
-        if re.fullmatch(r"\d[0-9AB]\d{3}", code):
-            try:
-                c = gaz.commune(code)
-                return Place(commune=c.code_insee, departement=c.departement)
-            except KeyError:
-                pass
-    matches = gaz.find(text)
-    if not matches:
-        m = gaz.resolve(text) if len(text) <= 60 else None
-        matches = [m] if m else []
-    return _place_from_matches(matches)
-
-
-def _place_from_matches(matches: Iterable[PlaceMatch]) -> Place:
-    place = Place()
-    for m in matches:
-        if m.kind in ("commune", "code_postal") and m.commune is not None:
-            return Place(commune=m.commune.code_insee, departement=m.commune.departement)
-        if m.candidates and not place.candidates:
-            place.candidates = tuple(m.candidates)
-        if m.kind == "departement" and m.departement is not None and not place.departement:
-            place.departement = m.departement.code
-        if m.kind == "hors_region" and not place.hors_region:
-            place.hors_region = m.label or m.text
-    if place.departement:
-        place.hors_region = None
-    return place
+    """The place of a message (``knowledge.places.read_place``), as slot values."""
+    o = _orienter()
+    r = places.read_place(text, o.gazetteer, o.vocabulary, entities=ents)
+    return Place(
+        commune=r.commune.code_insee if r.commune else None,
+        # An ambiguity stays a question: its shared department alone does not say which service.
+        departement=r.departement.code if r.departement and not r.ambiguous else None,
+        hors_region=None if r.found else r.hors_region,
+        candidates=r.candidates if r.ambiguous else (),
+    )
 
 
 def _out_of_region(label: str) -> str:
@@ -144,15 +126,51 @@ def _ambiguous(candidates: tuple) -> Reply:
 # -- orientation ------------------------------------------------------------------------------
 
 
+def read_request(text: str, ents: Mapping[str, list[str]] | None = None):
+    """The turn's one reading of a message: a ``Situation`` (place from ``knowledge.places``; an
+    INSEE code given by the NLU wins)."""
+    from knowledge.situation import analyse
+
+    o = _orienter()
+    situation = analyse(text, gazetteer=o.gazetteer, vocabulary=o.vocabulary)
+    given = places.read_place("", o.gazetteer, o.vocabulary, entities=ents)
+    if given.commune is not None:
+        situation.commune, situation.departement = given.commune, given.departement
+        situation.ambiguite, situation.hors_region = (), None
+    return situation
+
+
+def _place_of(situation) -> Place:
+    return Place(
+        commune=situation.commune.code_insee if situation.commune else None,
+        departement=situation.departement.code if situation.departement else None,
+        hors_region=None if (situation.commune or situation.departement) else situation.hors_region,
+        candidates=tuple(situation.ambiguite) if situation.commune is None else (),
+    )
+
+
 def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None, canal: str | None = None) -> Reply:
-    """A new orientation request: remember it (masked), read the place, say emergencies at once."""
+    """A new orientation request: remember it (masked), read the place, say emergencies at once.
+
+    A postal code or short name shared by several communes is asked about only when the answer
+    differs between them; a request for a regional resource needs no place.
+    """
     if not text:
         return Reply(text="Votre message est vide. Décrivez la situation (âge, commune, difficultés).")
-    place = read_place(text, ents)
-    situation = mask(text)
+    masked = mask(text)
+    orienter = _orienter()
+    situation = read_request(masked, ents)
+    if situation.ambiguite and situation.commune is None:
+        decided = orienter.place_decides(situation)
+        if decided is not None:
+            situation.commune, situation.ambiguite = decided, ()
+            situation.departement = orienter.gazetteer.departement(decided.departement)
+        else:
+            situation.departement = None   # the department alone would not tell which service
+    place = _place_of(situation)
     reply = Reply(
         slots={
-            "situation": situation,
+            "situation": masked,
             "commune": place.commune,
             "departement": place.departement,
             "hors_region": None if place.found else place.hors_region,
@@ -161,11 +179,12 @@ def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None, cana
             "derniere_orientation": None,
         }
     )
-    o = _orienter().orient(situation, commune=place.commune, departement=place.departement)
+    o = orienter.orient_situation(situation)
     if o.triage.urgences and not place.found:
         reply.text = "\n".join(emergency_lines(o))
         reply.payload = o.payload()
-        reply.slots["urgence_dite"] = [u.numero for u in o.triage.urgences]
+        # A conditional line of the learned net (doubt) does not end the orientation.
+        reply.slots["urgence_dite"] = [u.numero for u in o.triage.urgences if not u.conditionnel] or None
         if place.hors_region:
             reply.text += "\n" + _out_of_region(place.hors_region)
         if not orientation_required_slots(reply.slots):  # the emergency is the whole answer
@@ -176,6 +195,13 @@ def analyse_request(text: str, ents: Mapping[str, list[str]] | None = None, cana
         amb = _ambiguous(place.candidates)
         reply.text, reply.buttons = amb.text, amb.buttons
     return reply
+
+
+def _regional_request(situation_text: str) -> bool:
+    """True when the request names a resource only the region provides (CRA, CMRR, network)."""
+    o = _orienter()
+    s = read_request(situation_text)
+    return bool(s.types) and s.types[0] in o.regional_types()
 
 
 def emergency_check(text: str) -> Reply:
@@ -190,7 +216,9 @@ def emergency_check(text: str) -> Reply:
 
 
 def emergency_lines(o) -> list[str]:
-    return [f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip() for u in o.triage.urgences]
+    from knowledge.triage import emergency_line
+
+    return [emergency_line(u) for u in o.triage.urgences]
 
 
 def orientation_required_slots(slots: Mapping[str, Any]) -> list[str]:
@@ -203,6 +231,8 @@ def orientation_required_slots(slots: Mapping[str, Any]) -> list[str]:
         return ["commune"]
     if slots.get("departement") or slots.get("hors_region"):
         return []
+    if _regional_request(slots.get("situation") or ""):
+        return []  # a regional resource (CRA, CMRR, network) answers wherever the person lives
     said = slots.get("urgence_dite") or []
     if set(said) & VITAL_NUMBERS:
         return []  # a vital emergency: the number was given; a local service can wait
@@ -231,7 +261,8 @@ def orientation_answer(slots: Mapping[str, Any], at: datetime | None = None, can
     if not situation:
         return Reply(text="Décrivez-moi d'abord la situation (âge, difficultés, commune) pour que je puisse vous orienter.")
     commune, departement = slots.get("commune"), slots.get("departement")
-    if not commune and not departement:
+    if not commune and not departement and not (
+            not slots.get("hors_region") and _regional_request(situation)):
         return Reply()  # emergency or out-of-region: already answered by action_analyser_demande
     o = _orienter().orient(situation, commune=commune, departement=None if commune else departement, at=at)
     text = o.message()
@@ -280,8 +311,12 @@ def _complete(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any]
         when = parse_when(text, at)
         if when and when.moment:
             return _hours_at(pending["service"], when.moment, at)
-    place = read_place(text, ents)
     situation = slots.get("situation")
+    if not situation:
+        first = _first_request(text, ents, at)
+        if first is not None:
+            return first
+    place = read_place(text, ents)
     if intent == "nier" and not (place.found or place.hors_region or place.candidates):
         return Reply(text="Entendu. Je reste disponible pour une autre situation.")
     if place.hors_region and not place.found:
@@ -299,14 +334,80 @@ def _complete(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any]
     new_slots: dict[str, Any] = {}
     if place.found:
         new_slots.update(commune=place.commune, departement=place.departement, hors_region=None)
-    else:
-        new_slots["situation"] = f"{situation}\n{mask(text)}"  # an added detail ("il a aussi des TNC")
+    o = _orienter()
+    if not place.found or any(m.kind in ("besoin", "type") for m in o.vocabulary.find(text)):
+        # An added detail ("il a aussi des TNC") is appended; a changed or negated need replaces the old one.
+        new_slots["situation"] = revise(situation, mask(text), gazetteer=o.gazetteer, vocabulary=o.vocabulary)
     merged = {**slots, **new_slots}
     reply = orientation_answer(merged, at=at)
     if not reply.text:
         return Reply(text="Dans quelle commune vit la personne ? (nom ou code postal)", slots=new_slots)
     reply.slots = {**new_slots, **reply.slots}
     return reply
+
+
+def _first_request(text: str, ents: Mapping[str, list[str]], at: datetime) -> Reply | None:
+    """A first message read as a correction or a bare detail ("pas de médecin traitant à Loches",
+    "pass bourges") that names a need or a service: answered as a new orientation request."""
+    read = read_request(mask(text), ents)
+    words = len(text.split())
+    if not (read.besoins or read.types or (read.publics and words >= 8 and (read.commune or read.departement))):
+        return None
+    first = analyse_request(text, ents)
+    if first.text:
+        return first   # emergency, out of region, or which commune (the answer differs)
+    slots = dict(first.slots)
+    if "commune" in orientation_required_slots(slots) and not slots.get("commune"):
+        return Reply(text=QUESTIONS["commune"][0], slots=slots)
+    reply = orientation_answer(slots, at=at)
+    reply.slots = {**slots, **reply.slots}
+    return reply
+
+
+# A hand-over: the user wants the DAC to take the situation (call back, open a request).
+_HAND_OVER = re.compile(
+    r"\b(?:rappel\w*|ouvr\w*|ouverture|transm\w*|relais|saisi\w*|signal\w*|confi\w*|prenne en charge|"
+    r"prendre en charge|prise en charge|demande d appui|demande de coordination|gestion de cas pour|"
+    r"dossier|ticket|envoy\w*|adress\w*|remonter|inscri\w*|evalue\w*|declench\w*|lanc\w*|"
+    r"depos\w*|cree\w*|creer|enregistr\w*|fai\w* la demande|valide\w*|allez y|oui|ok)\b")
+
+
+# Needs that a clinical question names without asking for a service.
+_CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs", "denutrition"})
+
+
+def redirect_request(text: str, ents: Mapping[str, list[str]], slots: Mapping[str, Any],
+                     intent: str | None, at: datetime | None = None) -> Reply | None:
+    """An orientation request the NLU read as something else, answered as one (else None).
+
+    Naming a service type is never a support request: "dac du 18 svp" or "les coordonnées du
+    DAC" get the contact; only a hand-over ("que le DAC me rappelle", "ouvrir une demande")
+    starts the form. A first message read as out of scope, unclear, a follow-up without a
+    request number or an hours question without a service, that names a need or a service and
+    a place, is oriented.
+    """
+    from knowledge.text import fold
+
+    text = clean_input(text or "")
+    if not text:
+        return None
+    if intent == "ouvrir_demande":
+        if slots.get("situation") or _HAND_OVER.search(fold(text)):
+            return None
+    elif intent == "suivi_demande":
+        if TICKET_RE.search(text) or (ents or {}).get("numero_demande"):
+            return None
+    elif intent not in ("nlu_fallback", "hors_sujet", "horaires_service", "question_clinique"):
+        return None
+    if intent != "ouvrir_demande" and slots.get("situation"):
+        return None
+    read = read_request(mask(text), ents)
+    if not (read.types or read.besoins) or not (read.commune or read.departement or read.ambiguite
+                                                or (read.types and read.types[0] in _orienter().regional_types())):
+        return None
+    if intent == "question_clinique" and not (read.types or read.besoins - _CLINICAL_NEEDS):
+        return None   # a clinical question about pain or a disease stays declined
+    return _first_request(text, ents, at or current_time())
 
 
 # -- hours ------------------------------------------------------------------------------------
@@ -345,6 +446,9 @@ def _service_hours(text: str, ents: Mapping[str, list[str]], slots: Mapping[str,
     at = at or current_time()
     service = find_service(text, ents, slots)
     if service is None:
+        redirected = redirect_request(text, ents, slots, "horaires_service", at)
+        if redirected is not None:
+            return redirected
         return Reply(text="De quel service parlez-vous ? Précisez le type et la commune, par exemple « le CMP de Vierzon ».")
     when = parse_when(text, at)
     payload = _orienter().service_payload(service, at)
@@ -438,6 +542,9 @@ def ticket_status(text: str, ents: Mapping[str, list[str]], sender_id: str) -> R
         if m:
             numero = f"AIG-{m.group(1)}-{int(m.group(2)):06d}"
     if numero is None:
+        redirected = redirect_request(text, ents, {}, "suivi_demande")
+        if redirected is not None:
+            return redirected
         return Reply(text="Quel est le numéro de votre demande ? (de la forme AIG-2026-000123)")
     ticket = ticket_store().status(numero, sender_id)
     if ticket is None:

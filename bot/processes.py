@@ -106,6 +106,10 @@ def base_env(db_url: str | None = None, tracker_db: str | None = None, extra: di
     env["AIGUILLAGE_TRACKER_DB"] = tracker_db or env.get("AIGUILLAGE_TRACKER_DB", str(ROOT / "var" / "trackers.db"))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Sanic (Rasa, action server) closes a connection that sends no request within its keep-alive
+    # timeout, 5 s by default: a busy Rasa that connected to the action server then waited its turn
+    # on the event loop lost the action ("Cannot write to closing transport", docs/performance.md).
+    env.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "60")
     env.update(extra or {})
     for name, value in keys.ensure(keys.secrets_file(env)).items():
         if not env.get(name):

@@ -37,9 +37,13 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    next_purge = 0.0
     try:
         while not stopping:
             stack.check_alive()
+            if time.time() >= next_purge:
+                _purge()
+                next_purge = time.time() + 24 * 3600
             time.sleep(1)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
@@ -48,6 +52,18 @@ def main() -> int:
         print("Arrêt…", flush=True)
         stack.stop()
     return 0
+
+
+def _purge() -> None:
+    """Retention (docs/privacy.md): old conversations and closed requests' free text, daily."""
+    from knowledge.retention import purge
+    try:
+        report = purge()
+    except Exception as exc:  # never stop the assistant for a failed purge; said once a day
+        print(f"Purge de conservation impossible : {exc.__class__.__name__}", file=sys.stderr, flush=True)
+        return
+    if report.conversations or report.demandes:
+        print("Purge de conservation : " + " ; ".join(report.lines()), flush=True)
 
 
 if __name__ == "__main__":

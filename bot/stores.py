@@ -1,35 +1,172 @@
-"""Rasa tracker store that masks patient identifiers before conversations are written."""
+"""Rasa tracker store that masks patient identifiers before conversations are written.
+
+Every event is masked (knowledge.privacy) before it reaches the database: user text, parse
+data (text, entity values and texts), metadata, slot values, bot texts and custom payloads.
+Exceptions:
+- slots that hold the bot's own directory data (`BOT_DATA_SLOTS`: services' public phones,
+  the pending hours question) are stored as they are;
+- the requester's own contact slots (`CONTACT_SLOTS`: callback number or address, name, RPPS)
+  are needed on the next turn to open the request: they are stored encrypted (Fernet, key from
+  `$AIGUILLAGE_STORE_KEY` or the file `var/store.key`, created mode 600) while the support-request
+  form is open, and overwritten with masked values as soon as the form clears them (request
+  sent, corrected or cancelled): see `scrub_contact_slots`.
+"""
 from __future__ import annotations
 
-import copy
-from typing import Any, Iterator
+import json
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.events import Event, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from knowledge.privacy import install_logging_filter, mask
+from bot import rasa_patches
+from knowledge.privacy import install_logging_filter, mask, mask_obj, warm_up
 
 # The Rasa server configures logging before it builds the tracker store: mask every record.
-install_logging_filter("rasa", "bot", "knowledge")
+install_logging_filter("rasa", "bot", "knowledge", "sanic")
+warm_up()  # word lists loaded at start-up, not during the first conversation
+
+# Rasa imports this module (bot/endpoints*.yml) before running any action: our one patch of Rasa.
+try:
+    rasa_patches.apply()
+except rasa_patches.PatchRefused as exc:  # another Rasa version: stock behaviour, slower
+    logging.getLogger(__name__).warning("%s", exc)
+
+BOT_DATA_SLOTS = frozenset({"derniere_orientation", "question_horaire", "commune", "departement"})
+CONTACT_SLOTS = frozenset({"demande_rappel", "demandeur_nom", "demandeur_rpps"})
+_MASKED_KEYS = ("text", "metadata", "parse_data", "data", "value", "message", "info", "entities",
+                "action_text")
+_ENC = "enc:v1:"
+KEY_ENV = "AIGUILLAGE_STORE_KEY"
+KEY_FILE_ENV = "AIGUILLAGE_STORE_KEY_FILE"
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def _fernet():
+    """The store's key: `$AIGUILLAGE_STORE_KEY`, else a file (created once, mode 600)."""
+    from cryptography.fernet import Fernet
+    key = os.environ.get(KEY_ENV, "").strip()
+    if not key:
+        path = Path(os.environ.get(KEY_FILE_ENV) or Path(__file__).resolve().parent.parent / "var" / "store.key")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(Fernet.generate_key())
+        key = path.read_text().strip()
+    return Fernet(key.encode())
+
+
+def _encrypt(value: Any) -> str:
+    return _ENC + _fernet().encrypt(json.dumps(value).encode()).decode()
+
+
+def _decrypt(value: Any) -> Any:
+    if not (isinstance(value, str) and value.startswith(_ENC)):
+        return value
+    try:
+        return json.loads(_fernet().decrypt(value[len(_ENC):].encode()))
+    except Exception:  # key changed or value damaged: the form asks again
+        logger.warning("Valeur chiffrée illisible dans le tracker store : créneau redemandé.")
+        return None
+
+
+def mask_event_dict(data: dict[str, Any], keep_contacts: bool = True) -> dict[str, Any]:
+    """The serialised event `data` with every free-text field masked."""
+    out = dict(data)
+    if out.get("event") == "slot":
+        name = out.get("name")
+        if name in BOT_DATA_SLOTS:
+            return out
+        if keep_contacts and name in CONTACT_SLOTS:
+            if out.get("value") is not None and not str(out.get("value")).startswith(_ENC):
+                out["value"] = _encrypt(out["value"])
+            return out
+        out["value"] = mask_obj(out.get("value"))
+        return out
+    for key in _MASKED_KEYS:
+        if key in out and key != "value":
+            out[key] = mask_obj(out[key])
+    return out
 
 
 def masked_event(event: Event) -> Event:
-    """A copy of `event` whose free text is masked (user messages and bot echoes)."""
-    if isinstance(event, UserUttered) and event.text:
-        masked = copy.copy(event)
-        masked.text = mask(event.text)
-        if isinstance(getattr(event, "parse_data", None), dict):
-            masked.parse_data = {**event.parse_data, "text": masked.text}
-        return masked
-    if isinstance(event, BotUttered) and event.text:
-        masked = copy.copy(event)
-        masked.text = mask(event.text)
-        return masked
-    return event
+    """A masked copy of `event` (same type, same timestamp)."""
+    data = event.as_dict()
+    masked = mask_event_dict(data)
+    if masked == data:
+        return event
+    return Event.from_parameters(masked) or event
+
+
+def _clears_contact(event: Event) -> bool:
+    return isinstance(event, SlotSet) and event.key in CONTACT_SLOTS and event.value is None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL: readers do not wait for the writer; NORMAL: one fsync per checkpoint, not per message
+    # (a power cut may lose the last turns, an application crash loses nothing).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` (SQLite or PostgreSQL) storing masked user and bot texts."""
+    """`SQLTrackerStore` (SQLite or PostgreSQL) storing masked events."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # AIGUILLAGE_PG_SCHEMA: the PostgreSQL schema of the `events` table (default: the
+        # database's search path), so that several deployments or test runs share one database.
+        schema = os.environ.get("AIGUILLAGE_PG_SCHEMA", "").strip()
+        if schema and kwargs.get("dialect", "sqlite") == "postgresql":
+            kwargs["query"] = {**(kwargs.get("query") or {}), "options": f"-csearch_path={schema}"}
+        super().__init__(*args, **kwargs)
+        # AIGUILLAGE_SQLITE_WAL=0: SQLite's stock journal (make bench-load measures both).
+        if self.engine.dialect.name == "sqlite" and os.environ.get("AIGUILLAGE_SQLITE_WAL", "1") != "0":
+            from sqlalchemy import event
+
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine.dispose()  # connections opened before the listener get the pragmas too
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
+                        ) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id,
+                                     fetch_events_from_all_sessions=fetch_events_from_all_sessions).all()
+            events = [json.loads(r.data) for r in rows]
+        if not (self.domain and events):
+            return None
+        for e in events:
+            if e.get("event") == "slot" and e.get("name") in CONTACT_SLOTS:
+                e["value"] = _decrypt(e.get("value"))
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator:
-        return (masked_event(e) for e in super()._additional_events(session, tracker))
+        events = list(super()._additional_events(session, tracker))
+        if any(_clears_contact(e) for e in events):
+            scrub_contact_slots(session, self.SQLEvent, tracker.sender_id)
+        return (masked_event(e) for e in events)
+
+
+def scrub_contact_slots(session: Any, model: Any, sender_id: str) -> int:
+    """Overwrite the stored raw contact slots of `sender_id` with masked values; return how many."""
+    n = 0
+    rows = session.query(model).filter(model.sender_id == sender_id, model.type_name == "slot").all()
+    for row in rows:
+        data = json.loads(row.data)
+        if data.get("name") in CONTACT_SLOTS and data.get("value") is not None:
+            data["value"] = _decrypt(data["value"])
+            masked = mask_event_dict(data, keep_contacts=False)
+            value = masked.get("value")
+            if value == data.get("value"):  # a name or RPPS that mask() keeps: drop it
+                masked["value"] = "[masqué]"
+            row.data = json.dumps(masked)
+            n += 1
+    return n

@@ -23,7 +23,7 @@ TERMINATOR_PAIRS = frozenset({("par", "contre"), ("alors", "que"), ("bien", "que
 _ET_CARRIES = frozenset({"de", "d", "du", "des", "la", "le", "les", "l", "un", "une", "ni", "aucun", "aucune"})
 
 TRIGGERS = frozenset({"pas", "aucun", "aucune", "aucuns", "aucunes", "sans", "ni", "absence", "nie", "niee",
-                      "nies", "niees", "niant", "denie", "jamais", "non", "nullement", "exclut"})
+                      "nies", "niees", "niant", "denie", "jamais", "non", "nullement", "exclut", "rien"})
 # "plus" negates only after "ne"/"n'" ("n'est plus seule"), never in "de plus en plus".
 # Pseudo-negations: the trigger followed by one of these words is not a negation.
 PSEUDO_NEXT = {
@@ -33,6 +33,7 @@ PSEUDO_NEXT = {
     "sans": frozenset({"doute", "cesse", "arret", "compter", "succes", "resultat", "effet", "amelioration",
                        "gravite", "consequence", "consequences", "fin"}),
     "non": frozenset({"seulement", "plus"}),
+    "rien": frozenset({"que", "qu", "a", "ne", "n"}) - {"n", "ne"},
     "ni": frozenset(),
 }
 # A trigger preceded by one of these words is not a negation of what follows

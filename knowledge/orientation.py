@@ -6,7 +6,8 @@ The Rasa actions, the operator console and the API all call `orient()`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Sequence
 
@@ -15,7 +16,8 @@ from knowledge.gazetteer import Commune, Gazetteer
 from knowledge.geo import distance_km, load_centres
 from knowledge.hours import TZ, now_paris, to_iso
 from knowledge.situation import Situation, analyse
-from knowledge.triage import Rules, Triage
+from knowledge.text import fold
+from knowledge.triage import emergency_line, Rules, Triage
 from knowledge.vocabulary import Vocabulary
 
 MAX_RECOMMANDATIONS = 3
@@ -105,15 +107,14 @@ class Orientation:
         }
 
     def message(self) -> str:
-        """A concise French answer (the payload carries the details for rich clients)."""
+        """A French answer read in five seconds: emergencies, then who to call and why, then
+        contacts and hours; the complexity reasons stay in the payload's ``motifs``."""
         lines: list[str] = []
-        for u in self.triage.urgences:
-            lines.append(f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip())
-        if self.triage.niveau is not None and (self.recommandations or not self.triage.urgences):
-            lines.append(niveau_phrase(self.triage))
+        lines.extend(emergency_line(u) for u in self.triage.urgences)
         if self.recommandations:
             first, *others = self.recommandations
-            lines.append(_describe(first))
+            lines.append(f"Appelez {first.service.nom} ({first.service.type}) : {self.first_reason()}.")
+            lines.append(_contact_line(first))
             lines.append(f"Pourquoi : {first.pourquoi}")
             if others:
                 lines.append("Autres possibilités :")
@@ -133,6 +134,21 @@ class Orientation:
             lines.append("(Annuaire d'exemple : coordonnées fictives.)")
         return "\n".join(lines)
 
+    def first_reason(self) -> str:
+        """Why the first service, in a few plain words (no level or dimension jargon)."""
+        first = self.recommandations[0].service
+        if first.type in self.situation.types and not (first.type == "DAC" and self.triage.niveau == 3):
+            return "le service demandé"
+        if first.type == "DAC" and self.triage.niveau == 3:
+            return "situation complexe, le DAC évalue, coordonne les intervenants et peut suivre la situation"
+        if first.type in self.triage.types[:1] and self.triage.motifs:
+            motif = next((m for m in self.triage.motifs if not m.startswith(("urgence", "situation complexe",
+                                                                            "complexité"))), "")
+            motif = motif.removeprefix("information : ").split(" : ")[0]
+            if motif:
+                return motif
+        return "service compétent pour cette demande"
+
     def _where(self) -> str:
         if self.situation.commune:
             return f" pour {self.situation.commune.nom}"
@@ -141,15 +157,19 @@ class Orientation:
         return ""
 
 
-def niveau_phrase(triage: Triage) -> str:
-    names = {
-        1: "Niveau 1 – information et orientation",
-        2: "Niveau 2 – service spécialisé",
-        3: "Niveau 3 – appui du DAC (situation complexe)",
-    }
-    head = names.get(triage.niveau or 0, "Orientation")
-    motifs = ", ".join(triage.motifs[:5])
-    return f"{head} : {motifs}." if motifs else f"{head}."
+def _contact_line(r: Recommendation) -> str:
+    """Phone, secure mail, open status and today's hours of the first service."""
+    s = r.service
+    parts = []
+    if s.telephone:
+        parts.append(f"Tél. {s.telephone}")
+    if s.messagerie_securisee:
+        parts.append(f"MSSanté {s.messagerie_securisee}")
+    status = r.statut
+    if r.horaires_du_jour and not s.schedule.permanent:
+        status += f" (aujourd'hui : {r.horaires_du_jour})"
+    parts.append(status)
+    return " — ".join(parts)
 
 
 def _describe(r: Recommendation) -> str:
@@ -200,12 +220,12 @@ class Orienter:
         answer, a correction, the console's filter). `types` adds resource types to look for
         first (the console's type filter).
         """
-        at = at or current_time()
         situation = analyse(text, gazetteer=self.gazetteer, vocabulary=self.vocabulary)
         if commune:
             situation.commune = self.gazetteer.commune(commune)
             situation.departement = self.gazetteer.departement(situation.commune.departement)
             situation.hors_region = None
+            situation.ambiguite = ()
         elif departement:
             situation.departement = self.gazetteer.departement(departement)
             situation.commune = None
@@ -213,11 +233,37 @@ class Orienter:
         for t in types:
             if t not in situation.types:
                 situation.types.append(t)
+            if t not in situation.types_filtre:
+                situation.types_filtre.append(t)
+        return self.orient_situation(situation, at=at, ouvert_seulement=ouvert_seulement)
+
+    def orient_situation(self, situation: Situation, *, at: datetime | None = None,
+                         ouvert_seulement: bool = False) -> Orientation:
+        """Triage and rank for a Situation already read (the turn reads its message once)."""
+        at = at or current_time()
         triage = self.rules.triage(situation)
         recos = self._recommend(situation, triage, at, ouvert_seulement)
         result = Orientation(situation, triage, recos, at)
         result.ouverts_maintenant = self._open_now_fallbacks(result)
         return result
+
+    def place_decides(self, situation: Situation, at: datetime | None = None) -> Commune | None:
+        """Which of ``situation.ambiguite`` to answer for, or None when it matters.
+
+        When every candidate commune gets the same first service (one SSIAD covering all the
+        communes of a postal code, a departmental DAC or MDPH), the answer does not depend on
+        the commune: the most populous candidate stands for them all. Otherwise None (ask).
+        """
+        firsts: dict[Commune, str | None] = {}
+        for c in situation.ambiguite[:10]:
+            one = replace(situation, commune=c, departement=self.gazetteer.departement(c.departement),
+                          ambiguite=(), publics=set(situation.publics), besoins=set(situation.besoins),
+                          types=list(situation.types), types_filtre=list(situation.types_filtre))
+            o = self.orient_situation(one, at=at)
+            firsts[c] = o.recommandations[0].service.id if o.recommandations else None
+        if len(set(firsts.values())) != 1 or None in firsts.values():
+            return None
+        return max(firsts, key=lambda c: (c.population, c.code_insee))
 
     # -- ranking ---------------------------------------------------------------------------
 
@@ -226,14 +272,22 @@ class Orienter:
             return self.directory.serving(situation.commune)
         if situation.departement is not None:
             return self.directory.in_departement(situation.departement.code)
-        return []
+        if situation.hors_region:
+            return []
+        # No place: the regional resources (CRA, CMRR, networks) still answer.
+        return [s for s in self.directory.all() if any(z.kind == "region" for z in s.zones)]
 
     def _wanted_types(self, situation: Situation, triage: Triage) -> list[str]:
         wanted: list[str] = []
         for u in triage.urgences:
             wanted.extend(u.types)
-        wanted.extend(situation.types)
-        wanted.extend(triage.types)
+        wanted.extend(situation.types_filtre)     # a filter of the console or the API comes first
+        if triage.niveau == 3:
+            wanted.extend(triage.types)       # the DAC first, named services after it
+            wanted.extend(situation.types)
+        else:
+            wanted.extend(situation.types)
+            wanted.extend(triage.types)
         seen: set[str] = set()
         return [t for t in wanted if not (t in seen or seen.add(t))]
 
@@ -258,6 +312,11 @@ class Orienter:
             recos.append(rec)
             if len(recos) >= MAX_RECOMMANDATIONS:
                 break
+        dacs = [s for s in by_type.get("DAC", []) if not ouvert_seulement or s.schedule.is_open(at)]
+        if not recos and not triage.urgences and dacs:
+            # Nothing of the wanted types here: the DAC of the place orients (never an empty answer).
+            best = min(dacs, key=lambda s: _rank(s, situation))
+            recos.append(self._recommendation(best, situation, triage, at, explicit=False))
         return recos
 
     def _recommendation(
@@ -290,6 +349,16 @@ class Orienter:
             if where is not None:
                 out[s.id] = distance_km(origin, where)
         return out
+
+    def regional_types(self) -> frozenset[str]:
+        """Resource types whose every service covers the whole region (CRA, CMRR, networks)."""
+        if getattr(self, "_regional", None) is None:
+            by_type: dict[str, bool] = {}
+            for s in self.directory.all():
+                regional = any(z.kind == "region" for z in s.zones)
+                by_type[s.type] = by_type.get(s.type, True) and regional
+            self._regional = frozenset(t for t, r in by_type.items() if r)
+        return self._regional
 
     def nearest(self, type_: str, *, commune: str | None = None, departement: str | None = None) -> Service | None:
         """The most local service of `type_` serving a commune (INSEE code) or a department."""
@@ -362,14 +431,33 @@ def _zone_rank(s: Service) -> int:
     return min((ZONE_RANK.get(z.kind, 9) for z in s.zones), default=9)
 
 
+# Themes of the thematic networks and resource centres: a service whose name or description
+# names the theme the message names comes first among services of the same type.
+THEMES = {
+    "sclerose_en_plaques": ("sclerose en plaques", "sep"),
+    "parkinson": ("parkinson",),
+    "diabete": ("diabete", "diabetique", "diabetes"),
+    "obesite": ("obesite", "obese", "bariatrique"),
+    "cancer": ("cancer", "cancero", "oncolog", "tumeur", "chimio", "metasta"),
+    "douleur": ("douleur", "douloureu", "algolog"),
+}
+_THEME_RE = {k: re.compile(r"\b(?:" + "|".join(map(re.escape, v)) + r")") for k, v in THEMES.items()}
+
+
+def _themes(text: str) -> set[str]:
+    folded = fold(text or "")
+    return {k for k, rx in _THEME_RE.items() if rx.search(folded)}
+
+
 def _rank(s: Service, situation: Situation, distance: float | None = None) -> tuple:
-    """A CMP of a psychiatric sector first (the sector decides), then the most specific zone,
-    then the nearest (unknown distance last), most needs in common, name for stability."""
+    """A CMP of a psychiatric sector first (the sector decides), then the most specific zone, the
+    theme named, the nearest (unknown distance last), most needs in common, name for stability."""
     common = len(set(s.besoins) & situation.besoins)
     publics = len({p.public for p in s.publics} & situation.publics)
     sector = 0 if s.type == "CMP" and s.secteurs_psy else 1
+    theme = len(_themes(f"{s.nom} {s.description}") & _themes(situation.text))
     far = distance if distance is not None else float("inf")
-    return (sector, _zone_rank(s), far, -common, -publics, s.nom)
+    return (sector, _zone_rank(s), -theme, far, -common, -publics, s.nom)
 
 
 _default: Orienter | None = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from knowledge.gazetteer import Commune, Departement, Gazetteer
+from knowledge.places import choose, find_places
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary
 
@@ -72,6 +73,8 @@ class Situation:
     types: list[str] = field(default_factory=list)     # resource types named by the user, in order
     urgence_temps: str | None = None                   # "immediat" | "aujourd_hui" | "semaine" | None
     antecedents: set[str] = field(default_factory=set)  # needs reported as past history ("ATCD d'...")
+    signes: list = field(default_factory=list)         # knowledge.signs.Sign, read once per message
+    types_filtre: list[str] = field(default_factory=list)  # types asked by a filter (console, API): first
 
 
 def _words_before(t: str, pos: int, n: int) -> list[str]:
@@ -163,13 +166,20 @@ def publics_for_age(age: int | None) -> set[str]:
     return {"personne_agee"}
 
 
+# A service named as the caller, a service already in place or refused: not the one asked for.
+_CONTEXT_TYPE = re.compile(
+    r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
+    r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|"
+    r"suivi par|suivie par|deja|sorti\w*)\s+"
+    r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 _PARENT = re.compile(r"\b(?:mere|pere|maman|papa|parents?|mamans?)\b")
 _URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
 
 
 def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabulary | None = None,
-            today: date | None = None) -> Situation:
-    """Read a GP message: place, age, publics, needs (affirmed, negated, past), resource types, time urgency.
+            today: date | None = None, signs: bool = True) -> Situation:
+    """Read a GP message: place, age, publics, needs (affirmed, negated, past), resource types, time urgency,
+    clinical signs and alert scenes with their qualifiers (``signs=False`` skips the spaCy reading).
 
     Robust to any input: ``None`` reads as an empty message, other objects as their ``str``; only the
     first ``MAX_CHARS`` characters are read.
@@ -181,7 +191,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     gazetteer = gazetteer or Gazetteer.default()
     vocabulary = vocabulary or Vocabulary.default()
 
-    places = gazetteer.find(text)
+    places = find_places(text, gazetteer, vocabulary)
     _place(situation, places)
 
     mentions = vocabulary.find(text)
@@ -204,6 +214,8 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         elif m.kind == "public":
             situation.publics.add(m.code)
         elif m.kind == "type":
+            if _CONTEXT_TYPE.search(fold(text[max(0, m.start - 40):m.start]) + " "):
+                continue   # the caller or a service already involved ("appel du CCAS", "notification MDPH")
             if m.code not in situation.types:
                 situation.types.append(m.code)
         elif m.kind == "urgence":
@@ -229,25 +241,50 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
             publics.add("enfant")
         if situation.age is not None and situation.age < 1:
             publics.add("perinatalite")
+    if signs:
+        from knowledge.signs import read_signs
+
+        situation.signes = read_signs(text, publics=publics, age=situation.age)
     return situation
 
 
 def _place(situation: Situation, places: list) -> None:
-    """First in-region commune (or postal code), else first department; out-of-region label otherwise."""
-    communes = [p for p in places if p.kind in ("commune", "code_postal")]
-    if communes:
-        p = communes[0]
-        if p.commune is not None:
-            situation.commune = p.commune
-            situation.departement = p.departement
-        else:
-            situation.ambiguite = tuple(p.candidates)
-            situation.departement = p.departement
-        return
-    deps = [p for p in places if p.kind == "departement" and p.departement is not None]
-    if deps:
-        situation.departement = deps[0].departement
-        return
-    out = [p for p in places if p.kind == "hors_region"]
-    if out:
-        situation.hors_region = out[0].label or out[0].text
+    """The place chosen by ``knowledge.places.choose`` (commune, ambiguity, department, out of region)."""
+    reading = choose(places)
+    situation.commune = reading.commune
+    situation.departement = reading.departement
+    situation.ambiguite = reading.candidates if reading.ambiguous else ()
+    situation.hors_region = None if reading.found else reading.hors_region
+
+
+# A second message that changes the need ("finalement c'est surtout…", "plutôt", "en fait").
+_CHANGE = re.compile(r"\b(?:finalement|plutot|en fait|au final|surtout|a la place|en realite|"
+                     r"ce n est pas ca|c est pas ca|pas ca)\b")
+# A second message that adds to the need ("il a aussi…", "en plus").
+_ADDITION = re.compile(r"\b(?:aussi|egalement|en plus|de plus|par ailleurs|et puis)\b")
+
+
+def revise(old: str, new: str, *, gazetteer: Gazetteer | None = None,
+           vocabulary: Vocabulary | None = None) -> str:
+    """The situation text after a second message about the same person.
+
+    A message that changes the need ("finalement c'est surtout l'épouse qu'il faudrait soulager")
+    replaces the old needs: the old text keeps only what is not a need (age, place, publics) and
+    the new message follows. A need the new message negates ("non, pas de troubles de mémoire")
+    is cut out of the old text. Otherwise the new message is an added detail, appended.
+    """
+    vocabulary = vocabulary or Vocabulary.default()
+    old, new = old or "", new or ""
+    folded = fold(new)
+    now = [m for m in vocabulary.find(new) if m.kind in ("besoin", "type")]
+    negated = {m.code for m in now if m.negated or m.history}
+    affirmed = [m for m in now if not (m.negated or m.history)]
+    cut: set[str] = set(negated)
+    if affirmed and _CHANGE.search(folded) and not _ADDITION.search(folded):
+        cut |= {m.code for m in vocabulary.find(old) if m.kind in ("besoin", "type")}
+    if cut:
+        spans = [(m.start, m.end) for m in vocabulary.find(old)
+                 if m.kind in ("besoin", "type") and m.code in cut]
+        for a, b in sorted(spans, reverse=True):
+            old = old[:a] + old[b:]
+    return f"{old}\n{new}".strip()

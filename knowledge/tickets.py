@@ -735,7 +735,7 @@ class TicketStore:
             n.tentatives += 1
             delay = min(60 * 2 ** (n.tentatives - 1), 3600)
             n.prochain_essai = _to_db(self._now()) + timedelta(seconds=delay)
-            n.derniere_erreur = (error or "")[:1000]
+            n.derniere_erreur = privacy.mask((error or "")[:1000])  # SMTP errors quote addresses
             n.verrou_jusqu_a = None
 
     def outbox(self, numero: str | None = None) -> list[dict]:

@@ -52,6 +52,14 @@ class Emergency:
     regle: str
     motif: str
     types: tuple[str, ...] = ()
+    conditionnel: bool = False       # a doubt of the learned net: said as a conditional line
+
+
+def emergency_line(u: Emergency) -> str:
+    """The line that says an emergency (first in any answer)."""
+    if u.conditionnel:
+        return f"⚠️ {u.motif}"
+    return f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip()
 
 
 @dataclass
@@ -473,10 +481,13 @@ class Rules:
             return False
         return True
 
-    def triage(self, situation) -> Triage:
-        """Emergencies, complexity, level, resource types and French reasons for a Situation."""
+    def triage(self, situation, *, net: bool = True) -> Triage:
+        """Emergencies, complexity, level, resource types and French reasons for a Situation.
+
+        `net=False` leaves out the learned net (knowledge.emergency_net), for measurement."""
         publics = set(situation.publics)
         fired = self.emergencies(situation.text or "", publics=publics, age=situation.age)
+        fired = self._with_signs(fired, situation, net)
         urgences: list[Emergency] = []
         for em, _spans in fired:
             same = next((u for u in urgences if u.numero == em.numero), None)
@@ -516,6 +527,78 @@ class Rules:
         motifs.extend(self._labels(publics, besoins))
         return Triage(urgences=urgences, niveau=niveau, motifs=motifs, types=types,
                       dimensions=dimensions, regles=regles)
+
+    def _with_signs(self, fired, situation, net: bool = True):
+        """Cue-phrase emergencies plus those raised by the live signs of `situation.signes`
+        (knowledge.signs), then the learned net's (knowledge.emergency_net) for what both missed."""
+        signes = getattr(situation, "signes", None)
+        out = list(fired)
+        dropped = False
+        if signes is not None and situation.text:
+            from knowledge.signs import SignReader
+
+            reader = SignReader.default()
+            out = self._qualified(out, situation.text, reader)
+            dropped = len(out) < len(fired)
+            live = [s for s in signes if reader.is_live(s)]
+            by_rule: dict[str, list] = {}
+            for sign in live:
+                by_rule.setdefault(sign.regle, []).append(sign)
+            extra = []
+            for rid, signs in by_rule.items():
+                rule = reader.rules[rid]
+                if rule.seulement_avec_urgence:
+                    continue
+                spans = [(x.start, x.end) for x in signs]
+                for k, numero in enumerate((rule.numero,) + rule.aussi):
+                    motif = rule.motif if k == 0 else self._default_motif(numero)
+                    extra.append((rule.priorite if k == 0 else self._priority(numero),
+                                  Emergency(numero, self.libelle(numero), f"signes:{rid}", motif,
+                                            rule.types if k == 0 else ()), spans))
+            if out or extra:
+                for rid, signs in by_rule.items():
+                    rule = reader.rules[rid]
+                    if rule.seulement_avec_urgence:
+                        extra.append((rule.priorite, Emergency(rule.numero, self.libelle(rule.numero),
+                                                               f"signes:{rid}", rule.motif),
+                                      [(x.start, x.end) for x in signs]))
+            prio = {r.id: r.priorite for r in self.urgences}
+            merged = [(prio.get(em.regle, 9), i, em, sp) for i, (em, sp) in enumerate(out)]
+            merged += [(p, len(out) + i, em, sp) for i, (p, em, sp) in enumerate(extra)]
+            merged.sort(key=lambda m: (m[0], m[1]))
+            out = [(em, sp) for _, _, em, sp in merged]
+        if net:
+            from knowledge.emergency_net import second_net
+
+            said = {em.numero for em, _ in out}
+            out.extend((em, []) for em in second_net(situation, said, self, vetoed=dropped))
+        return out
+
+    def _qualified(self, fired, text, reader):
+        """Cue-phrase emergencies whose cues the signs reader finds hypothetical, feared, past or
+        long-standing are dropped (the cue lists only know negation and simple history)."""
+        out = []
+        for em, spans in fired:
+            if em.numero == "114":
+                out.append((em, spans))
+                continue
+            vital = em.numero == "15" and not em.regle.startswith("suicide")
+            kept = []
+            for s, e in spans:
+                q = reader.qualify(text, s, e)
+                if q is not None and (q.hypothese or (q.antecedent and q.debut != "brutal")
+                                      or (vital and (q.crainte or q.rassurant or q.debut == "ancien"))):
+                    continue
+                kept.append((s, e))
+            if kept:
+                out.append((em, kept))
+        return out
+
+    def _priority(self, numero: str) -> int:
+        return min((r.priorite for r in self.urgences if r.numero == numero), default=9)
+
+    def _default_motif(self, numero: str) -> str:
+        return next((r.motif for r in self.urgences if r.numero == numero), self.libelle(numero))
 
     def _needs_beside(self, situation, spans: list[tuple[int, int]]) -> set[str]:
         """The situation's needs, minus those only read inside an emergency cue.

@@ -122,28 +122,10 @@ class CommuneExtractor(_Deterministic):
         self.gazetteer = gazetteer
 
     def extract(self, text: str) -> List[Dict[Text, Any]]:
-        out = [e for m in self.gazetteer.find(text) for e in self._entities(m, text)]
-        out += self._bare_department_codes(text, out)
-        if not out and len(text.split()) <= self.config["bare_max_tokens"]:
-            # A bare answer ("chateauroux", "St Amand", "18000"): resolve the whole message.
-            m = self.gazetteer.resolve(text)
-            if m is not None:
-                out = self._entities(m, text)
-        return out
+        """Entities of the places ``knowledge.places.find_places`` reads (the dialogue's reader)."""
+        from knowledge.places import find_places
 
-    def _bare_department_codes(self, text: str, found: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
-        """A region department number standing alone between commas ("pte 91a, 45, seule") or
-        right after a resource acronym ("DAC 45"): GP shorthand the gazetteer leaves out."""
-        out = []
-        for m in _BARE_DEP_RE.finditer(text):
-            g = "code" if m.group("code") else "code2"
-            code = m.group(g)
-            if code not in self.gazetteer.departements:
-                continue
-            if any(m.start(g) < e["end"] and m.end(g) > e["start"] for e in found):
-                continue
-            out.append(entity("departement", m.start(g), m.end(g), text, code))
-        return out
+        return [e for m in find_places(text, self.gazetteer) for e in self._entities(m, text)]
 
     def _entities(self, m: Any, text: str) -> List[Dict[Text, Any]]:
         if m.score < self.config["min_score"]:
@@ -169,14 +151,6 @@ class CommuneExtractor(_Deterministic):
         if m.kind == "hors_region" and self.config["keep_out_of_region"]:
             return [entity("commune", start, end, text, m.label or m.text, role=ROLE_OUT_OF_REGION)]
         return []
-
-
-_ACRONYMS = ("dac|clic|mdph|ssiad|spasad|saad|had|emg|emsp|esa|pfr|samsah|savs|pcpe|cra|camsp|"
-             "cmp|cmpp|mda|empp|csapa|caarud|pass|mds|ccas|pmi|crip|cmrr|cpts|cpam|prado")
-_BARE_DEP_RE = re.compile(
-    r"(?:(?:^|[,;/(])\s*(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))"
-    r"|\b(?:" + _ACRONYMS + r")\s+(?:du\s+)?(?P<code2>\d{2})\b(?!\s*(?:ans|an|a|h|%|kg)\b))",
-    re.IGNORECASE)
 
 
 _AGE_WORDS = ("centenaire", "nonagenaire", "octogenaire", "septuagenaire", "sexagenaire",

@@ -17,7 +17,7 @@ AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
         ("pt 82a seul ds le 36, chutes ++, refus aides", None, "36", None, []),
         ("mr 70 ans isolé, chutes", None, None, None, ["commune"]),
         ("patient de 70 ans isolé à Paris, chutes", None, None, "Paris", []),
-        ("patient 75 ans, 41000, perte d'autonomie", None, None, None, ["commune"]),  # 5 communes share 41000
+        ("ssiad pour un patient de 75 ans, 41200", None, None, None, ["commune"]),  # two SSIADs share 41200
         ("patient 75 ans, 41000 Blois, perte d'autonomie", "41018", "41", None, ["commune"]),
     ],
 )
@@ -29,8 +29,50 @@ def test_analyse_request_reads_the_place(text, commune, departement, hors_region
     assert dialogue.orientation_required_slots(reply.slots) == asks
     if hors_region:
         assert "Centre-Val de Loire" in reply.text
-    if "41000" in text and not commune:
-        assert "Blois (41)" in reply.text and reply.buttons
+    if "41200" in text and not commune:
+        assert "Romorantin-Lanthenay (41)" in reply.text and reply.buttons
+
+
+@pytest.mark.parametrize("text,type_,departement", [
+    ("dac 41000", "DAC", "41"),          # departmental: the same DAC whichever commune of 41000
+    ("mdph 41200 tel ?", "MDPH", "41"),
+    ("had 37500", "HAD", "37"),          # one HAD serves every commune of 37500
+])
+def test_shared_postal_code_answered_when_the_answer_does_not_depend_on_the_commune(text, type_, departement):
+    reply = dialogue.analyse_request(text)
+    assert reply.slots["departement"] == departement and not reply.buttons
+    assert dialogue.orientation_required_slots(reply.slots) == ["commune"]  # known: the form ends
+    answer = dialogue.orientation_answer(reply.slots, at=AT)
+    assert answer.payload["orientation"]["recommandations"][0]["type"] == type_
+
+
+@pytest.mark.parametrize("text,nom", [
+    ("réseau SEP ?", "sclérose en plaques"),
+    ("cra ?", "autisme"),
+])
+def test_regional_resource_needs_no_commune(text, nom):
+    reply = dialogue.analyse_request(text)
+    assert dialogue.orientation_required_slots(reply.slots) == []
+    first = dialogue.orientation_answer(reply.slots, at=AT).payload["orientation"]["recommandations"][0]
+    assert nom in first["nom"] and len(first["departements"]) == 6
+
+
+@pytest.mark.parametrize("text,type_,departement", [
+    ("cmp gien ?", "CMP", "45"), ("clic brou", "CLIC", "28"), ("had romorantin", "HAD", "41"),
+    ("dac 36 ?", "DAC", "36"), ("equipe mobile soins palliatifs 45", "EMSP", "45"),
+    ("csapa vendome", "CSAPA", "41"), ("emsp bourge", "EMSP", "18"), ("had st amand", "HAD", "18"),
+    ("cmpp chartes", "CMPP", "28"),
+])
+def test_sms_style_requests(text, type_, departement):
+    reply = dialogue.analyse_request(text)
+    assert reply.slots["departement"] == departement
+    answer = dialogue.orientation_answer(reply.slots, at=AT)
+    assert answer.payload["orientation"]["recommandations"][0]["type"] == type_
+
+
+def test_first_message_read_as_a_detail_is_a_request():
+    reply = dialogue.complete("pas de médecin traitant à Loches", {}, {}, at=AT, intent="nier")
+    assert reply.payload["orientation"]["recommandations"][0]["type"] in ("CPTS", "CPAM")
 
 
 def test_vital_emergency_is_said_at_once_and_needs_no_commune():
@@ -197,3 +239,81 @@ def test_ticket_is_committed_once_and_followed_by_its_requester_only():
     assert "reçue" in mine.text
     other = dialogue.ticket_status(f"où en est la demande {numero} ?", {}, "conv-2")
     assert "Je ne trouve pas" in other.text and "reçue" not in other.text
+
+
+@pytest.mark.parametrize(
+    "text,numero",
+    [
+        ("elle est tombée et depuis elle ne peut plus lever le bras droit", "15"),
+        ("mon patient a le visage qui s'est affaissé d'un côté d'un coup et il parle bizarrement", "15"),
+        ("la petite de 18 mois respire vite et fort, on voit le creux sous les côtes à chaque respiration", "15"),
+        ("elle a des hématomes à chaque consultation et finit par avouer que c'est son conjoint", "3919"),
+        ("elle dit qu'elle n'en peut plus et qu'elle aimerait ne plus se réveiller", "3114"),
+        ("son fils garde toute sa retraite et la laisse sans chauffage", "3977"),
+    ],
+)
+def test_emergencies_of_issue_16_are_said_first_without_waiting_for_a_commune(text, numero):
+    reply = dialogue.analyse_request(text)
+    assert reply.text.startswith("⚠️"), reply.text
+    assert numero in [u["numero"] for u in reply.payload["orientation"]["urgences"]]
+    assert "Dans quelle commune" not in reply.text
+    # The goodbye / small-talk rules run the same check before their reply.
+    assert dialogue.emergency_check(text).text.startswith("⚠️")
+
+
+def test_conditional_line_of_the_learned_net():
+    from knowledge.triage import Emergency, emergency_line
+
+    u = Emergency("15", "SAMU – urgence vitale", "net:15",
+                  "Si ces signes ont commencé il y a moins de quelques heures, appelez le 15.", conditionnel=True)
+    assert emergency_line(u) == "⚠️ Si ces signes ont commencé il y a moins de quelques heures, appelez le 15."
+@pytest.mark.parametrize("text,intent,type_", [
+    ("dac du 18 svp", "ouvrir_demande", "DAC"),                       # a service named: its contact
+    ("les coordonnées du DAC de l'Indre", "ouvrir_demande", "DAC"),
+    ("échange de seringues vers Vierzon", "hors_sujet", "CAARUD"),    # a request the NLU missed
+    ("cmp adulte a blois", "nlu_fallback", "CMP"),
+    ("je voudrais que le DAC me rappelle", "ouvrir_demande", None),   # a hand-over: the form
+    ("ouvrir une demande", "ouvrir_demande", None),
+    ("quelle posologie de tramadol à Blois ?", "question_clinique", None),
+    ("bonjour, ça va ?", "hors_sujet", None),
+])
+def test_naming_a_service_is_never_a_support_request(text, intent, type_):
+    reply = dialogue.redirect_request(text, {}, {}, intent, at=AT)
+    if type_ is None:
+        assert reply is None
+    else:
+        assert reply.payload["orientation"]["recommandations"][0]["type"] == type_
+def test_hand_over_after_an_answer_opens_the_form():
+    slots = dialogue.analyse_request("dame 87 ans seule à Vierzon, chutes, refuse les aides").slots
+    assert dialogue.redirect_request("oui", {}, slots, "ouvrir_demande", at=AT) is None
+def test_answer_first_line_says_who_to_call_and_why():
+    slots = dialogue.analyse_request("dame 87 ans seule à Vierzon, chutes à répétition, refuse les aides").slots
+    reply = dialogue.orientation_answer(slots, at=AT)
+    first, second = reply.text.splitlines()[:2]
+    assert first.startswith("Appelez DAC du Cher") and "dimensions" not in first
+    assert "Tél. 02" in second and "aujourd'hui" in second
+    assert any("dimensions touchées" in m for m in reply.payload["orientation"]["motifs"])
+def test_clinical_question_about_pain_stays_declined():
+    assert dialogue.redirect_request("quel antalgique pour une douleur chronique, patient de Blois ?", {}, {},
+                                     "question_clinique", at=AT) is None
+    reply = dialogue.redirect_request("patiente sans couverture maladie à Bourges, elle doit voir un médecin",
+                                      {}, {}, "question_clinique", at=AT)
+    assert reply.payload["orientation"]["recommandations"][0]["type"] == "PASS"
+def test_second_turn_that_changes_the_need_replaces_it():
+    slots = dialogue.analyse_request("monsieur 84 ans à Blois, maladie d'Alzheimer, troubles de mémoire").slots
+    first = dialogue.orientation_answer(slots, at=AT).payload["orientation"]["recommandations"][0]["type"]
+    assert first != "PFR"
+    reply = dialogue.complete("finalement c'est surtout son épouse qu'il faudrait soulager quelques jours",
+                              {}, {**slots}, at=AT, intent="correction")
+    assert reply.payload["orientation"]["recommandations"][0]["type"] == "PFR"
+    assert reply.payload["orientation"]["urgence"] is None
+def test_second_turn_that_negates_a_need_drops_it():
+    slots = dialogue.analyse_request("dame 79 ans à Tours, troubles de mémoire, vit seule").slots
+    reply = dialogue.complete("non, pas de troubles de mémoire en fait, elle a surtout besoin d'aide pour le ménage",
+                              {}, {**slots}, at=AT, intent="correction")
+    types = [r["type"] for r in reply.payload["orientation"]["recommandations"]]
+    assert "CMRR" not in types and types[0] in ("CLIC", "SAAD")
+def test_added_detail_keeps_the_old_need():
+    slots = dialogue.analyse_request("dame 79 ans à Tours, chutes à répétition, vit seule").slots
+    reply = dialogue.complete("elle a aussi des troubles de mémoire", {}, {**slots}, at=AT, intent="informer")
+    assert "chutes" in reply.slots["situation"] and "mémoire" in reply.slots["situation"]

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from knowledge.privacy import (DATE_NAISSANCE, EMAIL, NIR, NOM, TELEPHONE, MaskingFilter,
+from knowledge.privacy import (ADRESSE, DATE_NAISSANCE, DOSSIER, EMAIL, NIR, NOM, TELEPHONE, MaskingFilter,
                                mask, mask_obj, nir_key_ok)
 
 # (message, expected masked text)
@@ -76,7 +76,8 @@ CASES = [
     ("GIR 2, score MMS 18/30, 3 passages IDE par jour", "GIR 2, score MMS 18/30, 3 passages IDE par jour"),
     ("RPPS 10003456789 du médecin demandeur", "RPPS 10003456789 du médecin demandeur"),
     ("poids 48 kg, perte de 6 kg en 3 mois", "poids 48 kg, perte de 6 kg en 3 mois"),
-    ("dossier APA n° 2024-118 en cours", "dossier APA n° 2024-118 en cours"),
+    # a departmental APA file number identifies the person: masked since issue 15
+    ("dossier APA n° 2024-118 en cours", "dossier APA n° [n° dossier] en cours"),
     ("", ""),
 ]
 
@@ -152,3 +153,80 @@ def test_logging_filter_masks_exception_text():
     out = stream.getvalue()
     assert "échec pour [e-mail]" in out and "ValueError: patient Mme [nom], NIR [NIR]" in out
     assert "Dupont" not in out and "gmail" not in out and "033 123" not in out
+
+
+# Forms from issue 15 (written for this file, not taken from the held-out set)
+ISSUE_15_CASES = [
+    ("la patiente Odette Lambert, 84 ans, vit à Vierzon", f"la patiente {NOM}, 84 ans, vit à Vierzon"),
+    ("Patient Girard Henri né le 3-11-39", f"Patient {NOM} né le {DATE_NAISSANCE}"),
+    ("chez les Perrin depuis lundi", f"chez les {NOM} depuis lundi"),
+    ("Mme Martin née Chevallier", f"Mme {NOM} née {NOM}"),
+    ("DUPONT Marcel DN : 03.11.1939", f"{NOM} DN : {DATE_NAISSANCE}"),
+    ("habite 9 rue Jean Jaurès 18000 Bourges", f"habite {ADRESSE} 18000 Bourges"),
+    ("4 ter avenue de la Gare, Tours", f"{ADRESSE}, Tours"),
+    ("1 place du Marché à Blois", f"{ADRESSE} à Blois"),
+    ("résidence Les Tilleuls bât B appt 12, Orléans", f"{ADRESSE}, Orléans"),
+    ("lieu-dit Les Rivaux à Sancerre", f"{ADRESSE} à Sancerre"),
+    ("IPP 80012345, NDA 2024001234", f"IPP {DOSSIER}, NDA {DOSSIER}"),
+    ("n° CAF 1234567", f"n° CAF {DOSSIER}"),
+    ("l'IDE Sophie passe le matin", "l'IDE Sophie passe le matin"),
+    ("Dr Martin et sa fille Julie", f"Dr Martin et sa fille {NOM}"),
+    ("Lambert Odette (03/11/1939) vient du CH Jacques Coeur",
+     f"{NOM} ({DATE_NAISSANCE}) vient du CH Jacques Coeur"),
+    ("Appeler le 3114 ou 116 117, 3919, 15", "Appeler le 3114 ou 116 117, 3919, 15"),
+    ("GIR 2, RDV le 12/01/2027", "GIR 2, RDV le 12/01/2027"),
+    ("NIR 2 39 11 99 123 456 78 née au Maroc", f"NIR {NIR} née au Maroc"),
+    ("tel 06/12/34/56/78 ou 02 47 123 456", f"tel {TELEPHONE} ou {TELEPHONE}"),
+    ("Mme Dupont hospitalisée au CHU de Tours", f"Mme {NOM} hospitalisée au CHU de Tours"),
+    ("Monique, 91 ans, seule", f"{NOM}, 91 ans, seule"),
+    ("ses enfants Léa et Tom", f"ses enfants {NOM} et {NOM}"),
+    ("Mme Garnier, assistante sociale, a appelé", "Mme Garnier, assistante sociale, a appelé"),
+    ("une place en EHPAD à Dreux", "une place en EHPAD à Dreux"),
+    ("la rue est glissante, vit à la rue", "la rue est glissante, vit à la rue"),
+    ("écrire à claire (at) orange.fr", f"écrire à {EMAIL}"),
+    ("dossier MDPH n° 18-2023-00456", f"dossier MDPH n° {DOSSIER}"),
+    ("RPPS 10003456789, FINESS 180000028", "RPPS 10003456789, FINESS 180000028"),
+]
+
+
+@pytest.mark.parametrize("text,expected", ISSUE_15_CASES)
+def test_issue_15_forms(text, expected):
+    assert mask(text) == expected
+    assert mask(expected) == expected
+
+
+# More forms (SMS in lower case, lists, initials, rural addresses), written for this file
+MORE_FORMS = [
+    ("mme dupont 87 ans", f"mme {NOM} 87 ans"),
+    ("m. dupont 80 ans, m. est tombé", f"m. {NOM} 80 ans, m. est tombé"),
+    ("ma mère ginette ne mange plus", f"ma mère {NOM} ne mange plus"),
+    ("habite rue victor hugo avec sa fille", f"habite {ADRESSE} avec sa fille"),
+    ("Nom : Lambert, prénom : Odette", f"Nom : {NOM}, prénom : {NOM}"),
+    ("Perrin, 82 ans, chutes", f"{NOM}, 82 ans, chutes"),
+    ("Enfant 8 ans, otites", "Enfant 8 ans, otites"),
+    ("Kenzo Lemoine né le 3/4/2015", f"{NOM} né le {DATE_NAISSANCE}"),
+    ("M. et Mme ROUX Jean et Marie", f"M. et Mme {NOM} et {NOM}"),
+    ("ses enfants : Paul, Léa et Hugo", f"ses enfants : {NOM}, {NOM} et {NOM}"),
+    ("Mme B. Martin", f"Mme {NOM}"),
+    ("le couple Lemaire, le couple va bien", f"le couple {NOM}, le couple va bien"),
+    ("Mme Rousseau (Dr Martin médecin traitant)", f"Mme {NOM} (Dr Martin médecin traitant)"),
+    ("Sophie, infirmière, passe", "Sophie, infirmière, passe"),
+    ("adresse : Le Bourg, 36190 Orsennes", f"adresse : {ADRESSE}, 36190 Orsennes"),
+    ("Les Aix-d'Angillon, 18220", "Les Aix-d'Angillon, 18220"),
+    ("42 Grande Rue 45300 Pithiviers", f"{ADRESSE} 45300 Pithiviers"),
+    ("il est tombé rue du 8 Mai 1945", f"il est tombé {ADRESSE}"),
+    ("HLM des Gibjoncs, bât 4, porte 12", ADRESSE),
+    ("vit dans le bourg, une place en EHPAD", "vit dans le bourg, une place en EHPAD"),
+    ("NIR 1 39 11 18 033 045 - clé 89", f"NIR {NIR}"),
+    ("NIR 1391118033045 87 ans", f"NIR {NIR} 87 ans"),
+    ("n° d'admission 2024556677", f"n° d'admission {DOSSIER}"),
+    ("fils à Bruxelles +32 470 12 34 56", f"fils à Bruxelles {TELEPHONE}"),
+    ("Alcool Info Service 0 980 980 930, Drogues Info Service 0 800 23 13 13",
+     "Alcool Info Service 0 980 980 930, Drogues Info Service 0 800 23 13 13"),
+]
+
+
+@pytest.mark.parametrize("text,expected", MORE_FORMS)
+def test_more_forms(text, expected):
+    assert mask(text) == expected
+    assert mask(expected) == expected

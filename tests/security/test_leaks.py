@@ -17,13 +17,6 @@ from tests.conftest import STACK_API_TOKENS
 from tests.security.conftest import http, rest
 
 pytestmark = pytest.mark.e2e
-# Measured on branch lockdown (22:35 UTC): names without civility ("Odette Lambert"), the street
-# address, the date of birth after "née le" and the callback number in a form slot reach the
-# tracker store, and the first three the request's summary. Masking of tracker events/slots and
-# the recall of knowledge/privacy.py belong to the masking work (branch `mask`, issue 15): remove
-# these marks once it is merged.
-MASKING_PENDING = pytest.mark.xfail(strict=False, reason="masking of slots, names without civility, street "
-                                    "addresses and dates of birth: branch `mask` (issue 15) not merged yet")
 
 SITUATION = ("patiente Odette Lambert née le 03/11/1939, NIR 2 39 11 75 056 123 45, 87 ans, seule au "
              "9 rue Jean Jaurès à St-Amand, chutes ++, refuse les aides, son voisin M. Dupont au 06 12 34 56 78")
@@ -70,7 +63,6 @@ def test_no_identifier_in_the_logs(stack, session):
     assert not leaks, f"raw identifiers in the logs: {leaks}"
 
 
-@MASKING_PENDING
 def test_no_identifier_in_the_tracker_store(stack, session):
     path = Path(stack.env["AIGUILLAGE_TRACKER_DB"])
     con = sqlite3.connect(path)
@@ -87,7 +79,6 @@ def test_no_identifier_in_the_tracker_store(stack, session):
     assert not leaks, f"raw identifiers in the tracker store: {leaks}"
 
 
-@MASKING_PENDING
 def test_no_identifier_in_the_tickets_database(stack, session, directory_url):
     path = directory_url.removeprefix("sqlite:///")
     con = sqlite3.connect(path)

@@ -97,7 +97,7 @@ def test_orientation_card_phone_link_and_support_request(chat_stack, browser):
     assert phone.get_attribute("href") == "tel:" + number.replace(" ", "")
     assert "Aujourd'hui" in card.text and "Pourquoi" in card.text
     answer = browser.find_element(By.CSS_SELECTOR, "#log li.bot:last-of-type")
-    assert answer.find_element(By.CSS_SELECTOR, ".bubble").text.startswith("Niveau 3")     # short text above the cards
+    assert answer.find_element(By.CSS_SELECTOR, ".bubble").text.startswith("Appelez DAC")  # short text above the cards: who to call
     assert answer.find_element(By.CSS_SELECTOR, "details.full summary").text == "Réponse complète (texte)"
     mss = card.find_element(By.CSS_SELECTOR, "a[href^='mailto:']")
     assert mss.text.endswith("mssante.fr")

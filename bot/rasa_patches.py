@@ -1,0 +1,165 @@
+"""The one place where Aiguillage changes Rasa's own code, pinned to Rasa 3.6.21.
+
+Rasa 3.6.21 validates every action-server response with `jsonschema.validate(result, schema)`
+(`RemoteAction._validate_action_result`). That call re-checks the schema against the JSON-Schema
+meta-schema and builds a new validator each time, then tries the 23 branches of the event
+`oneOf` for every returned event: about 25 ms per action call on this machine, several calls per
+user message (docs/performance.md).
+
+`apply()` replaces that method with `ActionResultValidator.validate`, compiled once with
+`fastjsonschema`:
+- the response envelope (object; `events` and `responses` arrays of objects) is checked as Rasa
+  does;
+- each event is checked against its own branch of Rasa's `EVENT_SCHEMA` (the shared properties
+  plus the branch whose `event` constant is the event's type). Rasa's branches are told apart by
+  a distinct `event` constant, so at most one branch can ever match: "exactly one branch" (oneOf)
+  is the same as "the branch of this type". `apply()` checks that property of the schema before
+  patching;
+- whenever the fast check rejects a response, Rasa's original method runs on it: its verdict and
+  its `jsonschema.ValidationError` (with Rasa's message) are exactly those of stock Rasa.
+
+`apply()` also drops spaCy's named-entity recogniser from the loaded language model
+(`SpacyNLP.load_model`, which already drops the parser): no component of config.yml reads
+`doc.ents` (tokens, lemmas and part-of-speech come from the other pipes), so parses are identical
+and each message skips one network (tests/perf/test_rasa_patches.py compares the parses).
+
+Both are applied when the Rasa server imports our tracker store (`bot/stores.py`, named by
+`bot/endpoints*.yml`), before any action runs. It refuses to patch any other Rasa version, and
+`AIGUILLAGE_RASA_PATCHES=0` leaves Rasa untouched (used by `make bench-load` to measure stock
+behaviour in the same run).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Callable
+
+logger = logging.getLogger(__name__)
+
+PINNED_RASA = "3.6.21"
+_original: Callable | None = None
+_original_spacy_load: Callable | None = None
+UNUSED_SPACY_PIPES = ("ner",)
+
+
+class PatchRefused(RuntimeError):
+    """The installed Rasa is not the version these patches were written and tested for."""
+
+
+def _branch_types(event_schema: dict) -> list[str]:
+    """The `event` constant of each `oneOf` branch; raises if two branches could both match."""
+    types = []
+    for branch in event_schema["oneOf"]:
+        const = branch.get("properties", {}).get("event", {}).get("const")
+        if not isinstance(const, str):
+            raise PatchRefused("a branch of Rasa's EVENT_SCHEMA has no `event` constant")
+        types.append(const)
+    if len(set(types)) != len(types):
+        raise PatchRefused("two branches of Rasa's EVENT_SCHEMA share an `event` constant")
+    return types
+
+
+class ActionResultValidator:
+    """Rasa's action-response schema, compiled once, checked per event type."""
+
+    def __init__(self, response_schema: dict, event_schema: dict) -> None:
+        import fastjsonschema
+
+        events = response_schema["properties"]["events"]
+        if events.get("items") is not event_schema and events.get("items") != event_schema:
+            raise PatchRefused("Rasa's action response schema no longer lists EVENT_SCHEMA items")
+        envelope = {
+            **response_schema,
+            "properties": {**response_schema["properties"], "events": {"type": "array", "items": {"type": "object"}}},
+        }
+        shared = {k: v for k, v in event_schema.items() if k != "oneOf"}
+        self._envelope = fastjsonschema.compile(envelope)
+        self._by_type = {
+            t: fastjsonschema.compile({"allOf": [shared, branch]})
+            for t, branch in zip(_branch_types(event_schema), event_schema["oneOf"])
+        }
+
+    def is_valid(self, result: Any) -> bool:
+        """True when Rasa's schema accepts `result`; False means "ask jsonschema" (never raises)."""
+        from fastjsonschema import JsonSchemaException
+
+        try:
+            self._envelope(result)
+            for event in result.get("events") or []:
+                check = self._by_type.get(event.get("event")) if isinstance(event.get("event"), str) else None
+                if check is None:
+                    return False
+                check(event)
+        except (JsonSchemaException, AttributeError, TypeError):
+            return False
+        return True
+
+
+def apply(rasa_version: str | None = None) -> bool:
+    """Install the compiled validator on `RemoteAction`; True when installed (idempotent).
+
+    Returns False, leaving Rasa untouched, when disabled by `AIGUILLAGE_RASA_PATCHES=0`.
+    Raises `PatchRefused` on any Rasa version other than 3.6.21.
+    """
+    global _original
+    if os.environ.get("AIGUILLAGE_RASA_PATCHES", "1") == "0":
+        logger.info("Rasa patches disabled (AIGUILLAGE_RASA_PATCHES=0)")
+        return False
+    import rasa
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+
+    version = rasa_version or rasa.__version__
+    if version != PINNED_RASA:
+        raise PatchRefused(
+            f"bot/rasa_patches.py is written for Rasa {PINNED_RASA}, not {version}: "
+            "re-read RemoteAction._validate_action_result and update or remove the patch"
+        )
+    if _original is not None:
+        return True
+    validator = ActionResultValidator(RemoteAction.action_response_format_spec(), EVENT_SCHEMA)
+    original = RemoteAction._validate_action_result
+
+    def _validate_action_result(self: RemoteAction, result: dict) -> bool:
+        if validator.is_valid(result):
+            return True
+        return original(self, result)  # stock verdict and error message
+
+    _validate_action_result.__doc__ = "Compiled once by bot/rasa_patches.py; stock Rasa decides rejections."
+    _original = original
+    RemoteAction._validate_action_result = _validate_action_result
+    _patch_spacy_load()
+    logger.info("Rasa %s: action responses checked by the compiled validator (bot/rasa_patches.py)", version)
+    return True
+
+
+def _patch_spacy_load() -> None:
+    global _original_spacy_load
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    original = SpacyNLP.load_model
+
+    def load_model(spacy_model_name: str):
+        model = original(spacy_model_name)
+        for name in UNUSED_SPACY_PIPES:
+            if name in model.model.pipe_names:
+                model.model.disable_pipe(name)
+        return model
+
+    _original_spacy_load = original
+    SpacyNLP.load_model = staticmethod(load_model)
+
+
+def revert() -> None:
+    """Restore Rasa's methods (tests)."""
+    global _original, _original_spacy_load
+    if _original is not None:
+        from rasa.core.actions.action import RemoteAction
+
+        RemoteAction._validate_action_result = _original
+        _original = None
+    if _original_spacy_load is not None:
+        from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+        SpacyNLP.load_model = staticmethod(_original_spacy_load)
+        _original_spacy_load = None

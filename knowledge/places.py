@@ -1,0 +1,239 @@
+"""Reading the place of a message: the one reader used by the NLU, the dialogue and the situation.
+
+``find_places(text)`` lists the place mentions (the gazetteer's reading of running text, then the
+short-message readings the gazetteer leaves out); ``read_place(text)`` chooses one answer:
+a commune, else an ambiguity (homonyms, a postal code shared by several communes) with its
+department when they share one, else a department, else an out-of-region label.
+
+Short messages ("cmp gien ?", "dac 36", "emsp bourge", "csapa romorantain") are read after the
+words of the vocabulary (service types, needs, publics) and a few request words are set aside:
+what remains is resolved as a bare place (gazetteer ``resolve``: exact names, usual short forms,
+one-typo names), then as a typo of a town of at least ``TOWN_MIN_POP`` inhabitants.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.gazetteer import Commune, Departement, Gazetteer, PlaceMatch
+from knowledge.text import fold_place
+
+SHORT_MESSAGE_TOKENS = 12   # the short-message reading applies to messages up to this many words
+BARE_ANSWER_TOKENS = 6      # a bare answer ("chateauroux", "St Amand") is resolved as a whole
+TOWN_MIN_POP = 2000         # typo targets of the short-message reading: towns, where services are
+INSEE_RE = re.compile(r"\d[0-9AB]\d{3}")
+
+# Request words of SMS-style messages, never part of a place name.
+_REQUEST_WORDS = frozenset("""
+a au aux de du des d la le les l en et ou pour par sur svp stp merci tel telephone tél num numero
+coordonnees coordonnee contact contacts adresse mail horaires horaire ouvert qui quel quelle quels
+quelles besoin cherche recherche urgent urgence rdv info infos information informations aide aides
+demande dispo disponible secteur vers cote pres proche plus the un une mon ma mes son sa ses svpl
+bonjour bjr slt salut ok oui non merci possible existe ya il y est c ca cela comment faire
+equipe service services structure centre consultation pour quoi quoi ? domicile jeune personne
+""".split())
+# A department number is not a place when a unit follows ("36 ans", "41 kg").
+_UNIT_AFTER = re.compile(r"\s*(?:ans?|a|h|heures?|mois|kg|cm|%|€|euros?|min|j|jours?|semaines?|sem|sa)\b",
+                         re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class PlaceReading:
+    """The place chosen for a message."""
+
+    commune: Commune | None = None
+    departement: Departement | None = None
+    hors_region: str | None = None
+    candidates: tuple[Commune, ...] = ()    # homonyms or communes of a shared postal code
+
+    @property
+    def found(self) -> bool:
+        return self.commune is not None or self.departement is not None
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.commune is None and bool(self.candidates)
+
+
+def find_places(text: str, gazetteer: Gazetteer | None = None, vocabulary=None) -> list[PlaceMatch]:
+    """Place mentions of a message, in reading order (gazetteer first, then short-message readings)."""
+    if not text or not text.strip():
+        return []
+    gazetteer = gazetteer or Gazetteer.default()
+    found = list(gazetteer.find(text))
+    found = sorted(found + _bare_department_codes(text, found, gazetteer), key=lambda m: m.start)
+    if any(_in_region(m) for m in found):
+        return found
+    tokens = _TOKEN.findall(text)
+    if len(tokens) <= BARE_ANSWER_TOKENS:
+        m = gazetteer.resolve(text)
+        if m is not None and (_in_region(m) or not found):
+            return [m]
+    if len(tokens) <= SHORT_MESSAGE_TOKENS:
+        extra = _short_message(text, gazetteer, vocabulary)
+        if extra:
+            return sorted(extra + [m for m in found if m.kind != "hors_region"], key=lambda m: m.start)
+    return found
+
+
+def read_place(text: str, gazetteer: Gazetteer | None = None, vocabulary=None,
+               entities: Mapping[str, list[str]] | None = None) -> PlaceReading:
+    """The place of a message; an INSEE code given by the NLU (``entities["commune"]``) wins."""
+    gazetteer = gazetteer or Gazetteer.default()
+    for code in (entities or {}).get("commune", []):
+        if INSEE_RE.fullmatch(str(code)) and str(code) in gazetteer.communes:
+            c = gazetteer.commune(str(code))
+            return PlaceReading(commune=c, departement=gazetteer.departement(c.departement))
+    return choose(find_places(text, gazetteer, vocabulary))
+
+
+def choose(matches: Iterable[PlaceMatch]) -> PlaceReading:
+    """First resolved commune; else the first ambiguity (with its department if shared); else the
+    first department; else the first out-of-region place."""
+    matches = list(matches)
+    for m in matches:
+        if m.kind in ("commune", "code_postal") and m.commune is not None:
+            return PlaceReading(commune=m.commune, departement=m.departement or None)
+    amb = next((m for m in matches if m.candidates and m.kind in ("commune", "code_postal")), None)
+    dep = next((m.departement for m in matches if m.kind == "departement" and m.departement), None)
+    if amb is not None:
+        cands = tuple(amb.candidates)
+        if dep is not None:
+            cands = tuple(c for c in cands if c.departement == dep.code) or cands
+        deps = {c.departement for c in cands}
+        shared = amb.departement if amb.departement is not None and len(deps) == 1 else dep
+        if len(cands) == 1:
+            return PlaceReading(commune=cands[0], departement=shared)
+        return PlaceReading(departement=shared, candidates=cands)
+    if dep is not None:
+        return PlaceReading(departement=dep)
+    out = next((m for m in matches if m.kind == "hors_region"), None)
+    if out is not None:
+        return PlaceReading(hors_region=out.label or out.text)
+    return PlaceReading()
+
+
+_ACRONYMS = ("dac|clic|mdph|ssiad|spasad|saad|had|emg|emsp|esa|pfr|samsah|savs|pcpe|cra|camsp|"
+             "cmp|cmpp|mda|empp|csapa|caarud|pass|mds|ccas|pmi|crip|cmrr|cpts|cpam|prado")
+_BARE_DEP_RE = re.compile(
+    r"(?:(?:^|[,;/(])\s*(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))"
+    r"|\b(?:" + _ACRONYMS + r")\s+(?:du\s+)?(?P<code2>\d{2})\b(?!\s*(?:ans|an|a|h|%|kg)\b))",
+    re.IGNORECASE)
+
+
+def _bare_department_codes(text: str, found: list[PlaceMatch], gazetteer: Gazetteer) -> list[PlaceMatch]:
+    """A region department number standing alone between commas ("pte 91a, 45, seule") or right
+    after a resource acronym ("DAC 45"): GP shorthand the gazetteer leaves out."""
+    out = []
+    for m in _BARE_DEP_RE.finditer(text):
+        g = "code" if m.group("code") else "code2"
+        code = m.group(g)
+        if code not in gazetteer.departements:
+            continue
+        if any(m.start(g) < x.end and m.end(g) > x.start for x in found):
+            continue
+        out.append(PlaceMatch("departement", None, gazetteer.departements[code], code, m.start(g), m.end(g), 100.0))
+    return out
+
+
+def _in_region(m: PlaceMatch) -> bool:
+    return m.kind in ("commune", "code_postal", "departement") and (
+        m.commune is not None or m.departement is not None or bool(m.candidates))
+
+
+def _short_message(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMatch]:
+    """Places of an SMS-style message once vocabulary and request words are set aside."""
+    if vocabulary is None:
+        from knowledge.vocabulary import Vocabulary
+
+        vocabulary = Vocabulary.default()
+    taken = [(m.start, m.end) for m in vocabulary.find(text)]
+    runs: list[list[re.Match]] = [[]]
+    out: list[PlaceMatch] = []
+    for t in _TOKEN.finditer(text):
+        word = fold_place(t.group())
+        inside = any(a <= t.start() and t.end() <= b for a, b in taken)
+        if t.group().isdigit():
+            runs.append([])
+            dep = _department_code(text, t, gazetteer)
+            if dep is not None:
+                out.append(dep)
+            continue
+        if inside or word in _REQUEST_WORDS:
+            runs.append([])
+            continue
+        runs[-1].append(t)
+    for run in runs:
+        if not run:
+            continue
+        m = _resolve_run(text, run, gazetteer)
+        if m is not None:
+            out.append(m)
+    return out
+
+
+def _department_code(text: str, t: re.Match, gazetteer: Gazetteer) -> PlaceMatch | None:
+    code = t.group()
+    if code not in gazetteer.departements:
+        return None
+    before = text[t.start() - 1] if t.start() else " "
+    if before.isalnum() or before in "/.,:" and t.start() > 1 and text[t.start() - 2].isdigit():
+        return None
+    if _UNIT_AFTER.match(text, t.end()) or (t.end() < len(text) and text[t.end()] in "/.,:" and
+                                             text[t.end() + 1:t.end() + 2].isdigit()):
+        return None
+    return PlaceMatch("departement", None, gazetteer.departements[code], code, t.start(), t.end(), 100.0)
+
+
+def _resolve_run(text: str, run: list[re.Match], gazetteer: Gazetteer) -> PlaceMatch | None:
+    """The longest stretch of a run of leftover words that names a place of the region."""
+    n = len(run)
+    for size in range(min(n, 6), 0, -1):
+        for i in range(0, n - size + 1):
+            a, b = run[i].start(), run[i + size - 1].end()
+            span = text[a:b]
+            if size == 1 and len(span) < 3:
+                continue
+            m = gazetteer.resolve(span) or _town_typo(span, gazetteer)
+            if m is not None and _in_region(m):
+                return PlaceMatch(m.kind, m.commune, m.departement, span, a, b, m.score, m.candidates, m.label)
+    return None
+
+
+_TOWNS: dict[int, tuple[list[str], dict[str, Commune]]] = {}
+
+
+def _town_typo(span: str, gazetteer: Gazetteer) -> PlaceMatch | None:
+    """A one-edit typo (two from 9 letters) of a town's name or usual short name, when unique."""
+    key = fold_place(span)
+    letters = len(key.replace(" ", ""))
+    if letters < 5:
+        return None
+    towns = _TOWNS.get(id(gazetteer))
+    if towns is None:
+        names: dict[str, Commune] = {}
+        for c in gazetteer.communes.values():
+            if c.population >= TOWN_MIN_POP:
+                full = fold_place(c.nom)
+                names.setdefault(full, c)
+                head = full.split()[0]
+                if head not in ("saint", "sainte", "la", "le", "les") and len(head) >= 5:
+                    names.setdefault(head, c)
+        towns = _TOWNS[id(gazetteer)] = (list(names), names)
+    keys, names = towns
+    maxd = 1 if letters < 9 else 2
+    found = process.extract(key, keys, scorer=OSA.distance, score_cutoff=maxd, limit=5)
+    if not found:
+        return None
+    best = min(d for _, d, _ in found)
+    hits = {names[k].code_insee: names[k] for k, d, _ in found if d == best}
+    if len(hits) != 1:
+        return None
+    c = next(iter(hits.values()))
+    return PlaceMatch("commune", c, gazetteer.departements[c.departement], span, 0, len(span),
+                      round(100.0 * (1 - best / letters), 1))

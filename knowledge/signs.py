@@ -1,0 +1,483 @@
+"""Clinical signs and alert scenes read on a spaCy parse (fr_core_news_md), with their qualifiers.
+
+The rules live in `knowledge/data/signs.yaml` (each names its reference source); they are compiled
+into one spaCy `Matcher` over a token attribute that holds the folded word and its folded lemma,
+so that "tombée", "tombait" and "tomber" all match `tomber`. Each match becomes a `Sign` with
+qualifiers: negated and past history (`knowledge.negation`, shared with the rest of the project,
+plus history cues of the data file), hypothetical, reported speech, onset (sudden / old).
+Only a *live* sign (not negated, not past, not hypothetical, not old when the rule says so)
+raises an emergency. EDS-NLP was evaluated for the qualifiers and not kept (docs/triage.md).
+
+The spaCy model is loaded once per process (`nlp()`), the rules once (`SignReader.default()`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.negation import is_history, is_negated
+from knowledge.text import fold
+from knowledge.vocabulary import fold_aligned
+
+DEFAULT_PATH = Path(__file__).parent / "data" / "signs.yaml"
+MODEL = "fr_core_news_md"
+MAX_CHARS = 5000
+QUALIFIERS = ("hypothese", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal", "resolu",
+              "rassurant", "information")
+_IGNORABLE = {"hypothese", "crainte", "rapporte", "antecedent", "nie"}
+# Words that open a new clause inside a sentence (the scope of a qualifier stops there).
+_CLAUSE_WORDS = frozenset({"mais", "et", "puis", "car", "donc", "or", "cependant", "pourtant", "sauf",
+                           "maintenant", "aujourd_hui", "actuellement", "desormais", "depuis", "quand",
+                           "lorsque", "alors"})
+_CLAUSE_PUNCT = frozenset({",", ";", ":", "(", ")", "-", "\n", "/"})
+
+
+class SignsError(ValueError):
+    """Invalid signs file; the message names the rule."""
+
+
+@dataclass(frozen=True)
+class Sign:
+    regle: str
+    numero: str
+    texte: str
+    start: int                 # offsets in the analysed text
+    end: int
+    nie: bool = False
+    antecedent: bool = False
+    hypothese: bool = False
+    rapporte: bool = False
+    debut: str | None = None   # "brutal" | "ancien" | None
+    crainte: bool = False      # "peur de", "risque de": feared, not present
+    rassurant: bool = False    # explored and reassuring ("ECG normal", "reproductible à la palpation")
+
+    @property
+    def qualificatifs(self) -> list[str]:
+        out = [q for q in ("nie", "antecedent", "hypothese", "crainte", "rapporte", "rassurant") if getattr(self, q)]
+        return out + ([f"debut_{self.debut}"] if self.debut else [])
+
+
+@dataclass
+class SignRule:
+    id: str
+    numero: str
+    priorite: int
+    motif: str
+    source: str
+    aussi: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    requiert: dict | None = None
+    non_ancien: bool = False
+    brutal: bool = False
+    ignore: frozenset = frozenset()
+    seulement_avec_urgence: bool = False
+    order: int = 0
+
+
+@dataclass
+class Reading:
+    """Every sign found in a message (live or not) and the live emergencies they raise."""
+
+    signes: list[Sign] = field(default_factory=list)
+
+    def live(self, rules: "SignReader") -> list[Sign]:
+        return [s for s in self.signes if rules.is_live(s)]
+
+
+# ---------------------------------------------------------------------------------------------
+# spaCy
+
+
+@lru_cache(maxsize=1)
+def nlp():
+    """fr_core_news_md without NER, loaded once per process, with the `_.k` matching key."""
+    import spacy
+    from spacy.tokens import Token
+
+    if not Token.has_extension("k"):
+        Token.set_extension("k", default="||")
+    return spacy.load(MODEL, exclude=["ner"])
+
+
+@lru_cache(maxsize=65536)
+def _fold_key(text: str, lemma: str) -> str:
+    f = fold(text).replace(" ", "_")
+    lemma = fold(lemma).replace(" ", "_")
+    return f"|{f}|{lemma}|"
+
+
+def _key(token) -> str:
+    return _fold_key(token.text, token.lemma_)
+
+
+
+
+_WORD_OK = re.compile(r"^[a-z0-9_']+\*?$")
+
+
+def _word_regex(words: list[str]) -> str:
+    alts = []
+    for w in words:
+        if w.startswith("re:"):
+            alts.append(w[3:])
+        elif w.endswith("*"):
+            alts.append(re.escape(w[:-1]) + r"[a-z0-9_]*")
+        else:
+            alts.append(re.escape(w))
+    return r"\|(?:" + "|".join(sorted(set(alts), key=len, reverse=True)) + r")\|"
+
+
+def _gap(n: int) -> dict:
+    return {"_": {"k": {"REGEX": r"^\|[^.;!?]"}}, "IS_SENT_START": False, "OP": "{0,%d}" % n}
+
+
+def compile_line(line: str, where: str) -> list[list[dict]]:
+    """A pattern line of the data file -> spaCy Matcher patterns (several when a slot has
+    multi-word variants)."""
+    raws = [r for r in line.split() if r.startswith("re:")]
+    for k, r in enumerate(raws):
+        line = line.replace(r, f"rx{k}x", 1)
+    text = fold(line.replace("_", "\x00").replace("|", "\x01").replace("*", "\x02").replace("?", "\x03")
+                .replace("~", "\x04"))
+    text = text.replace("\x00", "_").replace("\x01", "|").replace("\x02", "*").replace("\x03", "?").replace("\x04", "~")
+    # fold() turned separators into spaces; "~" gaps stay as "~N" tokens.
+    options: list[list[list[dict]]] = []
+    for raw in re.findall(r"~\s*\d+|[^\s~]+", text):
+        raw = raw.replace(" ", "")
+        if raw.startswith("~"):
+            n = int(raw[1:])
+            if n:
+                options.append([[_gap(n)]])
+            continue
+        optional = raw.endswith("?")
+        raw = raw.rstrip("?")
+        alts = [a for a in raw.split("|") if a]
+        alts = [raws[int(a[2:-1])] if re.fullmatch(r"rx\d+x", a) else a for a in alts]
+        if not alts or not all(_WORD_OK.match(a) or a.startswith("re:") for a in alts):
+            raise SignsError(f"signs.yaml : {where} : motif illisible « {line} »")
+        single = [a for a in alts]
+        variants: list[list[dict]] = [[{"_": {"k": {"REGEX": _word_regex(single)}}}]]
+        by_len: dict[int, list[list[str]]] = {}
+        for a in alts:
+            parts = [] if a.startswith("re:") else [p for p in a.split("_") if p]
+            if len(parts) > 1:
+                by_len.setdefault(len(parts), []).append(parts)
+        for n, group in sorted(by_len.items()):
+            variants.append([{"_": {"k": {"REGEX": _word_regex([g[i] for g in group])}}} for i in range(n)])
+        if optional:
+            variants.append([])
+        options.append(variants)
+    if not options:
+        raise SignsError(f"signs.yaml : {where} : motif vide")
+    patterns = []
+    for combo in product(*options):
+        pattern = [tok for part in combo for tok in part]
+        while pattern and "OP" in pattern[0]:
+            pattern.pop(0)
+        while pattern and "OP" in pattern[-1]:
+            pattern.pop()
+        if pattern:
+            patterns.append(pattern)
+    return patterns
+
+
+# ---------------------------------------------------------------------------------------------
+# Reader
+
+
+class SignReader:
+    """Compiled signs rules. `SignReader.default()`; `read(text)` -> list of `Sign`."""
+
+    def __init__(self, data: Any, *, numbers=None, publics=None, source: str = "signs.yaml"):
+        from spacy.matcher import Matcher
+
+        self.source = source
+        if not isinstance(data, dict) or not isinstance(data.get("regles"), list):
+            raise SignsError(f"{source} : sections « qualificatifs » et « regles » attendues")
+        self._nlp = nlp()
+        self._cache: dict[str, tuple] = {}
+        self.matcher = Matcher(self._nlp.vocab)
+        quals = data.get("qualificatifs") or {}
+        for name in QUALIFIERS:
+            lines = quals.get(name) or []
+            pats = [p for i, line in enumerate(lines) for p in compile_line(str(line), f"qualificatifs {name}[{i}]")]
+            if pats:
+                self.matcher.add(f"q:{name}", pats)
+        self.rules: dict[str, SignRule] = {}
+        for i, item in enumerate(data["regles"]):
+            rule = self._rule(item, i, numbers, publics)
+            pats = [p for j, line in enumerate(item["motifs"]) for p in compile_line(str(line), f"règle '{rule.id}' motifs[{j}]")]
+            self.matcher.add(f"s:{rule.id}", pats)
+            if item.get("sauf"):
+                xpats = [p for j, line in enumerate(item["sauf"])
+                         for p in compile_line(str(line), f"règle '{rule.id}' sauf[{j}]")]
+                self.matcher.add(f"x:{rule.id}", xpats)
+            req = item.get("requiert") or {}
+            if req.get("motifs"):
+                rpats = [p for j, line in enumerate(req["motifs"])
+                         for p in compile_line(str(line), f"règle '{rule.id}' requiert[{j}]")]
+                self.matcher.add(f"r:{rule.id}", rpats)
+            self.rules[rule.id] = rule
+
+    def _rule(self, item, i, numbers, publics) -> SignRule:
+        where = f"regles[{i}]"
+        if not isinstance(item, dict):
+            raise SignsError(f"{self.source} : {where} : une table est attendue")
+        allowed = {"id", "numero", "priorite", "motif", "source", "motifs", "aussi", "types", "requiert",
+                   "requiert_non_ancien", "requiert_brutal", "ignore", "seulement_avec_urgence", "sauf"}
+        missing = {"id", "numero", "priorite", "motif", "source", "motifs"} - set(item)
+        if missing:
+            raise SignsError(f"{self.source} : {where} : champ manquant : {', '.join(sorted(missing))}")
+        unknown = set(item) - allowed
+        if unknown:
+            raise SignsError(f"{self.source} : règle '{item['id']}' : champ inconnu : {', '.join(sorted(unknown))}")
+        rid = str(item["id"])
+        where = f"règle '{rid}'"
+        if rid in self.rules:
+            raise SignsError(f"{self.source} : {where} : identifiant en double")
+        nums = [str(item["numero"])] + [str(x) for x in item.get("aussi") or []]
+        for n in nums:
+            if numbers is not None and n not in numbers:
+                raise SignsError(f"{self.source} : {where} : numéro inconnu '{n}'")
+        if not str(item["source"]).strip():
+            raise SignsError(f"{self.source} : {where} : la source est obligatoire")
+        req = item.get("requiert")
+        if req is not None:
+            extra = set(req) - {"motifs", "publics", "age_min", "age_max", "fenetre"}
+            if extra:
+                raise SignsError(f"{self.source} : {where} : requiert : champ inconnu : {', '.join(sorted(extra))}")
+            for p in req.get("publics") or []:
+                if publics is not None and p not in publics:
+                    raise SignsError(f"{self.source} : {where} : public inconnu '{p}'")
+        ignore = frozenset(item.get("ignore") or ())
+        if ignore - _IGNORABLE:
+            raise SignsError(f"{self.source} : {where} : ignore : {', '.join(sorted(ignore - _IGNORABLE))} inconnu")
+        return SignRule(rid, nums[0], int(item["priorite"]), str(item["motif"]), str(item["source"]),
+                        aussi=tuple(nums[1:]), types=tuple(item.get("types") or ()), requiert=req,
+                        non_ancien=bool(item.get("requiert_non_ancien")), ignore=ignore,
+                        brutal=bool(item.get("requiert_brutal")),
+                        seulement_avec_urgence=bool(item.get("seulement_avec_urgence")), order=i)
+
+    @classmethod
+    def load(cls, path: str | Path, **kw) -> "SignReader":
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise SignsError(f"{path.name} : YAML illisible : {exc}") from None
+        return cls(data, source=path.name, **kw)
+
+    @classmethod
+    def default(cls) -> "SignReader":
+        return _default_reader()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def read(self, text: str, *, publics: set[str] = frozenset(), age: int | None = None) -> list[Sign]:
+        """All signs of `text`, each with its qualifiers; requirements (public, age, nearby
+        words) are checked here, so a returned sign belongs to its rule."""
+        text = (text or "")[:MAX_CHARS]
+        if not text.strip():
+            return []
+        doc, folded, inv, found, clauses = self._parsed(text)
+        quals = {name: found.get(f"q:{name}", []) for name in QUALIFIERS}
+        signs: list[Sign] = []
+        for key, spans in found.items():
+            if not key.startswith("s:"):
+                continue
+            rule = self.rules[key[2:]]
+            kept: list[tuple[int, int]] = []
+            for s, e in sorted(spans, key=lambda x: (x[0], -x[1])):
+                if any(ks <= s and e <= ke for ks, ke in kept):
+                    continue            # inside a longer match of the same rule
+                kept.append((s, e))
+            excluded = found.get(f"x:{rule.id}", [])
+            for s, e in kept:
+                if any(xs < e and s < xe for xs, xe in excluded):
+                    continue
+                if not self._required(rule, doc, s, e, found, publics, age, folded, inv):
+                    continue
+                signs.append(self._qualify(rule, doc, s, e, quals, clauses, folded, inv))
+        signs.sort(key=lambda x: (self.rules[x.regle].priorite, x.start))
+        return signs
+
+    def _parsed(self, text: str):
+        """The parse of `text` and its matches, computed once (a small per-process cache: the
+        triage asks again for the qualifiers of its cue phrases on the same message)."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        doc = self._nlp(text)
+        for token in doc:
+            token._.k = _key(token)
+        folded, index = fold_aligned(text)
+        inv = _inverse(index, len(text))
+        found: dict[str, list[tuple[int, int]]] = {}
+        for match_id, start, end in self.matcher(doc):
+            found.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
+        out = (doc, folded, inv, found, _clauses(doc))
+        if len(self._cache) >= 64:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[text] = out
+        return out
+
+    def qualify(self, text: str, start: int, end: int) -> Sign | None:
+        """Qualifiers of any character span of `text` (a cue phrase of the triage rules)."""
+        text = (text or "")[:MAX_CHARS]
+        if end > len(text) or start >= end:
+            return None
+        doc, folded, inv, found, clauses = self._parsed(text)
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        quals = {name: found.get(f"q:{name}", []) for name in QUALIFIERS}
+        return self._qualify(None, doc, span.start, span.end, quals, clauses, folded, inv)
+
+    def _required(self, rule, doc, s, e, found, publics, age, folded, inv) -> bool:
+        req = rule.requiert
+        if not req:
+            return True
+        if set(req.get("publics") or ()) & set(publics):
+            return True
+        if age is not None and ("age_min" in req or "age_max" in req):
+            if req.get("age_min", -1) <= age <= req.get("age_max", 999):
+                return True
+        window = int(req.get("fenetre", 30))
+        for rs, re_ in found.get(f"r:{rule.id}", []):
+            if rs - window <= e and s - window <= re_:
+                a, b = doc[rs:re_].start_char, doc[rs:re_].end_char
+                if not is_negated(folded, inv[a], inv[b]):
+                    return True
+        return False
+
+    def _qualify(self, rule, doc, s, e, quals, clauses, folded, inv) -> Sign:
+        span = doc[s:e]
+        a, b = inv[span.start_char], inv[span.end_char]
+        sent, stretch, clause = clauses[s]
+        nie = is_negated(folded, a, b)
+        hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
+                or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
+                or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"]))
+        hypo = (_near(quals["hypothese"], stretch, s, e, before_only=True)
+                or _in_condition(doc, s, e, stretch))
+        fear = _near(quals["crainte"], stretch, s, e, before_only=True)
+        rapp = _near(quals["rapporte"], sent, s, e, before_only=True)
+        debut = None
+        if _near(quals["debut_brutal"], sent, s, e):
+            debut = "brutal"
+        elif _near(quals["debut_ancien"], clause, s, e):
+            debut = "ancien"
+        calm = _near(quals["rassurant"], sent, s, e)
+        if quals["information"] and debut != "brutal":
+            hypo = True         # a general question ("je me renseigne", "c'est quoi la différence")
+        return Sign(rule.id if rule else "", rule.numero if rule else "", span.text, span.start_char,
+                    span.end_char, nie=nie, antecedent=hist, hypothese=hypo, rapporte=rapp, debut=debut,
+                    crainte=fear, rassurant=calm)
+
+    def is_live(self, sign: Sign) -> bool:
+        """A sign that raises its emergency: current, affirmed, real."""
+        rule = self.rules[sign.regle]
+        if sign.nie and "nie" not in rule.ignore:
+            return False
+        if sign.antecedent and "antecedent" not in rule.ignore and sign.debut != "brutal":
+            return False
+        if sign.hypothese and "hypothese" not in rule.ignore:
+            return False
+        if sign.crainte and "crainte" not in rule.ignore:
+            return False
+        if rule.non_ancien and sign.debut == "ancien":
+            return False
+        if rule.brutal and sign.debut != "brutal":
+            return False
+        if sign.rassurant and rule.numero == "15" and "crainte" not in rule.ignore:
+            return False
+        return True
+
+
+def _inverse(index: list[int], n: int) -> list[int]:
+    """Original offset -> folded offset (first folded char at or after it)."""
+    inv = [len(index)] * (n + 1)
+    for i in range(len(index) - 1, -1, -1):
+        inv[index[i]] = i
+    for j in range(n - 1, -1, -1):
+        if inv[j] == len(index) and j + 1 <= n:
+            inv[j] = inv[j + 1]
+    return inv
+
+
+_SENTENCE_END = frozenset({".", "!", "?", "\n", "…"})
+
+
+def _clauses(doc) -> list[tuple[tuple[int, int], tuple[int, int], tuple[int, int]]]:
+    """For each token: its sentence, its punctuation-bounded stretch and its clause (token ranges).
+
+    Sentences end at . ! ? and line breaks (not at the parser's guesses); a stretch ends at any
+    punctuation; a clause also ends at a clause word ("mais", "et", "depuis", "maintenant"…)."""
+    n = len(doc)
+    out = [((0, 0), (0, 0), (0, 0))] * n
+
+    def ends_sentence(t) -> bool:
+        return t.text in _SENTENCE_END or (t.is_space and "\n" in t.text)
+
+    def ends_stretch(t) -> bool:
+        return ends_sentence(t) or t.text in _CLAUSE_PUNCT
+
+    sent_starts = [0] + [t.i + 1 for t in doc if ends_sentence(t) and t.i + 1 < n]
+    sent_bounds = list(zip(sent_starts, sent_starts[1:] + [n]))
+    for lo, hi in sent_bounds:
+        stretch = [lo] + [t.i for t in doc[lo:hi] if t.i > lo and ends_stretch(t)] + [hi]
+        clause = sorted(set(stretch + [t.i for t in doc[lo:hi]
+                                       if t.i > lo and fold(t.text).replace(" ", "_") in _CLAUSE_WORDS]))
+        for i in range(lo, hi):
+            st = max(b for b in stretch if b <= i), min(b for b in stretch if b > i)
+            cl = max(b for b in clause if b <= i), min(b for b in clause if b > i)
+            out[i] = ((lo, hi), st, cl)
+    return out
+
+
+def _near(spans, scope, s, e, *, before_only: bool = False) -> bool:
+    lo, hi = scope
+    for qs, qe in spans:
+        if qs < lo or qe > hi:
+            continue
+        if s <= qs and qe <= e:
+            continue        # the cue is inside the sign itself ("sequellaire" inside a match)
+        if before_only and qs >= s:
+            continue
+        return True
+    return False
+
+
+def _in_condition(doc, s: int, e: int, stretch: tuple[int, int]) -> bool:
+    """The sign sits in a "si" clause: "que faire si mon patient convulse", "si elle a mal à la
+    poitrine, …" (dependency parse: an ancestor of the sign has the marker "si"), but not
+    "si ça continue elle va se tuer" (the "si" belongs to another verb)."""
+    marks = [t for t in doc if t.dep_ == "mark" and fold(t.text) in ("si", "s")]
+    if marks:
+        for t in doc[s:e]:
+            for a in [t, *t.ancestors]:
+                if any(c.dep_ == "mark" and fold(c.text) in ("si", "s") and c.i < s for c in a.children):
+                    return True
+        return False
+    # No "si" marker found by the parser: a stretch that opens with "si"/"s'il".
+    first = fold(doc[stretch[0]].text) if stretch[0] < len(doc) else ""
+    return first in ("si", "s") and stretch[0] < s
+
+
+@lru_cache(maxsize=1)
+def _default_reader() -> SignReader:
+    from knowledge.triage import KNOWN_NUMBERS
+    from knowledge.vocabulary import Vocabulary
+
+    return SignReader.load(DEFAULT_PATH, numbers=set(KNOWN_NUMBERS), publics=set(Vocabulary.default().publics))
+
+
+def read_signs(text: str, *, publics: set[str] = frozenset(), age: int | None = None) -> list[Sign]:
+    """The signs of a message with the default rules."""
+    return SignReader.default().read(text, publics=publics, age=age)

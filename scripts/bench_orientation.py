@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Orientation benchmark: the held-out requests of tests/heldout/orientation, each as a first turn.
+
+Each message goes through the real pipeline: the trained Rasa model's NLU (``Agent.parse_message``)
+gives the intent and entities, then the domain code the rules would run for that intent
+(``actions.dialogue``: analyse_request → orientation form → orientation_answer; hours question;
+correction/information) on the sample directory at a fixed time. Printed per split (dev, test):
+
+* ``<split>.first_type_right``: the first recommended type is in ``types_ok`` (overall,
+  ``<split>.first_type_right.<voice>`` per voice, ``.sms`` included)
+* ``<split>.departement_right``: the department of the place understood is the expected one
+* ``<split>.asked_commune_needlessly``: the bot asked for a commune although the message names a
+  place of the region (every held-out message does)
+* ``<split>.per_type.<TYPE>``: first type right among the items whose first expected type is TYPE
+
+``--errors dev`` lists the dev failures (never the test ones: test.yml is only counted).
+Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev] [--splits dev,test]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+import warnings
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("AIGUILLAGE_NOW", "2026-11-23T10:00:00+01:00")  # Monday 10:00, as the e2e tests
+warnings.filterwarnings("ignore")
+
+HELDOUT = ROOT / "tests" / "heldout" / "orientation"
+
+
+@dataclass
+class Outcome:
+    intent: str
+    first_type: str | None
+    departement: str | None
+    asked_commune: bool
+    text: str = ""
+
+
+def load(split: str) -> list[dict]:
+    import yaml
+
+    return yaml.safe_load((HELDOUT / f"{split}.yml").read_text(encoding="utf-8")) or []
+
+
+def first_turn(text: str, parsed: dict) -> Outcome:
+    """What the bot answers to `text` as the first message of a conversation."""
+    from actions import dialogue
+
+    intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
+    ents = dialogue.entities(parsed)
+    text = dialogue.clean_input(text)
+    from knowledge import places
+
+    orienter = dialogue._orienter()
+    reading = places.read_place(text, orienter.gazetteer, orienter.vocabulary, entities=ents)
+    dep = reading.departement.code if reading.departement else None
+    if intent == "orientation":
+        first = dialogue.analyse_request(text, ents)
+        slots = {**first.slots}
+        if "commune" in dialogue.orientation_required_slots(slots) and not slots.get("commune"):
+            return Outcome(intent, _first_type(first.payload), dep, True, first.text)
+        answer = dialogue.orientation_answer(slots)
+        return Outcome(intent, _first_type(answer.payload or first.payload), slots.get("departement") or dep,
+                       False, answer.text)
+    if intent == "horaires_service":
+        r = dialogue.service_hours(text, ents, {})
+        return Outcome(intent, _first_type(r.payload), dep, False, r.text)
+    if intent in ("correction", "informer", "nier"):
+        r = dialogue.complete(text, ents, {}, intent=intent)
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+    if intent == "suivi_demande":
+        r = dialogue.ticket_status(text, ents, "bench")
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+    if intent == "ouvrir_demande":   # action_verifier_demande, then the form unless redirected
+        r = dialogue.redirect_request(text, ents, {}, intent)
+        if r is None:
+            return Outcome(intent, None, dep, False, "(formulaire de demande d'appui)")
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+    r = dialogue.emergency_check(text)   # action_verifier_urgence
+    if not r.text and intent in ("nlu_fallback", "hors_sujet", "question_clinique"):
+        r = dialogue.redirect_request(text, ents, {}, intent) or r
+    return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+
+
+def _asks_commune(reply) -> bool:
+    return reply.text.startswith("Dans quelle commune") or reply.text.startswith("Plusieurs communes")
+
+
+def _first_type(payload: dict | None) -> str | None:
+    recos = ((payload or {}).get("orientation") or {}).get("recommandations") or []
+    return recos[0]["type"] if recos else None
+
+
+def score(items: list[dict], outcomes: list[Outcome]) -> dict[str, float]:
+    n = len(items)
+    right = [o.first_type in it["types_ok"] for it, o in zip(items, outcomes)]
+    dep = [o.departement == str(it["departement"]) for it, o in zip(items, outcomes)]
+    asked = [o.asked_commune for o in outcomes]
+    fig: dict[str, float] = {"n": n, "first_type_right": sum(right) / n, "departement_right": sum(dep) / n,
+                             "asked_commune_needlessly": sum(asked) / n}
+    by_voice: dict[str, list[bool]] = defaultdict(list)
+    by_type: dict[str, list[bool]] = defaultdict(list)
+    for it, ok in zip(items, right):
+        by_voice[it.get("voice", "?")].append(ok)
+        by_type[it["types_ok"][0]].append(ok)
+    for voice, oks in sorted(by_voice.items()):
+        fig[f"first_type_right.{voice}"] = sum(oks) / len(oks)
+        fig[f"n.{voice}"] = len(oks)
+    for t, oks in sorted(by_type.items()):
+        fig[f"per_type.{t}"] = sum(oks) / len(oks)
+        fig[f"per_type_n.{t}"] = len(oks)
+    fig["intent_orientation_rate"] = sum(o.intent == "orientation" for o in outcomes) / n
+    fig["ticket_form_started"] = sum(o.text == "(formulaire de demande d'appui)" for o in outcomes) / n
+    return fig
+
+
+def model_path(given: str | None) -> Path:
+    if given:
+        return Path(given)
+    env = os.environ.get("AIGUILLAGE_TEST_MODEL")
+    if env:
+        return Path(env)
+    from tests.conftest import trained_model_path  # trains once per set of model inputs into .build/
+
+    return trained_model_path()
+
+
+def sample_directory() -> None:
+    """The shipped sample directory in a temporary SQLite file (as the e2e tests use)."""
+    if os.environ.get("AIGUILLAGE_DB_URL"):
+        return
+    from knowledge.directory import Directory
+
+    url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-orient-')) / 'aiguillage.db'}"
+    Directory(url).load()
+    os.environ["AIGUILLAGE_DB_URL"] = url
+
+
+def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, dict[str, float]]:
+    from rasa.core.agent import Agent
+
+    sample_directory()
+    agent = Agent.load(str(model))
+    loop = asyncio.new_event_loop()
+    results = {}
+    for split in splits:
+        items = load(split)
+        outcomes = []
+        for it in items:
+            parsed = loop.run_until_complete(agent.parse_message(it["text"]))
+            outcomes.append(first_turn(it["text"], parsed))
+        results[split] = score(items, outcomes)
+        if errors == split and split != "test":
+            for it, o in zip(items, outcomes):
+                bad_type = o.first_type not in it["types_ok"]
+                bad_dep = o.departement != str(it["departement"])
+                if bad_type or bad_dep:
+                    print(f"# {it['id']} [{it.get('voice')}] want {it['types_ok']}/{it['departement']} got "
+                          f"{o.first_type}/{o.departement} intent={o.intent} asked={o.asked_commune}: "
+                          f"{' '.join(it['text'].split())[:200]}")
+                    print(f"#    -> {' | '.join(o.text.splitlines()[:2])[:200]}")
+    loop.close()
+    return results
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", help="a trained model (default: $AIGUILLAGE_TEST_MODEL, else train into .build/)")
+    ap.add_argument("--splits", default="dev,test")
+    ap.add_argument("--errors", choices=["dev"], help="list the dev failures")
+    args = ap.parse_args(argv)
+    logging.disable(logging.WARNING)
+    os.environ["LOG_LEVEL"] = "WARNING"
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    results = run(args.splits.split(","), model_path(args.model), args.errors)
+    for split, fig in results.items():
+        for k, v in fig.items():
+            print(f"orientation.{split}.{k}: {v:.3f}" if isinstance(v, float) else f"orientation.{split}.{k}: {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
