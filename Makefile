@@ -13,7 +13,7 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/data/ror-mapping.yaml $(wildcard knowledge/directory/*.py)
 
-.PHONY: help install data model run run-scaled test test-fast bench-nlu bench-orientation bench bench-load bench-ror bench-privacy bench-triage bench-mail triage-report browsers balancer clean
+.PHONY: help install data model run run-scaled test test-fast bench-nlu bench-orientation bench bench-load bench-ror bench-privacy bench-triage bench-mail triage-report browsers balancer clean test-faults soak
 
 STEP := scripts/step.sh
 
@@ -63,6 +63,14 @@ test: $(INSTALLED) browsers balancer ## installe et lance toute la suite de test
 test-fast: $(INSTALLED) ## tests rapides (sans entraînement ni navigateur)
 	$(PY) -m pytest -m "not e2e and not browser"
 
+# Kill -9 / SIGSTOP of the action and Rasa servers around the support-request form (12-15 min, bounded: 30 min).
+test-faults: $(INSTALLED) ## pannes injectées (kill -9, SIGSTOP) autour de la demande d'appui
+	AIGUILLAGE_TEST_FAULTS=1 timeout 1800 $(PY) -m pytest tests/faults -q -p no:cacheprovider
+
+# Soak: 50 concurrent conversations through REST with injected faults (SOAK_SECONDS, default 300).
+soak: $(INSTALLED) $(DB_STAMP) $(MODEL) ## 50 conversations simultanées avec pannes (SOAK_SECONDS=300) ; make bench-load l'inclut
+	$(PY) scripts/soak.py --seconds $${SOAK_SECONDS:-300} --conversations $${SOAK_CONVERSATIONS:-50}
+
 bench-nlu: $(INSTALLED) ## mesures de la compréhension (F1, latence) et de l'orientation (jeu réservé)
 	$(PY) scripts/bench_nlu.py
 	$(PY) scripts/bench_orientation.py
@@ -101,7 +109,8 @@ run-scaled: $(INSTALLED) $(MODEL) balancer ## N=2 : N instances Rasa derrière n
 	$(PY) -m bot.scaled --instances $(N) --model $(MODEL)
 
 LOAD_ARGS ?=
-bench-load: $(INSTALLED) balancer ## débit et latences sous charge (1, 5, 20, 50 conversations), plancher Rasa, avant/après
+# The soak of issue 10 (50 conversations with faults) first, then throughput and latency levels.
+bench-load: $(INSTALLED) balancer soak ## débit et latences sous charge (1, 5, 20, 50 conversations), plancher Rasa, avant/après
 	$(PY) scripts/bench_load.py $(LOAD_ARGS)
 
 clean: ## supprime modèles, bases locales, caches de test et captures

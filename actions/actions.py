@@ -13,7 +13,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import dialogue
+from actions import confirm, dialogue
+from actions.safe import protect_actions
 from knowledge.privacy import install_logging_filter
 
 logger = logging.getLogger(__name__)
@@ -217,6 +218,14 @@ class ValidateDemandeForm(FormValidationAction):
         _say(dispatcher, reply)
         return reply.slots
 
+    def validate_demande_confirmation(self, slot_value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        """The "oui" is committed and confirmed in this same step (actions/confirm.py)."""
+        if slot_value != "confirmee":
+            return {"demande_confirmation": slot_value}
+        reply = confirm.confirm_in_form(tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
+        _say(dispatcher, reply)
+        return reply.slots
+
 
 def _ask_action(slot: str) -> type:
     """`action_ask_<slot>`: the form's question (texts in actions/dialogue.QUESTIONS)."""
@@ -237,18 +246,45 @@ ASK_ACTIONS = [_ask_action(slot) for slot in [*dialogue.QUESTIONS, "demande_conf
 
 
 class ActionEnregistrerDemande(Action):
-    """Writes (commits) the confirmed request, then confirms with its number."""
+    """Ends the form: clears it once confirmed (written by the validation), or says it was cancelled."""
 
     def name(self) -> Text:
         return "action_enregistrer_demande"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.ticket_submit(tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
+        reply = confirm.after_form(tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
         _say(dispatcher, reply)
         return _events(reply)
+
+
+class ActionAffirmer(Action):
+    """A "oui" outside a form: completes or re-confirms a request, or opens the offered one."""
+
+    def name(self) -> Text:
+        return "action_affirmer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply, followup = confirm.affirm(tracker.current_slot_values(), _last_bot_action(tracker), tracker.sender_id, _channel(tracker))
+        reply = dialogue._emergency_first(_text(tracker), reply) if not followup else reply
+        _say(dispatcher, reply)
+        return _events(reply) + [FollowupAction(followup or "action_listen")]
+
+
+def _last_bot_action(tracker: Tracker) -> Optional[str]:
+    """The last action before the latest user message (action_listen and this action skipped)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+            return event["name"]
+    return None
 
 
 def _channel(tracker: Tracker) -> Optional[str]:
     """"email" for the MSSanté channel (it posts through REST with metadata), else Rasa's channel."""
     metadata = tracker.latest_message.get("metadata") or {}
     return metadata.get("canal") or tracker.get_latest_input_channel()
+
+
+protect_actions(globals())

@@ -43,8 +43,10 @@ class Stack:
     env: dict
     logs: Path
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    args: dict[str, list[str]] = field(default_factory=dict)
 
     def start(self, name: str, args: list[str]) -> None:
+        self.args[name] = list(args)
         out = open(self.logs / f"{name}.log", "ab")
         self.procs[name] = subprocess.Popen(
             args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -63,6 +65,21 @@ class Stack:
                 proc.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+    def signal(self, name: str, sig: int) -> None:
+        """Send `sig` to one process group (fault injection: SIGKILL, SIGSTOP, SIGCONT)."""
+        try:
+            os.killpg(self.procs[name].pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def restart(self, name: str) -> None:
+        """Start `name` again with its first arguments (after it was killed)."""
+        old = self.procs[name]
+        if old.poll() is None:
+            self.signal(name, signal.SIGKILL)
+        old.wait()
+        self.start(name, self.args[name])
 
     def check_alive(self) -> None:
         for name, proc in self.procs.items():

@@ -134,6 +134,8 @@ DEPT_NAME_CUES = DEPT_CUES + (("en",),)
 TITLES = frozenset({"m", "mr", "mme", "mlle", "me", "dr", "docteur", "madame", "monsieur",
                     "mademoiselle", "pr", "professeur", "nom", "prenom", "chez"})
 
+# Out-of-region department numbers that are also emergency numbers: a place only with a cue.
+EMERGENCY_NUMBERS = {"15", "17"}
 _TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 
 
@@ -562,6 +564,9 @@ class Gazetteer:
         after = text[t.end] if t.end < len(text) else " "
         if before.isalnum() or after.isalnum():
             return None
+        if (before in ".," and t.start > 1 and text[t.start - 2].isdigit()) or (
+                after in ".," and t.end + 1 < len(text) and text[t.end + 1].isdigit()):
+            return None  # "3.14159", "2,5": a decimal number
         if len(raw) == 5:
             cs = self._by_cp.get(raw)
             if cs:
@@ -590,6 +595,8 @@ class Gazetteer:
         alone = standalone and len(toks) <= 3
         if not (cued or paren or alone):
             return None
+        if code in EMERGENCY_NUMBERS and not (cued or paren):
+            return None  # "15", "le 17": the SAMU or the police, not the Cantal or Charente-Maritime
         if code in self.departements:
             return PlaceMatch("departement", None, self.departements[code], raw, t.start, t.end, 100.0)
         return PlaceMatch("hors_region", None, None, raw, t.start, t.end, 100.0, label=raw)

@@ -133,7 +133,7 @@ def send_pending(store, smtp_host: str, smtp_port: int, sender: str, starttls: b
         smtp = smtplib.SMTP(smtp_host, smtp_port, timeout=timeout)
     except (OSError, smtplib.SMTPException) as exc:
         for out in pending:
-            store.mark_failed(out.id, f"connexion SMTP impossible : {exc}")
+            store.mark_failed(out.id, f"connexion SMTP impossible : {exc}", transient=True)
         log.warning("SMTP %s:%s unreachable: %s", smtp_host, smtp_port, exc)
         return SendReport(0, len(pending))
     try:
@@ -156,7 +156,7 @@ def send_pending(store, smtp_host: str, smtp_port: int, sender: str, starttls: b
     except (OSError, smtplib.SMTPException) as exc:
         done = sent + failed
         for out in pending[done:]:
-            store.mark_failed(out.id, f"erreur SMTP : {exc}")
+            store.mark_failed(out.id, f"erreur SMTP : {exc}", transient=True)
         failed += len(pending) - done
         log.warning("SMTP error after %d messages: %s", done, exc)
     finally:

@@ -161,6 +161,8 @@ def _contact_line(r: Recommendation) -> str:
     """Phone, secure mail, open status and today's hours of the first service."""
     s = r.service
     parts = []
+    if r.distance_km is not None and r.distance_km >= 1:
+        parts.append(f"à {r.distance_km:.0f} km")
     if s.telephone:
         parts.append(f"Tél. {s.telephone}")
     if s.messagerie_securisee:

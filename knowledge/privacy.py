@@ -800,9 +800,15 @@ def _phone_repl(m: re.Match) -> str:
     return TELEPHONE
 
 
+# "mdph 41200", "CAF 18000": a service named beside a postal code of the region, no "n°" between.
+_POSTCODE_RE = re.compile(r"(?:18|28|36|37|41|45)\d{3}")
+
+
 def _mask_record(m: re.Match) -> str:
     val = m.group("val")
     if sum(c.isdigit() for c in val) < 4 or re.fullmatch(r"(?:19|20)\d{2}", val.strip()):
+        return m.group(0)
+    if _POSTCODE_RE.fullmatch(val.strip()) and not m.group("fill").strip():
         return m.group(0)
     return m.group("cue") + m.group("fill") + DOSSIER
 

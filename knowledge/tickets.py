@@ -71,6 +71,8 @@ FIN_DE_JOURNEE = time(18, 0)
 NUMERO_RE = re.compile(r"^AIG-(\d{4})-(\d{6})$")
 
 
+TRANSIENT_RETRY_CAP = 30  # seconds between two attempts while the SMTP relay is unreachable
+
 class TicketError(ValueError):
     """A request that cannot be carried out; the message is French, for the user."""
 
@@ -728,12 +730,20 @@ class TicketStore:
                       .values(envoyee_le=_to_db(self._now()), verrou_jusqu_a=None,
                               tentatives=_Notification.tentatives + 1, derniere_erreur=None))
 
-    def mark_failed(self, notification_id: int, error: str) -> None:
-        """Record the failure; retry later with exponential backoff (1 min … 1 h)."""
+    def mark_failed(self, notification_id: int, error: str, transient: bool = False) -> None:
+        """Record the failure; retry later with exponential backoff.
+
+        A refused message backs off from 1 min to 1 h. A transient failure (the relay unreachable)
+        backs off from 15 s to at most ``TRANSIENT_RETRY_CAP`` seconds, so that with the worker's
+        30 s passes the first retry comes within a minute of the relay's return.
+        """
         with self._session() as s, s.begin():
             n = s.get(_Notification, notification_id)
             n.tentatives += 1
-            delay = min(60 * 2 ** (n.tentatives - 1), 3600)
+            if transient:
+                delay = min(15 * 2 ** min(n.tentatives - 1, 10), TRANSIENT_RETRY_CAP)
+            else:
+                delay = min(60 * 2 ** min(n.tentatives - 1, 10), 3600)
             n.prochain_essai = _to_db(self._now()) + timedelta(seconds=delay)
             n.derniere_erreur = privacy.mask((error or "")[:1000])  # SMTP errors quote addresses
             n.verrou_jusqu_a = None

@@ -26,6 +26,7 @@ from bot import keys
 from bot.api.errors import ApiError, error_response, json_response
 from bot.api.openapi import openapi_document
 from bot.api.settings import Settings
+from knowledge.degraded import degraded_answer
 
 logger = logging.getLogger("bot.api")
 PREFIX = "/api/v1"
@@ -33,6 +34,7 @@ PUBLIC_PATHS = {f"{PREFIX}/health", f"{PREFIX}/openapi.json"}
 SENDER_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
 SERVICE_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_TEXT = 4000
+RASA_TIMEOUT = 6.0  # seconds; the REST channel itself answers within its budget (4 s)
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type"
 
@@ -331,13 +333,14 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
         url = f"{settings.rasa_url}/webhooks/rest/webhook"
         headers = {keys.CHANNEL_HEADER: keys.get("AIGUILLAGE_CHANNEL_SECRET")}   # namespaced ids are ours only
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+            # The Rasa REST channel answers within its reply budget (bot/channels/guard.py).
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT)) as http:
                 async with http.post(url, json={"sender": rasa_sender, "message": message}, headers=headers) as r:
                     if r.status != 200:
                         raise ApiError("bot_indisponible", f"L'assistant a répondu {r.status}.")
                     messages = await r.json()
         except (aiohttp.ClientError, asyncio.TimeoutError):
-            raise ApiError("bot_indisponible") from None
+            raise ApiError("bot_indisponible", degraded_answer(message, "indisponible")) from None
         out = []
         for m in messages:
             item: dict[str, Any] = {}

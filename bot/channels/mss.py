@@ -39,6 +39,8 @@ from pathlib import Path
 from bot import keys
 from bot.channels.mailtext import Incoming, answer_html, answer_text, domain_allowed, read_message
 
+from bot.channels.guard import bound_text
+
 logger = logging.getLogger("bot.channels.mss")
 
 PREFIX = "AIGUILLAGE_MAIL_"
@@ -376,7 +378,10 @@ def handle(settings: MailSettings, state: State, msg: EmailMessage) -> str:
         if inc.attachments:
             notes.append(ATTACHMENT_NOTE.format(noms=", ".join(inc.attachments[:5])))
         if inc.text:
-            answers = ask_bot(settings.rasa_url, conversation_id(inc.sender), inc.text, settings.timeout)
+            text, too_long = bound_text(inc.text)  # bounded before the bot reads it (bot/channels/guard.py)
+            if too_long:
+                notes.append(too_long)
+            answers = ask_bot(settings.rasa_url, conversation_id(inc.sender), text, settings.timeout)
         else:
             answers = [{"text": EMPTY_ANSWER}]
         reply = compose_reply(settings, inc, answers, notes)

@@ -30,7 +30,7 @@ from rasa.core.channels import socketio as stock
 from rasa.core.channels.channel import UserMessage
 
 from bot import keys
-from bot.channels import commands
+from bot.channels import commands, guard
 
 logger = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"([0-9a-f]{32})\.([0-9a-f]{32})")
@@ -72,10 +72,14 @@ MAX_MESSAGE_CHARS = 8000
 class SocketIOOutput(stock.SocketIOOutput):
     """Standard events to the conversation's room, our page's one-event form to its own room."""
 
+    texts = 0  # texts emitted (bot/channels/guard.py answers when none was)
+
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         out = self._combined(message)
         if not out:
             return
+        if out.get("text"):
+            self.texts += 1
         await self._send_message(recipient_id + OWN_ROOM, out)
         # standard clients: text (with its buttons), the rest each alone
         first = {k: out[k] for k in ("text", "quick_replies") if k in out}
@@ -105,6 +109,9 @@ class SocketIOOutput(stock.SocketIOOutput):
         elif message.get("attachment"):
             out["attachment"] = message["attachment"]
         return out
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})     # both rooms (the guard's lines)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id + OWN_ROOM, {"custom": json_message})
@@ -138,6 +145,7 @@ class SocketIOInput(stock.SocketIOInput):
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]):  # type: ignore[override]
+        guard.install()
         bp = super().blueprint(on_new_message)  # health route, connect (JWT) handlers, sio attached
         sio = self.sio
         if getattr(sio, "eio", None) is not None:
@@ -180,11 +188,17 @@ class SocketIOInput(stock.SocketIOInput):
             text = data.get("message", "")
             if not isinstance(text, str) or not text.strip():
                 return                  # rasa-webchat sends {customData} alone when it opens
-            message = UserMessage(
-                commands.screen(text[:MAX_MESSAGE_CHARS]), SocketIOOutput(sio, self.bot_message_evt), sender_id,
-                input_channel=self.name(), metadata={},
-            )
-            await on_new_message(message)
+            output = SocketIOOutput(sio, self.bot_message_evt)
+
+            async def run_turn(kept: str) -> None:
+                # Client metadata is dropped: the channel, not the client, says where a message comes from.
+                await on_new_message(UserMessage(commands.screen(kept), output, sender_id,
+                                                 input_channel=self.name(), metadata={}))
+
+            async def say(line: str) -> None:
+                await output.send_text_message(sender_id, line)
+
+            await guard.process(run_turn, text[:MAX_MESSAGE_CHARS], text_count=lambda: output.texts, say=say, channel="socketio")
 
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on("disconnect", disconnect, namespace=self.namespace)

@@ -135,7 +135,7 @@ def test_session_request_joins_the_room_and_validates_the_id(wanted, kept):
         await server.handlers["user_uttered"]("sid1", {"message": "dame 87 ans", "session_id": "autre-session", "customData": {"canal": "email"}})
 
     asyncio.run(scenario())
-    (event, session_id, room), = server.events
+    (event, session_id, room), = [e for e in server.events if e[0] == "session_confirm"]
     assert event == "session_confirm" and room == "sid1"
     assert (session_id == wanted) is kept
     conversation = verified(session_id)
@@ -145,6 +145,11 @@ def test_session_request_joins_the_room_and_validates_the_id(wanted, kept):
     else:
         assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", session_id)
         assert conversation == "web:" + session_id.split(".")[0]
+    # This fake bot says nothing: the guard (bot/channels/guard.py) answers in French, once, to the
+    # conversation (the standard room and our page's room).
+    answers = [e for e in server.events if e[0] != "session_confirm"]
+    assert sorted((e[0], e[2]) for e in answers) == [("bot_uttered", conversation), ("bot_uttered", conversation + OWN_ROOM)]
+    assert all("116 117" in e[1]["text"] for e in answers)
     assert server.rooms["sid1"] == {conversation}              # the room was really joined
     assert [(m.text, m.sender_id) for m in received] == [("dame 87 ans", conversation)]   # not before, not another id
     assert received[0].input_channel == "socketio" and received[0].metadata == {}

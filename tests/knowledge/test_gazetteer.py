@@ -322,3 +322,18 @@ def test_shipped_data_matches_build_output(tmp_path):
     a, b = mod.write(PACKAGE, tmp_path)
     assert a.read_text(encoding="utf-8") == COMMUNES_FILE.read_text(encoding="utf-8")
     assert b.read_text(encoding="utf-8") == HORS_REGION_FILE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text", ["15", "le 15", "17", "3.14159", "3,14159", "pi vaut 3.14159", "poids 72,5 kg"])
+def test_emergency_numbers_and_decimals_are_not_places(g, text):
+    assert g.resolve(text) is None and g.find(text) == []
+
+
+@pytest.mark.parametrize("text,label", [("dans le 15", "15"), ("(15)", "15"), ("Cantal", "Cantal")])
+def test_the_cantal_named_or_cued_is_still_out_of_region(g, text, label):
+    m = g.resolve(text)
+    assert m.kind == "hors_region" and m.label == label
+
+
+def test_department_numbers_of_the_region_alone_still_resolve(g):
+    assert g.resolve("18").departement.code == "18" and g.resolve("36000").commune.nom == "Châteauroux"

@@ -163,3 +163,30 @@ def test_settings_from_env(env, expected):
         assert s is None
     else:
         assert (s.host, s.port, s.sender, s.starttls, s.username) == expected
+
+
+def test_after_an_18_minute_relay_outage_every_mail_leaves_within_a_minute(store, clock):
+    """Worker passes every 30 s; the relay is down 18 min: the capped back-off (30 s) means the
+    first pass after its return finds every notification due, whatever the number of failures."""
+    tickets = [store.create(request(), f"k{i}") for i in range(3)]
+    port = free_port()  # nothing listens there during the outage
+    start = clock.at
+    while clock.at - start < timedelta(minutes=18):
+        send_pending(store, "127.0.0.1", port, SENDER, timeout=1)
+        clock.at += timedelta(seconds=30)
+    assert all(row["envoyee_le"] is None and row["tentatives"] >= 10
+               for t in tickets for row in store.outbox(t.numero))
+    inbox = Inbox()
+    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
+    ctl.start()  # the relay is back
+    back = clock.at
+    try:
+        while len(inbox.messages) < 3 and clock.at - back <= timedelta(minutes=5):
+            send_pending(store, "127.0.0.1", port, SENDER)
+            if len(inbox.messages) < 3:
+                clock.at += timedelta(seconds=30)
+    finally:
+        ctl.stop()
+    assert len(inbox.messages) == 3
+    assert clock.at - back <= timedelta(seconds=60)
+    assert send_pending(store, "127.0.0.1", port, SENDER) == (0, 0)  # nothing sent twice
