@@ -1,22 +1,25 @@
-"""RPPS number (Répertoire partagé des professionnels de santé): 11 digits, Luhn checksum."""
+"""RPPS number (Répertoire partagé des professionnels de santé): 11 digits, Luhn checksum.
+
+The Luhn arithmetic is python-stdnum's (``stdnum.luhn``), the library of reference for
+identifier check digits (it also checks the NIR key in knowledge/privacy.py).
+"""
 from __future__ import annotations
 
 import re
+
+from stdnum import luhn
+from stdnum.exceptions import ValidationError
 
 
 def luhn_ok(digits: str) -> bool:
     """True when the digit string passes the Luhn checksum."""
     if not digits.isdigit():
         return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    try:
+        luhn.validate(digits)
+    except ValidationError:
+        return False
+    return True
 
 
 def normalize_rpps(value: str | None) -> str | None:
@@ -38,7 +41,4 @@ def luhn_complete(prefix10: str) -> str:
     """The 11-digit number made of `prefix10` (10 digits) and its Luhn check digit."""
     if len(prefix10) != 10 or not prefix10.isdigit():
         raise ValueError("10 chiffres attendus")
-    for k in range(10):
-        if luhn_ok(prefix10 + str(k)):
-            return prefix10 + str(k)
-    raise AssertionError("unreachable")
+    return prefix10 + luhn.calc_check_digit(prefix10)

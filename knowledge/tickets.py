@@ -93,6 +93,11 @@ class _Compteur(Base):
     dernier = Column(Integer, nullable=False)
 
 
+def _like(text: str) -> str:
+    """`text` for a LIKE pattern, wildcards escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class _Demande(Base):
     __tablename__ = "demande"
     id = Column(Integer, primary_key=True)
@@ -523,11 +528,37 @@ class TicketStore:
             return [self._ticket(r, now) for r in rows]
 
     def queue(self, dac_id: str | None = None, statut: str | None = None, niveau: int | None = None,
-              older_than: timedelta | None = None, limit: int = 500) -> list[Ticket]:
-        """Requests to handle, overdue first, then by target time. statut None: all open ones."""
+              older_than: timedelta | None = None, limit: int | None = 500, *, offset: int = 0,
+              numero: str | None = None, demandeur: str | None = None,
+              communes: list[str] | None = None, texte: str | None = None) -> list[Ticket]:
+        """Requests to handle, overdue first, then by target time. statut None: all open ones.
+
+        Search: `numero` (whole or part of the request number), `demandeur` (part of the name),
+        `communes` (INSEE codes), `texte` (words found in the summary, reasons, public, requester
+        or number, all of them). `limit` None: no limit (exports)."""
         now = self._now()
         now_db = _to_db(now)
-        q = select(_Demande)
+        q = self._filtered(select(_Demande), now, dac_id, statut, niveau, older_than, numero,
+                           demandeur, communes, texte)
+        overdue = case((and_(_Demande.statut != "cloturee", _Demande.echeance < now_db), 0), else_=1)
+        q = q.order_by(overdue, _Demande.echeance, _Demande.id).offset(max(offset, 0))
+        if limit is not None:
+            q = q.limit(limit)
+        with self._session() as s:
+            return [self._ticket(r, now) for r in s.execute(q).scalars().all()]
+
+    def count(self, dac_id: str | None = None, statut: str | None = None, niveau: int | None = None,
+              older_than: timedelta | None = None, *, numero: str | None = None,
+              demandeur: str | None = None, communes: list[str] | None = None,
+              texte: str | None = None) -> int:
+        """How many requests `queue` would list without a limit."""
+        q = self._filtered(select(func.count(_Demande.id)), self._now(), dac_id, statut, niveau,
+                           older_than, numero, demandeur, communes, texte)
+        with self._session() as s:
+            return int(s.execute(q).scalar_one())
+
+    @staticmethod
+    def _filtered(q, now, dac_id, statut, niveau, older_than, numero, demandeur, communes, texte):
         if statut is None:
             q = q.where(_Demande.statut != "cloturee")
         elif statut != "toutes":
@@ -540,10 +571,18 @@ class TicketStore:
             q = q.where(_Demande.niveau == niveau)
         if older_than is not None:
             q = q.where(_Demande.cree_le <= _to_db(now - older_than))
-        overdue = case((and_(_Demande.statut != "cloturee", _Demande.echeance < now_db), 0), else_=1)
-        q = q.order_by(overdue, _Demande.echeance, _Demande.id).limit(limit)
-        with self._session() as s:
-            return [self._ticket(r, now) for r in s.execute(q).scalars().all()]
+        if numero:
+            q = q.where(_Demande.numero.ilike(f"%{_like(numero.strip().upper())}%", escape="\\"))
+        if demandeur:
+            q = q.where(_Demande.demandeur_nom.ilike(f"%{_like(demandeur.strip())}%", escape="\\"))
+        if communes is not None:
+            q = q.where(_Demande.commune_insee.in_(list(communes)))
+        for word in (texte or "").split():
+            pat = f"%{_like(word)}%"
+            q = q.where(or_(*(col.ilike(pat, escape="\\") for col in (
+                _Demande.resume, _Demande.motifs, _Demande.public, _Demande.demandeur_nom,
+                _Demande.numero, _Demande.dac_nom))))
+        return q
 
     def dacs(self) -> list[tuple[str, str]]:
         """(dac_id, name) pairs present in requests, for the console filter."""

@@ -16,7 +16,7 @@ MAX_TEXT = 4000
 _QUOTE_HEADERS = [
     re.compile(r"^\s*Le\s.{3,200}\sa\s+écrit\s*:\s*$", re.IGNORECASE),
     re.compile(r"^\s*On\s.{3,200}\swrote\s*:\s*$", re.IGNORECASE),
-    re.compile(r"^\s*-{2,}\s*(Original Message|Message d'origine|Message original|Message transféré|Forwarded message)\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^\s*-{2,}\s*(Original Message|Message d'origine|Message original|Message transféré|Forwarded message|Mail original|Mail transféré|Courriel original)\s*-{2,}\s*$", re.IGNORECASE),
     re.compile(r"^\s*_{8,}\s*$"),
 ]
 _HEADER_BLOCK = re.compile(r"^\s*\*?(De|From)\s*\*?\s*:\s*\S", re.IGNORECASE)

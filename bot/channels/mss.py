@@ -78,6 +78,8 @@ class MailSettings:
     allowed_domains: tuple[str, ...] = ("mssante.fr",)
     rasa_url: str = "http://127.0.0.1:5005"
     poll_seconds: float = 30.0
+    idle: bool = True                   # IMAP IDLE (RFC 2177) when the server offers it
+    idle_seconds: float = 600.0         # re-issue IDLE at least this often (servers cut at ~30 min)
     max_per_poll: int = 20
     timeout: float = 60.0
     ca_file: str | None = None          # CA bundle (e.g. IGC Santé) when not in the system store
@@ -111,6 +113,8 @@ class MailSettings:
                 allowed_domains=tuple(d.strip().lower().lstrip("@.") for d in get("ALLOWED_DOMAINS", "mssante.fr").split(",") if d.strip()),
                 rasa_url=(env.get("AIGUILLAGE_RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
                 poll_seconds=float(get("POLL_SECONDS", "30")), max_per_poll=int(get("MAX_PER_POLL", "20")),
+                idle=get("IDLE", "1") not in ("0", "non", "no", "false"),
+                idle_seconds=float(get("IDLE_SECONDS", "600")),
                 timeout=float(get("TIMEOUT", "60")),
                 ca_file=get("CA_FILE"), cert_file=get("CERT_FILE"), key_file=get("KEY_FILE"),
                 state_file=Path(get("STATE_FILE", str(Path("var") / "mss-state.json"))),
@@ -257,6 +261,43 @@ class Mailbox:
             except (imaplib.IMAP4.error, OSError):
                 pass
 
+    def supports_idle(self) -> bool:
+        """The server offers IDLE (capabilities as announced after sign-in)."""
+        try:
+            typ, data = self.imap.capability()
+        except (imaplib.IMAP4.error, OSError):
+            return False
+        caps = b" ".join(d for d in data if isinstance(d, bytes)).upper().split() if typ == "OK" else []
+        return b"IDLE" in caps
+
+    def idle(self, seconds: float) -> bool:
+        """Wait (IMAP IDLE) until the server announces a new message, at most `seconds`.
+
+        True: something arrived (IDLE ended with DONE, the connection stays usable). False: the
+        time ran out or the server refused; the connection must then be dropped (imaplib cannot
+        read again after a socket timeout), which the caller does by leaving the `with` block."""
+        imap = self.imap
+        tag = imap._new_tag()
+        imap.send(tag + b" IDLE\r\n")
+        if not imap.readline().startswith(b"+"):
+            return False
+        imap.sock.settimeout(seconds)
+        try:
+            while True:
+                line = imap.readline()
+                if not line:
+                    return False
+                if re.match(rb"\* \d+ (EXISTS|RECENT)\b", line) and not line.startswith(b"* 0 RECENT"):
+                    break
+        except (TimeoutError, OSError):
+            return False
+        imap.sock.settimeout(self.s.timeout)
+        imap.send(b"DONE\r\n")
+        while True:
+            line = imap.readline()
+            if not line or line.startswith(tag + b" "):
+                return bool(line)
+
     def unseen(self) -> list[bytes]:
         typ, data = self.imap.uid("SEARCH", None, "UNSEEN")
         if typ != "OK":
@@ -356,48 +397,70 @@ def handle(settings: MailSettings, state: State, msg: EmailMessage) -> str:
 def poll_once(settings: MailSettings, state: State | None = None) -> PollReport:
     """One pass over the unseen messages. Never raises for a single message's failure."""
     state = state or State(settings.state_file)
-    report = PollReport()
     with Mailbox(settings) as box:
-        for uid in box.unseen()[: settings.max_per_poll]:
-            msg = box.fetch(uid)
-            if msg is None:
-                continue
-            report.lus += 1
-            try:
-                outcome = handle(settings, state, msg)
-            except BotUnavailable as exc:
-                report.en_attente += 1
-                report.erreurs.append(f"assistant indisponible : {exc}")
-                logger.warning("Assistant indisponible, message %s laissé non lu : %s", uid.decode(), exc)
-                continue
-            except (smtplib.SMTPException, OSError) as exc:
-                report.en_attente += 1
-                report.erreurs.append(f"envoi impossible : {exc}")
-                logger.warning("Envoi SMTP impossible, message %s laissé non lu : %s", uid.decode(), exc)
-                continue
-            box.mark_seen(uid)
-            if outcome == "repondu":
-                report.repondus += 1
-            elif outcome == "refuse":
-                report.refuses += 1
-            else:
-                report.automatiques += 1
+        return process(box, settings, state)
+
+
+def process(box: Mailbox, settings: MailSettings, state: State) -> PollReport:
+    """Answer the unseen messages of an open mailbox."""
+    report = PollReport()
+    for uid in box.unseen()[: settings.max_per_poll]:
+        msg = box.fetch(uid)
+        if msg is None:
+            continue
+        report.lus += 1
+        try:
+            outcome = handle(settings, state, msg)
+        except BotUnavailable as exc:
+            report.en_attente += 1
+            report.erreurs.append(f"assistant indisponible : {exc}")
+            logger.warning("Assistant indisponible, message %s laissé non lu : %s", uid.decode(), exc)
+            continue
+        except (smtplib.SMTPException, OSError) as exc:
+            report.en_attente += 1
+            report.erreurs.append(f"envoi impossible : {exc}")
+            logger.warning("Envoi SMTP impossible, message %s laissé non lu : %s", uid.decode(), exc)
+            continue
+        box.mark_seen(uid)
+        if outcome == "repondu":
+            report.repondus += 1
+        elif outcome == "refuse":
+            report.refuses += 1
+        else:
+            report.automatiques += 1
     return report
 
 
-def run(settings: MailSettings, once: bool = False) -> None:
+def run(settings: MailSettings, once: bool = False, stop=None) -> None:
+    """Answer, then wait: IMAP IDLE when the server offers it (new mail answered at once), else
+    sleep `poll_seconds`. Messages left unread (bot or SMTP down) are retried every
+    `poll_seconds` even while idling. `stop` (a threading.Event) ends the loop (tests)."""
     state = State(settings.state_file)
-    while True:
+    while stop is None or not stop.is_set():
+        idled = False
         try:
-            r = poll_once(settings, state)
-            if r.lus:
-                logger.info("Relève : %d lus, %d répondus, %d refusés, %d automatiques, %d en attente",
-                            r.lus, r.repondus, r.refuses, r.automatiques, r.en_attente)
+            with Mailbox(settings) as box:
+                while True:
+                    r = process(box, settings, state)
+                    if r.lus:
+                        logger.info("Relève : %d lus, %d répondus, %d refusés, %d automatiques, %d en attente",
+                                    r.lus, r.repondus, r.refuses, r.automatiques, r.en_attente)
+                    if once or not settings.idle or not box.supports_idle():
+                        break
+                    idled = True
+                    wait = settings.poll_seconds if r.en_attente else settings.idle_seconds
+                    if not box.idle(wait) or (stop is not None and stop.is_set()):
+                        break                  # time out: new connection (and a full pass)
         except (imaplib.IMAP4.error, OSError, ssl.SSLError) as exc:
+            idled = False
             logger.warning("Relève impossible (%s) : nouvel essai dans %.0f s", exc, settings.poll_seconds)
         if once:
             return
-        time.sleep(settings.poll_seconds)
+        if not idled:
+            if stop is not None:
+                stop.wait(settings.poll_seconds)
+            else:
+                time.sleep(settings.poll_seconds)
 
 
 def main(argv: list[str] | None = None) -> int:

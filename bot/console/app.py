@@ -6,10 +6,13 @@ phone line), /utilisateurs (admin). Roles: operateur < coordinateur < admin.
 """
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 import secrets
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,7 +20,7 @@ from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -25,6 +28,7 @@ from bot.console import reports as reports_page
 from bot.console import security
 from bot.console.sessions import SessionStore, Throttle, wait_message
 from knowledge import privacy
+from knowledge.geo import distance_km, load_centres
 from knowledge.notify import SmtpSettings, send_with_settings
 from knowledge.tickets import (CONSENTEMENTS, ISSUES, ROLES, STATUTS, TRANSITIONS, TZ, URGENCES,
                                NewRequest, TicketError, TicketStore, route_dac)
@@ -43,6 +47,13 @@ MESSAGES = {
 EVENEMENTS = {"creation": "création", "statut": "changement de statut", "assignation": "attribution",
               "note": "note"}
 AGES = {"1": "plus d'un jour", "2": "plus de 2 jours", "7": "plus d'une semaine", "30": "plus d'un mois"}
+PAGE_SIZE = 50
+HISTORY_SIZE = 5                  # last phone-line searches kept per session
+CSV_COLUMNS = (("numero", "Numéro"), ("cree_le", "Créée le"), ("echeance", "Échéance"),
+               ("statut", "Statut"), ("niveau", "Niveau"), ("urgence", "Délai"), ("dac", "DAC"),
+               ("demandeur_nom", "Demandeur"), ("demandeur_profession", "Profession"),
+               ("commune", "Commune"), ("canal", "Canal"), ("assigne_a", "Attribuée à"),
+               ("en_retard", "En retard"))   # no summary, reasons, outcome or contact: no patient text
 TYPES_RECHERCHE = ("DAC", "CLIC", "MDPH", "SSIAD", "SAAD", "HAD", "EMG", "EMSP", "ESA", "PFR", "CMP",
                    "CMPP", "MDA", "CSAPA", "PASS", "MDS", "CCAS", "PMI", "CRIP", "CPTS", "CPAM")
 
@@ -78,6 +89,18 @@ class Response:
 
 def redirect(location: str) -> Response:
     return Response("", 303, [("Location", location)])
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, hyphens as spaces (comparing commune names)."""
+    t = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).replace("-", " ").split())
+
+
+def _csv_cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def fmt_dt(dt: datetime | None) -> str:
@@ -119,6 +142,10 @@ class ConsoleApp:
                                 ROLES=ROLES, ISSUES=ISSUES, AGES=AGES, RANKS=RANKS,
                                 EVENEMENTS=EVENEMENTS)
         self.smtp = smtp
+        self._history: dict[str, list[dict]] = {}
+        self._history_lock = threading.Lock()
+        self._communes_list: list[str] | None = None
+        self._centres = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
@@ -131,6 +158,7 @@ class ConsoleApp:
             ("POST", r"/connexion", self.login),
             ("POST", r"/deconnexion", self.logout),
             ("GET", r"/demandes", self.queue),
+            ("GET", r"/demandes\.csv", self.queue_csv),
             ("GET", r"/demandes/nouvelle", self.new_form),
             ("POST", r"/demandes/nouvelle", self.new_request),
             ("GET", r"/demandes/(?P<numero>AIG-\d{4}-\d{6})", self.detail),
@@ -311,11 +339,14 @@ class ConsoleApp:
     def logout(self, req: Request) -> Response:
         if req.session:
             self.sessions.close(req.session.get("s"))
+            with self._history_lock:
+                self._history.pop(req.session.get("s"), None)
         resp = redirect("/connexion?ok=deconnecte")
         resp.headers.append(("Set-Cookie", security.cookie_header("", self._secure(req), max_age=0)))
         return resp
 
-    def queue(self, req: Request) -> Response:
+    def _queue_filters(self, req: Request) -> tuple[dict, dict, str | None]:
+        """Store keywords of the queue's filters and search, the values to show, an error."""
         q = req.query
         statut = q.get("statut") or None
         if statut not in (None, "toutes") and statut not in STATUTS:
@@ -323,13 +354,68 @@ class ConsoleApp:
         niveau = int(q["niveau"]) if q.get("niveau") in ("1", "2", "3") else None
         age = q.get("age") if q.get("age") in AGES else None
         dac = q.get("dac") or None
-        tickets = self.store.queue(dac_id=dac, statut=statut, niveau=niveau,
-                                   older_than=timedelta(days=int(age)) if age else None)
+        shown = {"dac": dac or "", "statut": statut or "", "niveau": q.get("niveau", "") if niveau else "",
+                 "age": age or ""}
+        kw = {"dac_id": dac, "statut": statut, "niveau": niveau,
+              "older_than": timedelta(days=int(age)) if age else None}
+        error = None
+        for key in ("numero", "demandeur", "texte", "commune"):
+            shown[key] = (q.get(key) or "").strip()[:200]
+        if shown["numero"]:
+            kw["numero"] = shown["numero"]
+        if shown["demandeur"]:
+            kw["demandeur"] = shown["demandeur"]
+        if shown["texte"]:
+            kw["texte"] = shown["texte"]
+        if shown["commune"]:
+            codes = self._commune_codes(shown["commune"])
+            if not codes:
+                error = (f"Commune non reconnue : « {shown['commune']} ». Essayez le nom ou le code "
+                         "postal ; la file n'est pas filtrée par commune.")
+            else:
+                kw["communes"] = codes
+        return kw, shown, error
+
+    def queue(self, req: Request) -> Response:
+        kw, shown, error = self._queue_filters(req)
+        total = self.store.count(**kw)
+        pages = max(1, -(-total // PAGE_SIZE))
+        try:
+            page = min(max(int(req.query.get("page", "1")), 1), pages)
+        except ValueError:
+            page = 1
+        tickets = self.store.queue(**kw, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         now = self.store.clock()
-        return self._page("demandes.html", req, tickets=tickets, dacs=self._dacs(),
-                          filtres={"dac": dac or "", "statut": statut or "", "niveau": q.get("niveau", ""),
-                                   "age": age or ""},
-                          ages={t.numero: fmt_age(t.cree_le, now) for t in tickets})
+        params = {k: v for k, v in shown.items() if v}
+        return self._page("demandes.html", req, tickets=tickets, dacs=self._dacs(), filtres=shown,
+                          ages={t.numero: fmt_age(t.cree_le, now) for t in tickets}, total=total,
+                          page=page, pages=pages, premier=(page - 1) * PAGE_SIZE + 1 if tickets else 0,
+                          lien=lambda **extra: "?" + urlencode({**params, **extra}),
+                          communes_liste=self._commune_options(), error=error)
+
+    def queue_csv(self, req: Request) -> Response:
+        """The filtered queue as CSV (semicolons, UTF-8 with BOM for spreadsheets), no patient text."""
+        kw, _, error = self._queue_filters(req)
+        if error:
+            raise HttpError(400, error)
+        gaz = self._gazetteer()
+        out = io.StringIO()
+        out.write("\ufeff")
+        w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        w.writerow([label for _, label in CSV_COLUMNS])
+        for t in self.store.queue(**kw, limit=None):
+            commune = gaz.communes.get(t.commune_insee) if t.commune_insee else None
+            row = {"numero": t.numero, "cree_le": fmt_dt(t.cree_le), "echeance": fmt_dt(t.echeance),
+                   "statut": t.statut_libelle, "niveau": t.niveau or "", "urgence": URGENCES.get(t.urgence, t.urgence),
+                   "dac": t.dac_nom or t.dac_id or "", "demandeur_nom": t.demandeur_nom,
+                   "demandeur_profession": t.demandeur_profession or "",
+                   "commune": commune.nom if commune else (t.commune_insee or ""), "canal": t.canal,
+                   "assigne_a": t.assigne_a or "", "en_retard": "oui" if t.en_retard else "non"}
+            w.writerow([_csv_cell(row[k]) for k, _ in CSV_COLUMNS])
+        log.info("queue exported by %s", req.user.login)
+        stamp = self.store.clock().astimezone(TZ).strftime("%Y%m%d-%H%M")
+        return Response(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8",
+                        headers=[("Content-Disposition", f'attachment; filename="demandes-{stamp}.csv"')])
 
     def _dacs(self) -> list[tuple[str, str]]:
         dacs = dict(self.store.dacs())
@@ -398,7 +484,10 @@ class ConsoleApp:
         values.setdefault("cle", uuid.uuid4().hex)
         values.setdefault("urgence", "programme")
         values.setdefault("consentement", "oui")
-        return self._page("nouvelle.html", req, status=status, v=values, dacs=self._dacs(), error=error)
+        if not values.get("commune") and values.get("commune_insee"):
+            values["commune"] = self._commune_label(values["commune_insee"])
+        return self._page("nouvelle.html", req, status=status, v=values, dacs=self._dacs(), error=error,
+                          communes_liste=self._commune_options())
 
     def new_request(self, req: Request) -> Response:
         f = req.form
@@ -407,6 +496,17 @@ class ConsoleApp:
                                        ("resume", "commune_insee", "dac_id", "niveau", "motifs", "public")})
         dac_id = f.get("dac_id") or None
         dac = self._service(dac_id) if dac_id else None
+        commune_insee = None
+        if f.get("commune", "").strip():
+            commune, candidates, _ = self._read_place(f["commune"])
+            if commune is None:
+                noms = ", ".join(self._commune_label(c.code_insee) for c in candidates[:6])
+                problem = (f"Plusieurs communes possibles pour « {f['commune'].strip()} » : {noms}. "
+                           "Choisissez-en une dans la liste." if candidates else
+                           f"Commune non reconnue : « {f['commune'].strip()} ». Tapez le début du nom "
+                           "ou le code postal et choisissez dans la liste.")
+                return self.new_form(req, dict(f), error=problem, status=400)
+            commune_insee = commune.code_insee
         try:
             niveau = int(f["niveau"]) if f.get("niveau") in ("1", "2", "3") else None
             t = self.store.create(NewRequest(
@@ -415,7 +515,7 @@ class ConsoleApp:
                 demandeur_rpps=f.get("demandeur_rpps") or None, niveau=niveau,
                 motifs=[m.strip() for m in f.get("motifs", "").split(",") if m.strip()],
                 urgence=f.get("urgence", "programme"), consentement=f.get("consentement", "non_demande"),
-                commune_insee=f.get("commune_insee") or None, dac_id=dac_id,
+                commune_insee=commune_insee, dac_id=dac_id,
                 dac_nom=dac.nom if dac else None, dac_telephone=dac.telephone if dac else None,
                 public=f.get("public") or None,
                 rappel_telephone=f.get("rappel_telephone") or None,
@@ -461,11 +561,33 @@ class ConsoleApp:
                 self._log_answer(result)
                 recos = self._search_rows(result, type_, ouvert)
                 dac = self._route(result)
+                self._remember(req, {"texte": privacy.mask(texte), "commune": commune, "type": type_,
+                                     "ouvert": ouvert, "resultats": len(recos),
+                                     "heure": self.store.clock().astimezone(TZ).strftime("%Hh%M")})
         elif req.method == "POST":
             error = "Décrivez la situation ou indiquez une commune."
         return self._page("recherche.html", req, texte=texte, commune=commune, type=type_, ouvert=ouvert,
                           types=TYPES_RECHERCHE, result=result, recos=recos, error=error, dac=dac,
-                          resume=privacy.mask(texte))
+                          resume=privacy.mask(texte), historique=self._recent(req),
+                          communes_liste=self._commune_options(),
+                          imprime_le=fmt_dt(self.store.clock()))
+
+    def _remember(self, req: Request, entry: dict) -> None:
+        """Keep the search among the session's last ones (console memory, masked text only)."""
+        key = (req.session or {}).get("s")
+        if not key:
+            return
+        with self._history_lock:
+            past = [e for e in self._history.get(key, []) if {**e, "heure": "", "resultats": 0}
+                    != {**entry, "heure": "", "resultats": 0}]
+            self._history[key] = [entry] + past[:HISTORY_SIZE - 1]
+
+    def _recent(self, req: Request) -> list[dict]:
+        key = (req.session or {}).get("s")
+        if not key:
+            return []
+        with self._history_lock:
+            return list(self._history.get(key, []))
 
     def _log_answer(self, result) -> None:
         """The phone line's answer goes to the anonymous orientation log (knowledge.activity)."""
@@ -485,24 +607,79 @@ class ConsoleApp:
             log.exception("DAC routing failed")
             return None
 
-    def _place(self, text: str) -> dict:
-        """orient() keyword for the commune field: {"commune": INSEE} or {"departement": code}."""
+    # -- places: the bot's reader, plus the "Name (postal code)" the autocompletion proposes -----
+
+    @staticmethod
+    def _gazetteer():
         from knowledge.gazetteer import Gazetteer
-        gaz = Gazetteer.default()
-        if re.fullmatch(r"\d[\dAB]\d{3}", text):
-            try:
-                return {"commune": gaz.commune(text).code_insee}
-            except (KeyError, LookupError, ValueError):
-                pass
+        return Gazetteer.default()
+
+    def _read_place(self, text: str):
+        """(commune, candidates, departement) read from a commune field, or Nones."""
+        gaz = self._gazetteer()
+        text = (text or "").strip()
+        m = re.fullmatch(r"(.+?)\s*\((\d{5})\)", text)        # an autocompletion choice
+        if m:
+            name = _fold(m.group(1))
+            same = [c for c in gaz.communes_of_code_postal(m.group(2)) if _fold(c.nom) == name]
+            if same:
+                return same[0], (), None
+            text = m.group(1)
+        if re.fullmatch(r"\d[\dAB]\d{3}", text) and text in gaz.communes:
+            if not gaz.communes_of_code_postal(text):          # an INSEE code, not a postal code
+                return gaz.commune(text), (), None
+        if re.fullmatch(r"\d{5}", text):
+            shared = gaz.communes_of_code_postal(text)
+            if len(shared) == 1:
+                return shared[0], (), None
+            if shared:
+                return None, tuple(shared), None
+        try:
+            from knowledge.places import read_place      # the bot's reader (branch orient)
+        except ImportError:
+            read_place = None
+        if read_place is not None:
+            r = read_place(text, gaz)
+            return r.commune, tuple(r.candidates), r.departement
         match = gaz.resolve(text)
         if match is None or match.kind == "hors_region":
-            return {}
-        if match.commune is not None:
-            return {"commune": match.commune.code_insee}
-        if match.candidates:
-            return {"commune": match.candidates[0].code_insee}
-        if match.departement is not None:
-            return {"departement": match.departement.code}
+            return None, (), None
+        return match.commune, tuple(match.candidates), match.departement
+
+    def _commune_codes(self, text: str) -> list[str]:
+        """INSEE codes a queue search on `text` covers (a commune, a postal code, a department)."""
+        commune, candidates, dep = self._read_place(text)
+        if commune is not None:
+            return [commune.code_insee]
+        if candidates:
+            return [c.code_insee for c in candidates]
+        if dep is not None:
+            return [c.code_insee for c in self._gazetteer().communes_of_departement(dep.code)]
+        return []
+
+    def _commune_label(self, code: str | None) -> str:
+        c = self._gazetteer().communes.get(code or "")
+        if c is None:
+            return code or ""
+        return f"{c.nom} ({c.codes_postaux[0]})" if c.codes_postaux else c.nom
+
+    def _commune_options(self) -> list[str]:
+        """"Name (postal code)" of every commune, for the fields' native autocompletion."""
+        if self._communes_list is None:
+            gaz = self._gazetteer()
+            self._communes_list = sorted({f"{c.nom} ({cp})" for c in gaz.communes.values()
+                                          for cp in c.codes_postaux}, key=_fold)
+        return self._communes_list
+
+    def _place(self, text: str) -> dict:
+        """orient() keyword for the commune field: {"commune": INSEE} or {"departement": code}."""
+        commune, candidates, dep = self._read_place(text)
+        if commune is not None:
+            return {"commune": commune.code_insee}
+        if candidates:
+            return {"commune": candidates[0].code_insee}
+        if dep is not None:
+            return {"departement": dep.code}
         return {}
 
     def _orient(self, text: str, **kwargs):
@@ -516,7 +693,8 @@ class ConsoleApp:
         seen = set()
         for r in result.recommandations:
             rows.append({"service": r.service, "pourquoi": r.pourquoi, "ouvert": r.ouvert,
-                         "statut": getattr(r, "statut", ""), "horaires": getattr(r, "horaires_du_jour", "")})
+                         "statut": getattr(r, "statut", ""), "horaires": getattr(r, "horaires_du_jour", ""),
+                         "distance": getattr(r, "distance_km", None)})
             seen.add(r.service.id)
         # with a type filter, list every service of that type serving the commune
         commune = getattr(result.situation, "commune", None)
@@ -524,17 +702,31 @@ class ConsoleApp:
             directory = self._get_directory()
             if directory is not None:
                 at = getattr(result, "at", None) or self.store.clock()
+                origin = self._position(directory, commune.code_insee)
                 for s in directory.serving(commune, types=[type_]):
                     if s.id in seen:
                         continue
+                    where = getattr(s, "position", None) or self._position(directory, s.commune_insee)
                     rows.append({"service": s, "pourquoi": f"{s.type} intervenant sur {commune.nom}",
                                  "ouvert": s.schedule.is_open(at), "statut": s.schedule.status_text(at),
-                                 "horaires": s.schedule.day_text(at.astimezone(TZ).date())})
+                                 "horaires": s.schedule.day_text(at.astimezone(TZ).date()),
+                                 "distance": distance_km(origin, where) if origin and where else None})
         if type_:
             rows = [r for r in rows if r["service"].type == type_]
         if ouvert:
             rows = [r for r in rows if r["ouvert"]]
         return rows
+
+    def _position(self, directory, code_insee: str | None):
+        """A commune's centre (optional extract, else its ROR locations); None when unknown."""
+        if not code_insee:
+            return None
+        if self._centres is None:
+            self._centres = load_centres()
+        try:
+            return self._centres.get(code_insee) or directory.commune_position(code_insee)
+        except Exception:  # noqa: BLE001 - distance is a convenience
+            return None
 
     # -- users (admin) ----------------------------------------------------------------------------
 

@@ -4,7 +4,10 @@ loopback (HTTP long-polling and WebSocket).
 
 The page uses relative URLs, so it works under any host name; Rasa itself never faces the
 network. The proxy refuses a cross-site ``Origin`` (another site's page opening a socket in the
-user's name), forwards neither cookies nor the origin, and adds no CORS header.
+user's name) and forwards neither cookies nor the origin. Only for an origin configured in
+``AIGUILLAGE_WEBCHAT_ORIGINS`` (a site embedding a standard widget such as rasa-webchat) does it
+answer the long-polling requests with ``Access-Control-Allow-Origin: <that origin>`` (never ``*``,
+never credentials); otherwise no CORS header.
 
 aiohttp (a Rasa dependency) serves the page and carries both transports.
 """
@@ -134,6 +137,10 @@ def make_app(rasa_url: str, extra_origins: tuple[str, ...] = ()) -> web.Applicat
             return _text(502, "Assistant injoignable.")
         security_headers(resp)
         resp.headers["Cache-Control"] = "no-store"
+        origin = (request.headers.get("Origin") or "").rstrip("/")
+        if origin and origin in extra_origins:          # a configured site embedding a widget
+            resp.headers["Access-Control-Allow-Origin"] = origin
+            resp.headers["Vary"] = "Origin"
         return resp
 
     async def _websocket(request: web.Request, target: str) -> web.StreamResponse:

@@ -26,13 +26,17 @@ class Store:
         self.next_uid = 1
         self.logins = 0
         self.fail_login = False
+        self.idle = True                 # offer IDLE (RFC 2177)
+        self.idles = 0                   # IDLE commands received
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
 
     def deliver(self, raw: bytes | str) -> int:
         with self.lock:
             uid = self.next_uid
             self.next_uid += 1
             self.messages.append(StoredMessage(uid, raw.encode() if isinstance(raw, str) else raw))
+            self.arrived.notify_all()
             return uid
 
     def get(self, uid: int) -> StoredMessage | None:
@@ -97,7 +101,7 @@ class Handler(socketserver.StreamRequestHandler):
             cmd = cmd.upper()
             args = _args(argtext)
             if cmd == "CAPABILITY":
-                self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN")
+                self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN" + (" IDLE" if store.idle else ""))
                 self.send(f"{tag} OK CAPABILITY completed")
             elif cmd == "NOOP":
                 self.send(f"{tag} OK NOOP completed")
@@ -124,6 +128,9 @@ class Handler(socketserver.StreamRequestHandler):
                     self.send(f"{tag} OK [READ-WRITE] SELECT completed")
                 else:
                     self.send(f"{tag} NO dossier inconnu")
+            elif cmd == "IDLE" and selected and store.idle:
+                if not self.idle_command(tag, store):
+                    return
             elif cmd == "UID" and selected:
                 self.uid_command(tag, args, store)
             else:
@@ -160,6 +167,37 @@ class Handler(socketserver.StreamRequestHandler):
             self.send(f"{tag} OK STORE completed")
         else:
             self.send(f"{tag} BAD UID {sub} non pris en charge")
+
+
+    def idle_command(self, tag: str, store: Store) -> bool:
+        """RFC 2177: '+ idling', '* N EXISTS' when a message arrives, until the client's DONE."""
+        with store.lock:
+            store.idles += 1
+            known = len(store.messages)
+        self.send("+ idling")
+        done = threading.Event()
+
+        def wait_done():
+            line = self.rfile.readline()
+            done.set()
+            return line
+
+        reader = threading.Thread(target=lambda: setattr(self, "_done_line", wait_done()), daemon=True)
+        reader.start()
+        with store.lock:
+            while not done.is_set() and len(store.messages) == known:
+                store.arrived.wait(0.2)
+            count = len(store.messages)
+        if not done.is_set():
+            try:
+                self.send(f"* {count} EXISTS")
+            except OSError:
+                return False
+        reader.join()
+        if (getattr(self, "_done_line", b"") or b"").strip().upper() != b"DONE":
+            return False                   # the client went away
+        self.send(f"{tag} OK IDLE terminated")
+        return True
 
 
 class IMAPServer(socketserver.ThreadingTCPServer):

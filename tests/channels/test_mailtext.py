@@ -20,6 +20,7 @@ BODIES = [
     ("quote header on two lines", "Saint-Amand-Montrond\n\nLe lun. 23 nov. 2026 à 10:02, Aiguillage <aiguillage@dac18.exemple.mssante.fr>\na écrit :\n> Dans quelle commune vit la personne ?", "Saint-Amand-Montrond"),
     ("outlook header block", f"{REQUEST}\n\nDe : Aiguillage <aiguillage@dac18.exemple.mssante.fr>\nEnvoyé : lundi 23 novembre 2026 10:02\nÀ : Dr Martin\nObjet : RE: orientation\n\nDans quelle commune ?", REQUEST),
     ("original message separator", f"{REQUEST}\n-----Original Message-----\nFrom: x\nDans quelle commune ?", REQUEST),
+    ("zimbra separator", f"{REQUEST}\n\n----- Mail original -----\nDe: \"Aiguillage\" <a@dac18.exemple.mssante.fr>\nÀ: dr@exemple.fr\nEnvoyé: Lundi 23 Novembre 2026 10:02:00\n\nDans quelle commune ?", REQUEST),
     ("english quote", f"{REQUEST}\n\nOn Mon, Nov 23, 2026 at 10:02 AM Aiguillage wrote:\n> hello", REQUEST),
     ("interleaved quote lines dropped", "> Dans quelle commune ?\nVierzon\n> Merci", "Vierzon"),
     ("disclaimer", f"{REQUEST}\n\nCe message et ses pièces jointes sont confidentiels et destinés exclusivement au destinataire.", REQUEST),

@@ -255,3 +255,65 @@ def test_real_bot_by_mail(stack, imap, smtp, certs, tmp_path):
     plain2, _, _ = parts(smtp.messages[1][2])
     assert "?" in plain2.split("—")[0]          # the support-request form asks its first question
     assert smtp.messages[1][2]["In-Reply-To"] == "<e2e2@medecin.mssante.fr>"
+
+
+def _run_in_thread(settings):
+    import threading
+    from bot.channels.mss import run
+    stop = threading.Event()
+    t = threading.Thread(target=run, args=(settings,), kwargs={"stop": stop}, daemon=True)
+    t.start()
+    return stop, t
+
+
+def _until(predicate, timeout=15.0):
+    import time
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_idle_answers_new_mail_at_once(imap, smtp, rasa_peer, certs, tmp_path):
+    """With IDLE, a message is answered as it arrives, long before the next poll would run."""
+    import time
+    from tests.channels.conftest import make_settings
+    rasa_peer.answers = ANSWERS
+    settings = make_settings(imap, smtp, certs, f"http://127.0.0.1:{rasa_peer.port}", tmp_path / "state.json",
+                             poll_seconds=3600, idle_seconds=3600)
+    imap.deliver(gp_mail("premier message : " + REQUEST, mid="<idle-1@medecin.mssante.fr>"))
+    stop, thread = _run_in_thread(settings)
+    try:
+        assert _until(lambda: len(smtp.messages) == 1)               # the first pass
+        assert _until(lambda: imap.idles == 1)                       # then waiting in IDLE
+        start = time.monotonic()
+        uid = imap.deliver(gp_mail(REQUEST, subject="Deuxième demande", mid="<idle-2@medecin.mssante.fr>"))
+        assert _until(lambda: len(smtp.messages) == 2 and imap.seen(uid), timeout=10)
+        took = time.monotonic() - start
+        assert took < 5, took                                        # not the 3,600 s poll
+        assert imap.logins == 1 and _until(lambda: imap.idles == 2)  # same connection, IDLE again
+    finally:
+        stop.set()
+        imap.deliver(gp_mail("réveil", subject="fin", mid="<idle-3@medecin.mssante.fr>"))  # ends the IDLE wait
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_without_idle_the_channel_polls(imap, smtp, rasa_peer, certs, tmp_path):
+    from tests.channels.conftest import make_settings
+    imap.idle = False
+    rasa_peer.answers = ANSWERS
+    settings = make_settings(imap, smtp, certs, f"http://127.0.0.1:{rasa_peer.port}", tmp_path / "state.json",
+                             poll_seconds=0.5)
+    stop, thread = _run_in_thread(settings)
+    try:
+        assert _until(lambda: imap.logins >= 2)                      # one connection per poll
+        uid = imap.deliver(gp_mail(REQUEST))
+        assert _until(lambda: imap.seen(uid) and len(smtp.messages) == 1)
+        assert imap.idles == 0
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()

@@ -1,4 +1,5 @@
-"""The socket.io output channel: one `bot_uttered` event per bot message, payload included."""
+"""The socket.io channel: standard events for standard clients (rasa-webchat), one event per bot
+message with the payload for our page, session ids issued or a client's own UUID."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,7 @@ import re
 import pytest
 from rasa.core.channels import socketio as stock
 
-from bot.channels.socketio import SocketIOInput, SocketIOOutput, issue, verified
+from bot.channels.socketio import OWN_ROOM, SocketIOInput, SocketIOOutput, issue, verified
 
 PAYLOAD = {"orientation": {"urgence": None, "niveau": 3, "recommandations": [{"id": "dac-18", "type": "DAC"}]}}
 
@@ -22,23 +23,36 @@ class Recorder:
         self.events.append((event, data, room))
 
 
+QR = [{"content_type": "text", "title": "Ouvrir une demande d'appui", "payload": "/ouvrir_demande"}]
 CASES = [
-    # (bot message as Rasa hands it to the output channel, expected event data)
+    # (bot message as Rasa hands it to the output channel, our page's event, standard events)
     ({"text": "Niveau 3", "buttons": [{"title": "Ouvrir une demande d'appui", "payload": "/ouvrir_demande"}], "custom": PAYLOAD},
-     {"text": "Niveau 3", "quick_replies": [{"content_type": "text", "title": "Ouvrir une demande d'appui", "payload": "/ouvrir_demande"}],
-      "custom": PAYLOAD}),
-    ({"text": "Bonjour !"}, {"text": "Bonjour !"}),
-    ({"custom": PAYLOAD}, {"custom": PAYLOAD}),
-    ({"text": "Premier paragraphe.\n\nSecond paragraphe."}, {"text": "Premier paragraphe.\n\nSecond paragraphe."}),
-    ({"image": "https://exemple.fr/carte.png"}, {"attachment": {"type": "image", "payload": {"src": "https://exemple.fr/carte.png"}}}),
+     {"text": "Niveau 3", "quick_replies": QR, "custom": PAYLOAD},
+     [{"text": "Niveau 3", "quick_replies": QR}, {"custom": PAYLOAD}]),
+    ({"text": "Bonjour !"}, {"text": "Bonjour !"}, [{"text": "Bonjour !"}]),
+    ({"custom": PAYLOAD}, {"custom": PAYLOAD}, [{"custom": PAYLOAD}]),
+    ({"text": "Texte", "custom": PAYLOAD}, {"text": "Texte", "custom": PAYLOAD}, [{"text": "Texte"}, {"custom": PAYLOAD}]),
+    ({"buttons": [{"title": "Oui", "payload": "/affirm"}]},
+     {"quick_replies": [{"content_type": "text", "title": "Oui", "payload": "/affirm"}]},
+     [{"text": "", "quick_replies": [{"content_type": "text", "title": "Oui", "payload": "/affirm"}]}]),
+    ({"text": "Premier paragraphe.\n\nSecond paragraphe."}, {"text": "Premier paragraphe.\n\nSecond paragraphe."},
+     [{"text": "Premier paragraphe.\n\nSecond paragraphe."}]),
+    ({"image": "https://exemple.fr/carte.png"}, {"attachment": {"type": "image", "payload": {"src": "https://exemple.fr/carte.png"}}},
+     [{"attachment": {"type": "image", "payload": {"src": "https://exemple.fr/carte.png"}}}]),
 ]
 
 
-@pytest.mark.parametrize("message,expected", CASES)
-def test_one_event_per_message(message, expected):
+@pytest.mark.parametrize("message,ours,standard", CASES)
+def test_our_page_gets_one_event_standard_clients_text_buttons_then_payload(message, ours, standard):
     sio = Recorder()
     asyncio.run(SocketIOOutput(sio, "bot_uttered").send_response("session-1", dict(message)))
-    assert sio.events == [("bot_uttered", expected, "session-1")]
+    assert [d for e, d, room in sio.events if room == "session-1" + OWN_ROOM] == [ours]
+    assert [d for e, d, room in sio.events if room == "session-1"] == standard
+    assert {e for e, _, _ in sio.events} == {"bot_uttered"}
+    # rasa-webchat renders an event with exactly {text} or {text, quick_replies}; the payload
+    # travels alone ({custom}), which it ignores without a custom component
+    for data in standard:
+        assert set(data) in ({"text"}, {"text", "quick_replies"}, {"custom"}, {"attachment"})
 
 
 def test_stock_channel_cannot_carry_the_contract_payload():
@@ -84,7 +98,10 @@ SESSION_CASES = [
     (VALID, True),
     (None, False),
     ("0123456789abcdef0123456789abcdef", False),   # a client-chosen id (not issued by the server)
-    ("9b2f6c1e-4d7a-4f0e-8c3b-2a1d5e6f7a8b", False),  # a standard client's own UUID: replaced
+    ("9b2f6c1e-4d7a-4f0e-8c3b-2a1d5e6f7a8b", True),   # a standard client's own random UUID: kept
+    ("9B2F6C1E-4D7A-4F0E-8C3B-2A1D5E6F7A8B", False),  # not the canonical form
+    ("9b2f6c1e-4d7a-1f0e-8c3b-2a1d5e6f7a8b", False),  # a time-based UUID (v1): guessable
+    ("00000000-0000-4000-8000-000000000000", True),   # well-formed v4 (a client's own risk)
     ("anne.martin@medecin.mssante.fr", False),     # another channel's conversation id
     ("api:portail:dr-martin", False),
     (VALID.upper(), False),
@@ -120,12 +137,19 @@ def test_session_request_joins_the_room_and_validates_the_id(wanted, kept):
     asyncio.run(scenario())
     (event, session_id, room), = [e for e in server.events if e[0] == "session_confirm"]
     assert event == "session_confirm" and room == "sid1"
-    assert (session_id == wanted) is kept and re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", session_id)
+    assert (session_id == wanted) is kept
     conversation = verified(session_id)
-    assert conversation == "web:" + session_id.split(".")[0]
-    # This fake bot says nothing: the guard (bot/channels/guard.py) answers in French, once, to the conversation.
+    if "-" in session_id:                                       # a client's UUID: HMAC'd conversation id
+        assert re.fullmatch(r"web:[0-9a-f]{32}", conversation) and session_id.replace("-", "") not in conversation
+        assert conversation != verified(session_id[:-1] + ("1" if session_id[-1] != "1" else "2"))
+    else:
+        assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", session_id)
+        assert conversation == "web:" + session_id.split(".")[0]
+    # This fake bot says nothing: the guard (bot/channels/guard.py) answers in French, once, to the
+    # conversation (the standard room and our page's room).
     answers = [e for e in server.events if e[0] != "session_confirm"]
-    assert [(e[0], e[2]) for e in answers] == [("bot_uttered", conversation)] and "116 117" in answers[0][1]["text"]
+    assert sorted((e[0], e[2]) for e in answers) == [("bot_uttered", conversation), ("bot_uttered", conversation + OWN_ROOM)]
+    assert all("116 117" in e[1]["text"] for e in answers)
     assert server.rooms["sid1"] == {conversation}              # the room was really joined
     assert [(m.text, m.sender_id) for m in received] == [("dame 87 ans", conversation)]   # not before, not another id
     assert received[0].input_channel == "socketio" and received[0].metadata == {}

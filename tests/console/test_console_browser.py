@@ -356,3 +356,188 @@ def test_phone_search_and_request_on_behalf_of_a_caller(env, browser):
     WebDriverWait(browser, 15).until(ec.staleness_of(old))
     assert browser.find_element(By.TAG_NAME, "h1").text.split()[1] == numero
     assert len([x for x in env["store"].queue() if x.canal == "telephone"]) == 1
+
+
+def _session_get(driver, url: str):
+    """GET `url` with the browser's session cookie (downloads the browser would save to disk)."""
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    req = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.status, dict(r.headers), r.read()
+
+
+def test_queue_search_pages_and_csv_export(env, browser):
+    base, store = env["base"], env["store"]
+    made = [store.create(NewRequest(
+        resume=f"Patient de Bourges, situation {i}, aidante épuisée" if i % 3 == 0 else f"Situation {i} sans aidant",
+        demandeur_nom=f"Dr Camille Bernard {i}" if i < 4 else f"Dr Hugo Petit {i}", niveau=2,
+        commune_insee="18033" if i % 3 == 0 else "37261", rappel_telephone="02 48 00 00 00"), f"page-{i}")
+        for i in range(60)]
+    login(browser, base, "bob")
+    browser.get(base + "/demandes?statut=toutes")
+    total = len(store.queue(statut="toutes", limit=None))
+    assert total >= 62
+    caption = browser.find_element(By.CSS_SELECTOR, "table.file caption").text
+    assert caption.startswith(f"{total} demandes (n° 1 à 50)"), caption
+    first = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table.file tbody th a")]
+    assert len(first) == 50
+    click_and_wait(browser, By.LINK_TEXT, "Page suivante")
+    second = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table.file tbody th a")]
+    assert len(second) == total - 50 and not set(first) & set(second)
+    assert "Page 2 sur 2" in browser.find_element(By.CSS_SELECTOR, "nav.pagination").text
+    assert Select(browser.find_element(By.ID, "f-statut")).first_selected_option.get_attribute("value") == "toutes"
+    shot(browser, "08-file-page-2")
+
+    def listed():
+        return [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table.file tbody th a")]
+
+    # by request number (the last digits are enough)
+    browser.get(base + "/demandes")
+    browser.find_element(By.ID, "f-numero").send_keys(made[17].numero[-4:])
+    click_and_wait(browser, By.CSS_SELECTOR, "form.filtres button")
+    assert listed() == [made[17].numero]
+    # by requester, then commune (name chosen from the autocompletion list) and free text
+    browser.get(base + "/demandes")
+    browser.find_element(By.ID, "f-demandeur").send_keys("camille bernard")
+    click_and_wait(browser, By.CSS_SELECTOR, "form.filtres button")
+    assert sorted(listed()) == sorted(t.numero for t in made[:4])
+    options = [o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "datalist#communes option")]
+    assert "Bourges (18000)" in options and "Tours (37000)" in options and "18033" not in " ".join(options)
+    browser.get(base + "/demandes")
+    browser.find_element(By.ID, "f-commune").send_keys("Bourges (18000)")
+    browser.find_element(By.ID, "f-texte").send_keys("aidante épuisée")
+    click_and_wait(browser, By.CSS_SELECTOR, "form.filtres button")
+    expected = {t.numero for t in made if t.commune_insee == "18033"}
+    assert set(listed()) == expected and len(expected) == 20
+    assert browser.find_element(By.ID, "f-commune").get_attribute("value") == "Bourges (18000)"
+    # postal code alone, unknown commune: a French message, the queue is not filtered by commune
+    browser.get(base + "/demandes?commune=37000")
+    assert {t.numero for t in made if t.commune_insee == "37261"} <= set(listed())
+    browser.get(base + "/demandes?commune=Zzyzx")
+    assert "Commune non reconnue : « Zzyzx »" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    shot(browser, "09-file-recherche")
+
+    # CSV export of the filtered queue: every row (no page limit), no patient text
+    browser.get(base + "/demandes?commune=Bourges+%2818000%29")
+    link = browser.find_element(By.PARTIAL_LINK_TEXT, "Exporter ces 20 demandes")
+    status, headers, body = _session_get(browser, link.get_attribute("href"))
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in headers["Content-Disposition"]
+    import csv as csvmod
+    rows = list(csvmod.reader(body.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0][:4] == ["Numéro", "Créée le", "Échéance", "Statut"]
+    assert {r[0] for r in rows[1:]} == expected and {r[rows[0].index("Commune")] for r in rows[1:]} == {"Bourges"}
+    assert "Bourges, situation" not in body.decode("utf-8-sig") and "aidante" not in body.decode("utf-8-sig")
+    status, _, body = _session_get(browser, base + "/demandes.csv?statut=toutes")
+    assert len(body.decode("utf-8-sig").splitlines()) == total + 1
+
+
+def test_new_request_commune_by_name_or_postal_code(env, browser):
+    base, store = env["base"], env["store"]
+    login(browser, base, "oscar")
+    browser.get(base + "/demandes/nouvelle")
+    field = browser.find_element(By.ID, "commune")
+    assert field.get_attribute("list") == "communes"
+    assert "INSEE" not in browser.find_element(By.CSS_SELECTOR, "label[for=commune]").text
+    browser.find_element(By.ID, "demandeur_nom").send_keys("Dr Louise Garnier")
+    browser.find_element(By.ID, "rappel_telephone").send_keys("02 54 00 00 00")
+    browser.find_element(By.ID, "resume").send_keys("Aidant épuisé, besoin de répit")
+    field.send_keys("Xqzwv")                              # unknown: a French message, nothing lost
+    click_and_wait(browser, By.XPATH, "//button[contains(., 'Enregistrer la demande')]")
+    alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    assert "Commune non reconnue : « Xqzwv »" in alert, alert
+    assert browser.find_element(By.ID, "demandeur_nom").get_attribute("value") == "Dr Louise Garnier"
+    field = browser.find_element(By.ID, "commune")
+    field.clear()
+    field.send_keys("41000")                               # shared by Blois and four communes
+    click_and_wait(browser, By.XPATH, "//button[contains(., 'Enregistrer la demande')]")
+    alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    assert "Plusieurs communes possibles pour « 41000 »" in alert and "Blois (41000)" in alert, alert
+    field = browser.find_element(By.ID, "commune")
+    field.clear()
+    field.send_keys("Blois (41000)")
+    click_and_wait(browser, By.XPATH, "//button[contains(., 'Enregistrer la demande')]")
+    numero = browser.find_element(By.TAG_NAME, "h1").text.split()[1]
+    assert store.get(numero).commune_insee == "41018"
+    browser.get(base + "/demandes/nouvelle")
+    browser.find_element(By.ID, "demandeur_nom").send_keys("Dr Louise Garnier")
+    browser.find_element(By.ID, "rappel_telephone").send_keys("02 54 00 00 00")
+    browser.find_element(By.ID, "resume").send_keys("Deuxième appel")
+    browser.find_element(By.ID, "commune").send_keys("Vierzon (18100)")
+    click_and_wait(browser, By.XPATH, "//button[contains(., 'Enregistrer la demande')]")
+    assert store.get(browser.find_element(By.TAG_NAME, "h1").text.split()[1]).commune_insee == "18279"
+
+
+def test_phone_search_distance_open_history_and_print(env, browser):
+    if env["directory"]:
+        pytest.skip(f"search page needs the directory: {env['directory']}")
+    import base64
+    import re as re_
+    base = env["base"]
+    login(browser, base, "oscar")
+    browser.get(base + "/recherche")
+    browser.find_element(By.ID, "texte").send_keys("Patiente de 88 ans isolée, chutes, aidant épuisé")
+    browser.find_element(By.ID, "commune").send_keys("Bourges (18000)")
+    click_and_wait(browser, By.CSS_SELECTOR, "form[action='/recherche'] button")
+    results = browser.find_elements(By.CSS_SELECTOR, "article.resultat")
+    assert results, text(browser)
+    for r in results:
+        assert re_.fullmatch(r"à \d+ km|moins d'1 km|distance inconnue",
+                             r.find_element(By.CSS_SELECTOR, ".distance").text), r.text
+    # the open-now filter together with the type filter and the distances
+    Select(browser.find_element(By.ID, "type")).select_by_value("CLIC")
+    browser.find_element(By.ID, "ouvert").click()
+    click_and_wait(browser, By.CSS_SELECTOR, "form[action='/recherche'] button")
+    for r in browser.find_elements(By.CSS_SELECTOR, "article.resultat"):
+        assert r.find_elements(By.CSS_SELECTOR, "p.ouvert .distance")
+    # the session's last searches, newest first, masked, replayable
+    items = browser.find_elements(By.CSS_SELECTOR, ".historique-recherches li")
+    assert len(items) == 2 and "CLIC, ouverts maintenant" in items[0].text and "Bourges (18000)" in items[1].text
+    click_and_wait(browser, By.CSS_SELECTOR, ".historique-recherches li:nth-child(2) button")
+    assert browser.find_element(By.ID, "commune").get_attribute("value") == "Bourges (18000)"
+    assert not browser.find_element(By.ID, "ouvert").is_selected()
+    assert browser.find_elements(By.CSS_SELECTOR, "article.resultat")
+    # print: navigation and forms hidden, the answer on one A4 sheet
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not browser.find_element(By.CSS_SELECTOR, "header.bandeau").is_displayed()
+    assert not browser.find_element(By.ID, "form-recherche").is_displayed()
+    assert browser.find_element(By.CSS_SELECTOR, ".impression-seule").is_displayed()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    from selenium.webdriver.common.print_page_options import PrintOptions
+    opts = PrintOptions()
+    opts.page_height, opts.page_width = 29.7, 21.0
+    pdf = base64.b64decode(browser.print_page(opts))
+    (ARTIFACTS / "10-fiche-appel.pdf").write_bytes(pdf)
+    assert len(re_.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    # another session does not see these searches
+    browser.delete_all_cookies()
+    login(browser, base, "oscar")
+    browser.get(base + "/recherche")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".historique-recherches li")
+
+
+def test_console_pages_have_no_serious_accessibility_violations(env, browser):
+    """axe-core (WCAG 2.1 A/AA and best practices) on every console page: 0 serious or critical."""
+    from tests.axe import axe_violations, describe
+    base = env["base"]
+    browser.set_script_timeout(60)
+    found = {}
+    browser.get(base + "/connexion")
+    found["/connexion"] = axe_violations(browser)
+    login(browser, base, "alice")
+    pages = ["/demandes", "/demandes?statut=toutes&commune=Zzyzx", f"/demandes/{env['fresh']}",
+             "/demandes/nouvelle", "/recherche", "/utilisateurs", "/annuaire/fraicheur", "/rapports"]
+    for page in pages:
+        browser.get(base + page)
+        found[page] = axe_violations(browser)
+    if not env["directory"]:                       # the search page with results
+        browser.get(base + "/recherche")
+        browser.find_element(By.ID, "texte").send_keys("Aidant épuisé, patient de 85 ans isolé")
+        browser.find_element(By.ID, "commune").send_keys("Bourges (18000)")
+        click_and_wait(browser, By.CSS_SELECTOR, "form[action='/recherche'] button")
+        found["/recherche (résultats)"] = axe_violations(browser)
+    bad = {page: describe(v) for page, v in found.items() if v}
+    assert not bad, bad
+    # the checker is alive: an input without a label added to the page is reported
+    browser.execute_script("document.querySelector('main').appendChild(document.createElement('input'))")
+    assert "label" in {v["id"] for v in axe_violations(browser)}

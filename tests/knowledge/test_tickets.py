@@ -470,3 +470,27 @@ def test_route_dac_picks_the_departmental_dac(directory, commune, dac):
     service = route_dac(commune, directory)
     assert service is not None and service.type == "DAC" and service.id == dac
     assert service.telephone
+
+
+def test_queue_search_count_and_pages(store):
+    """Search by number, requester, commune and free text; count and offset agree (both databases)."""
+    made = [store.create(NewRequest(resume=f"Situation {i} : aidant épuisé" if i % 2 else f"Chutes {i}",
+                                    demandeur_nom="Dr Éloïse Martin" if i < 3 else f"Dr Durand {i}",
+                                    motifs=["isolement social"] if i == 4 else [],
+                                    commune_insee="18033" if i < 5 else "37261",
+                                    rappel_telephone="02 48 00 00 00"), f"search-{i}")
+            for i in range(12)]
+    assert store.count() == 12
+    assert [t.numero for t in store.queue(numero=made[7].numero[-6:])] == [made[7].numero]
+    assert [t.numero for t in store.queue(numero=made[7].numero.lower())] == [made[7].numero]
+    assert {t.numero for t in store.queue(demandeur="martin")} == {t.numero for t in made[:3]}
+    assert store.count(communes=["18033"]) == 5 and store.count(communes=[]) == 0
+    assert {t.numero for t in store.queue(texte="aidant épuisé")} == {t.numero for t in made[1::2]}
+    assert [t.numero for t in store.queue(texte="isolement")] == [made[4].numero]
+    assert store.count(texte="chutes", demandeur="martin") == 2          # requests 0 and 2
+    assert store.queue(texte="100%_") == []                             # wildcards are literal
+    page1 = store.queue(limit=5)
+    page3 = store.queue(limit=5, offset=10)
+    everything = store.queue(limit=None)
+    assert len(everything) == 12 and len(page3) == 2
+    assert [t.numero for t in page1 + store.queue(limit=5, offset=5) + page3] == [t.numero for t in everything]

@@ -181,6 +181,11 @@ def test_webchat_session_ids_are_issued_and_signed_by_the_server(stack, transpor
         random_part = issued.split(".")[0]
         assert await forged.open(random_part + "." + "0" * 32) not in (issued, random_part + "." + "0" * 32)
         await forged.close()
+        own = str(uuid.uuid4())                               # a standard client's own random UUID
+        client = Chat(url, transport)
+        assert await client.open(own) == own                  # kept: the client works unchanged
+        assert "Niveau" in await client.say("dame 87 ans seule à Vierzon, chutes")
+        await client.close()
         return issued
 
     issued = run(scenario())

@@ -113,6 +113,11 @@ def test_orientation_card_phone_link_and_support_request(chat_stack, browser):
     assert browser.execute_script("return window.__cible") == "tel:" + number.replace(" ", "")
     assert browser.current_url == url
     assert browser.find_elements(By.CSS_SELECTOR, "#log li.bot .card")
+    # axe-core on the answer with its cards and buttons: 0 serious or critical violations
+    from tests.axe import axe_violations, describe
+    browser.set_script_timeout(60)
+    violations = axe_violations(browser)
+    assert not violations, describe(violations)
     screenshot(browser, "orientation", 390, 844)
     screenshot(browser, "orientation", 1280, 800)
     for scheme in ("dark", "light"):

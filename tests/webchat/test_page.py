@@ -153,3 +153,61 @@ def test_page_in_browser_without_bot(page_server, browser):
     for expected in ["open-request", "new-conversation", "message", "send"]:
         assert expected in order
     assert order.index("message") < order.index("send")
+
+
+@pytest.mark.browser
+def test_page_has_no_serious_accessibility_violations(page_server, browser):
+    """axe-core on the web chat page (phone and desktop widths, light and dark themes)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.axe import axe_violations, describe
+    from tests.webchat.conftest import set_viewport
+
+    browser.set_script_timeout(60)
+    found = {}
+    for width, height in ((390, 844), (1280, 800)):
+        set_viewport(browser, width, height, mobile=width < 600)
+        browser.get(page_server["url"] + "/")
+        WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "status").text.strip())
+        browser.find_element(By.ID, "message").send_keys("dame 80 ans à Vierzon", Keys.ENTER)
+        WebDriverWait(browser, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#log li.user.pending"))
+        for scheme in ("light", "dark"):
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                                    {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+            found[f"{width}px {scheme}"] = axe_violations(browser)
+    bad = {k: describe(v) for k, v in found.items() if v}
+    assert not bad, bad
+
+
+def test_relay_cors_only_for_configured_embedding_origins():
+    """A site configured in AIGUILLAGE_WEBCHAT_ORIGINS gets its own origin back (never '*');
+    other origins are refused, same-origin and Origin-less requests carry no CORS header."""
+    import asyncio
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.webchat.server import make_app
+
+    async def scenario():
+        upstream = web.Application()
+
+        async def polling(request):
+            return web.Response(text="0{}", headers={"Access-Control-Allow-Origin": "*"})
+        upstream.router.add_route("*", "/socket.io/", polling)
+        async with TestServer(upstream) as up:
+            relay = make_app(str(up.make_url("")).rstrip("/"), ("https://dac18.exemple.fr",))
+            async with TestClient(TestServer(relay)) as client:
+                out = {}
+                for origin in ("https://dac18.exemple.fr", "https://autre.exemple.fr", None):
+                    headers = {"Origin": origin} if origin else {}
+                    r = await client.get("/socket.io/?EIO=4&transport=polling", headers=headers)
+                    out[origin] = (r.status, r.headers.get("Access-Control-Allow-Origin"), r.headers.get("Vary"))
+                return out
+
+    out = asyncio.run(scenario())
+    assert out["https://dac18.exemple.fr"] == (200, "https://dac18.exemple.fr", "Origin")
+    assert out["https://autre.exemple.fr"][:2] == (403, None)
+    assert out[None][:2] == (200, None)                      # the upstream's '*' is never passed on

@@ -241,7 +241,7 @@
   socket.on('connect', function () {
     confirmed = false;
     setStatus('connecting', 'Ouverture de la session…');
-    socket.emit('session_request', { session_id: sessionId });
+    socket.emit('session_request', { session_id: sessionId, format: 'aiguillage' });
   });
   socket.on('session_confirm', function (id) {
     if (typeof id === 'string' && id && id !== sessionId) {   // a new id issued by the server
@@ -304,7 +304,7 @@
     save();
     renderAll();
     confirmed = false;
-    if (socket.connected) socket.emit('session_request', { session_id: sessionId });
+    if (socket.connected) socket.emit('session_request', { session_id: sessionId, format: 'aiguillage' });
     input.focus();
   });
 
