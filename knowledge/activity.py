@@ -23,6 +23,7 @@ from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, create_
 from sqlalchemy.orm import Session, declarative_base
 
 from knowledge.hours import TZ
+from knowledge.privacy import mask_obj
 
 log = logging.getLogger("aiguillage.activity")
 Base = declarative_base()
@@ -96,7 +97,9 @@ def fingerprint(payload: dict | None) -> str | None:
     """Hash of an answer's payload: the same answer read back from the conversation finds its row."""
     if not payload:
         return None
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=str)
+    # Hashed as the tracker store keeps it (masked), so the payload read back from the
+    # conversation's slot finds the row written with the answer.
+    canonical = json.dumps(mask_obj(payload), sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

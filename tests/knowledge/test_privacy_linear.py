@@ -40,10 +40,14 @@ def test_log_path_is_linear_too():
 def test_time_grows_linearly_with_size():
     unit = "a.a@b "
     small, big = unit * 4000, unit * 16000
-    t0 = time.process_time()
-    mask(small)
-    t_small = time.process_time() - t0
-    t0 = time.process_time()
-    mask(big)
-    t_big = time.process_time() - t0
+
+    def cpu(text: str) -> float:   # best of three: a busy machine adds noise, never speed
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.process_time()
+            mask(text)
+            best = min(best, time.process_time() - t0)
+        return best
+
+    t_small, t_big = cpu(small), cpu(big)
     assert t_big < 8 * t_small + 0.05  # 4x the size: quadratic would be 16x

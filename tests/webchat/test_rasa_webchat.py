@@ -74,7 +74,7 @@ def test_rasa_webchat_shows_the_orientation_text_and_buttons(widget_site, browse
     _wait(browser, lambda d: d.execute_script("return sessionStorage.getItem('chat_session')"), 30)
     field.send_keys(EXAMPLE, Keys.ENTER)
     texts = _wait(browser, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".rw-response")
-                                      if e.text.startswith("Niveau 3")] or None)
+                                      if e.text.startswith("Appelez DAC")] or None)
     assert texts, "no orientation text rendered by rasa-webchat"
     replies = _wait(browser, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".rw-replies .rw-reply")] or None)
     assert "Ouvrir une demande d'appui" in replies
@@ -106,5 +106,5 @@ def test_rasa_webchat_shows_the_orientation_text_and_buttons(widget_site, browse
     card = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#log li.bot .card"))[0]
     assert card.find_element(By.CSS_SELECTOR, "[data-field=type]").text == "DAC"
     answer = browser.find_element(By.CSS_SELECTOR, "#log li.bot:last-of-type")
-    assert answer.find_element(By.CSS_SELECTOR, ".bubble").text.startswith("Niveau 3")
+    assert answer.find_element(By.CSS_SELECTOR, ".bubble").text.startswith("Appelez DAC")
     assert "Ouvrir une demande d'appui" in [b.text for b in answer.find_elements(By.CSS_SELECTOR, "button.reply")]
