@@ -724,7 +724,7 @@ def ticket_submit(slots: Mapping[str, Any], sender_id: str, channel: str | None)
     orienter = _orienter()
     last = (slots.get("derniere_orientation") or {}).get("orientation") or {}
     o = orienter.orient(slots.get("situation") or slots["demande_resume"], commune=slots["commune"])
-    dac = route_dac(slots["commune"], orienter.directory)
+    dac = route_dac(slots["commune"], orienter)
     req = NewRequest(
         resume=slots["demande_resume"],
         commune_insee=slots["commune"],

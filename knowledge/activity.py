@@ -19,9 +19,10 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, create_engine, delete, select, update
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, delete, select, update
 from sqlalchemy.orm import Session, declarative_base
 
+from knowledge import db
 from knowledge.hours import TZ
 from knowledge.privacy import mask_obj
 
@@ -114,15 +115,7 @@ class Journal:
 
     def __init__(self, url: str | None = None, *, engine=None, retention: int | None = None,
                  create_schema: bool = True):
-        if engine is None:
-            if url is None:
-                from knowledge.config import database_url
-                url = database_url()
-            kwargs = {"future": True}
-            if url.startswith("sqlite"):
-                kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-            engine = create_engine(url, **kwargs)
-        self.engine = engine
+        self.engine = engine if engine is not None else db.engine(url)
         self.retention = retention if retention is not None else retention_days()
         self._last_purge: datetime | None = None
         self._lock = threading.Lock()

@@ -17,9 +17,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import MetaData, Table, create_engine, delete, func, inspect, select, update
+from sqlalchemy import MetaData, Table, delete, func, inspect, select, update
 
-from knowledge import config
+from knowledge import config, db
+from knowledge.tickets.tables import DemandeRow, EvenementRow, NoteRow, NotificationRow
 
 PURGED = "[purgé]"
 
@@ -40,7 +41,7 @@ class PurgeReport:
 
 def purge_trackers(url: str, days: int, now: float | None = None, dry_run: bool = False) -> tuple[int, int]:
     """Delete conversations idle for more than `days`; return (conversations, events)."""
-    engine = create_engine(url, future=True)
+    engine = db.engine(url)
     try:
         if not inspect(engine).has_table("events"):
             return 0, 0
@@ -67,34 +68,32 @@ def purge_trackers(url: str, days: int, now: float | None = None, dry_run: bool 
 
 def purge_tickets(url: str, days: int, now: datetime | None = None, dry_run: bool = False) -> tuple[int, int]:
     """Purge free text of requests closed more than `days` ago; return (requests, notes)."""
-    from knowledge.tickets import _Demande, _Evenement, _Note, _Notification
-
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     cutoff = now - timedelta(days=days)
-    engine = create_engine(url, future=True)
+    engine = db.engine(url)
     try:
         if not inspect(engine).has_table("demande"):
             return 0, 0
         with engine.begin() as c:
-            ids = [r[0] for r in c.execute(select(_Demande.id).where(
-                _Demande.statut == "cloturee", _Demande.cloturee_le < cutoff, _Demande.resume != PURGED))]
+            ids = [r[0] for r in c.execute(select(DemandeRow.id).where(
+                DemandeRow.statut == "cloturee", DemandeRow.cloturee_le < cutoff, DemandeRow.resume != PURGED))]
             if not ids:
                 return 0, 0
-            notes = c.execute(select(func.count()).select_from(_Note).where(
-                _Note.demande_id.in_(ids), _Note.texte != PURGED)).scalar_one()
+            notes = c.execute(select(func.count()).select_from(NoteRow).where(
+                NoteRow.demande_id.in_(ids), NoteRow.texte != PURGED)).scalar_one()
             if dry_run:
                 return len(ids), notes
-            c.execute(update(_Demande).where(_Demande.id.in_(ids)).values(
+            c.execute(update(DemandeRow).where(DemandeRow.id.in_(ids)).values(
                 resume=PURGED, creneau_rappel=None, issue=PURGED, demandeur_nom=PURGED,
                 demandeur_rpps=None, rappel_telephone=None, rappel_messagerie=None,
                 conversation_id=None))
-            c.execute(update(_Note).where(_Note.demande_id.in_(ids)).values(texte=PURGED))
-            c.execute(update(_Evenement).where(_Evenement.demande_id.in_(ids)).values(
+            c.execute(update(NoteRow).where(NoteRow.demande_id.in_(ids)).values(texte=PURGED))
+            c.execute(update(EvenementRow).where(EvenementRow.demande_id.in_(ids)).values(
                 detail=None, qui=PURGED))
-            c.execute(update(_Evenement).where(_Evenement.demande_id.in_(ids),
-                                               _Evenement.quoi.notin_(("statut", "creation"))).values(
+            c.execute(update(EvenementRow).where(EvenementRow.demande_id.in_(ids),
+                                                 EvenementRow.quoi.notin_(("statut", "creation"))).values(
                 avant=None, apres=None))
-            c.execute(update(_Notification).where(_Notification.demande_id.in_(ids)).values(
+            c.execute(update(NotificationRow).where(NotificationRow.demande_id.in_(ids)).values(
                 corps=PURGED, destinataire=PURGED))
         return len(ids), notes
     finally:

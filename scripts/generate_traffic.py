@@ -103,7 +103,7 @@ def generate(url: str, month: str, requests: int, seed: int, load_directory: boo
         made["demandes"] += 1
         made["urgences"] += bool(o.triage.urgences)
         if o.triage.niveau == 3 and o.recommandations and rng.random() < support_share:
-            dac = route_dac(c.code_insee, directory, gaz)
+            dac = route_dac(c.code_insee, orienter)
             clock.at = at + timedelta(minutes=rng.randint(2, 20))
             t = store.create(NewRequest(
                 resume="Situation complexe (trafic généré)", demandeur_nom="Dr Exemple", niveau=3,

@@ -36,7 +36,7 @@ def _store():
 def serve(host: str, port: int) -> None:
     from bot.console.app import ConsoleApp
     from bot.console.security import load_secret
-    from knowledge.notify import settings_from_env
+    from knowledge.tickets import settings_from_env
     secure = os.environ.get("AIGUILLAGE_CONSOLE_SECURE_COOKIE")
     app = ConsoleApp(_store(), load_secret(), smtp=settings_from_env(),
                      secure_cookie=None if secure is None else secure.lower() in ("1", "true", "oui"),

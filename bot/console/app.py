@@ -29,7 +29,7 @@ from bot.console import security
 from bot.console.sessions import SessionStore, Throttle, wait_message
 from knowledge import privacy
 from knowledge.geo import distance_km, load_centres
-from knowledge.notify import SmtpSettings, send_with_settings
+from knowledge.tickets import SmtpSettings, send_with_settings
 from knowledge.tickets import (CONSENTEMENTS, ISSUES, ROLES, STATUTS, TRANSITIONS, TZ, URGENCES,
                                NewRequest, TicketError, TicketStore, route_dac)
 

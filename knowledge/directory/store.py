@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import create_engine, inspect, or_, select, text
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import inspect, or_, select, text
 
-from knowledge import config
+from knowledge import config, db
 from knowledge.directory import ror, ror_sync
 from knowledge.directory.errors import DirectoryError
 from knowledge.directory.model import (
@@ -69,7 +68,7 @@ class Directory:
     def __init__(self, url: str | None = None, *, gazetteer: Gazetteer | None = None,
                  vocabulary: Vocabulary | None = None):
         self.url = url or config.database_url()
-        self.engine = _make_engine(self.url)
+        self.engine = db.engine(self.url)
         self._gazetteer = gazetteer
         self._vocabulary = vocabulary
         self._snapshot: _Snapshot | None = None
@@ -331,17 +330,6 @@ def _filter(data: _Snapshot, ids: Iterable[str], types) -> list[Service]:
         return [data.services[sid] for sid in ids]
     wanted = {types} if isinstance(types, str) else set(types)
     return [data.services[sid] for sid in ids if data.services[sid].type in wanted]
-
-
-def _make_engine(url: str):
-    kwargs: dict[str, Any] = {"future": True}
-    if url.startswith("sqlite"):
-        if url in ("sqlite://", "sqlite:///:memory:"):
-            # One shared connection, otherwise each connection sees its own empty database.
-            kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-    else:
-        kwargs["pool_pre_ping"] = True
-    return create_engine(url, **kwargs)
 
 
 def _months_before(day: date, months: int) -> date:

@@ -311,7 +311,8 @@ class Reports:
             rows, total, note="Fermé : aucun service local du type n'était ouvert à l'heure (arrondie) de la demande.")
 
     def _support(self, start: date, end: date) -> Table:
-        from knowledge.tickets import DELAIS_JOURS_OUVRES, _Demande, _Evenement
+        from knowledge.tickets import DELAIS_JOURS_OUVRES
+        from knowledge.tickets.tables import DemandeRow as _Demande, EvenementRow as _Evenement
 
         lo = datetime.combine(start, time(0), TZ).astimezone(timezone.utc).replace(tzinfo=None)
         hi = datetime.combine(end + timedelta(days=1), time(0), TZ).astimezone(timezone.utc).replace(tzinfo=None)

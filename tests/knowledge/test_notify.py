@@ -9,7 +9,7 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from knowledge.notify import compose, send_pending, settings_from_env
+from knowledge.tickets import compose, send_pending, settings_from_env
 from knowledge.tickets import TZ, TicketStore
 from tests.knowledge.test_tickets import Clock, db_url, request  # noqa: F401 - fixture reuse
 

@@ -1,4 +1,4 @@
-"""Opening hours: weekly slots, closures, French public holidays, French text.
+"""Opening hours: weekly slots, closures and the `Schedule` that answers "open now?".
 
 Model (see docs/hours.md):
 
@@ -16,17 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Europe/Paris")
+from knowledge.hours.clock import MIDNIGHT, TZ, as_paris, paris_utc
+from knowledge.hours.french import (JOURS, date_text, describe_end, describe_opening, heure_text,
+                                    hm)
+from knowledge.hours.holidays import jour_ferie
+
 HORIZON_DAYS = 366
-MIDNIGHT = time(0)
-
-JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre")
 _FERME_WORDS = {"ferme", "fermé", "fermée", "closed"}
 
 
@@ -51,7 +48,7 @@ class Slot:
                 raise ValueError(f"slot {name} must be a naive datetime.time, got {value!r}")
         if self.fin != MIDNIGHT and self.fin <= self.debut:
             raise ValueError(
-                f"slot {_hm(self.debut)}-{_hm(self.fin)} ends before it starts; an overnight slot "
+                f"slot {hm(self.debut)}-{hm(self.fin)} ends before it starts; an overnight slot "
                 f"must be split at midnight ('20:00-24:00' then '0:00-8:00' the next day)")
 
     @property
@@ -102,155 +99,6 @@ class Closure:
 
     def covers(self, day: date) -> bool:
         return self.debut <= day <= self.dernier_jour
-
-
-# ---------------------------------------------------------------------------------------------
-# Public holidays
-
-
-def easter(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian / Meeus–Jones–Butcher algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 (name from the published algorithm)
-    m = (a + 11 * h + 22 * l) // 451
-    month, day = divmod(h + l - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> dict[date, str]:
-    """Cached, never handed out (callers get copies)."""
-    return dict(_jours_feries(year))
-
-
-def _jours_feries(year: int) -> tuple[tuple[date, str], ...]:
-    paques = easter(year)
-    days = [
-        (date(year, 1, 1), "Jour de l'an"),
-        (paques + timedelta(days=1), "Lundi de Pâques"),
-        (date(year, 5, 1), "1er Mai"),
-        (date(year, 5, 8), "8 Mai"),
-        (paques + timedelta(days=39), "Ascension"),
-        (paques + timedelta(days=50), "Lundi de Pentecôte"),
-        (date(year, 7, 14), "14 Juillet"),
-        (date(year, 8, 15), "Assomption"),
-        (date(year, 11, 1), "Toussaint"),
-        (date(year, 11, 11), "11 Novembre"),
-        (date(year, 12, 25), "Noël"),
-    ]
-    return tuple(sorted(days))
-
-
-def jours_feries(year: int) -> dict[date, str]:
-    """The 11 national public holidays of metropolitan France (outside Alsace-Moselle)."""
-    return dict(_holidays(year))
-
-
-def jour_ferie(day: date) -> str | None:
-    """French name of the public holiday on ``day``, or None."""
-    return _holidays(day.year).get(day)
-
-
-# ---------------------------------------------------------------------------------------------
-# Clock and datetime helpers
-
-
-def now_paris() -> datetime:
-    """Current time in Europe/Paris (the default clock; tests pass ``at`` explicitly)."""
-    return datetime.now(TZ)
-
-
-def as_paris(at: datetime) -> datetime:
-    """``at`` converted to Europe/Paris; naive datetimes are rejected."""
-    if not isinstance(at, datetime):
-        raise ValueError(f"expected a datetime, got {at!r}")
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(
-            f"naive datetime {at.isoformat()}: pass an aware datetime "
-            f"(e.g. tzinfo=knowledge.hours.TZ)")
-    return at.astimezone(TZ)
-
-
-def _utc(day: date, t: time) -> datetime:
-    """Paris wall-clock ``day t`` as an aware UTC datetime (``time(0)`` is the day's start)."""
-    return datetime.combine(day, t, tzinfo=TZ).astimezone(timezone.utc)
-
-
-def to_iso(dt: datetime) -> str:
-    """ISO 8601 with offset, in Paris time: ``2026-11-23T09:00:00+01:00``."""
-    return as_paris(dt).isoformat(timespec="seconds")
-
-
-# ---------------------------------------------------------------------------------------------
-# French formatting
-
-
-def _hm(t: time) -> str:
-    return f"{t.hour}:{t.minute:02d}"
-
-
-def heure_text(t: time, fin: bool = False) -> str:
-    """``9h``, ``12h30``; with ``fin=True`` midnight is ``24h``."""
-    hour = 24 if fin and t == MIDNIGHT else t.hour
-    return f"{hour}h" if t.minute == 0 else f"{hour}h{t.minute:02d}"
-
-
-def date_text(day: date, ref: date | None = None) -> str:
-    """``4 janvier``, ``1er mai``; with the year when ``day`` is over 180 days from ``ref``."""
-    num = "1er" if day.day == 1 else str(day.day)
-    text = f"{num} {MOIS[day.month - 1]}"
-    if ref is not None and abs((day - ref).days) > 180:
-        text += f" {day.year}"
-    return text
-
-
-def describe_moment(dt: datetime, at: datetime) -> str:
-    """``dt`` relative to ``at``, in French.
-
-    ``à 13h30`` (same day), ``à minuit`` (the coming midnight), ``demain à 9h``, ``lundi à 9h``
-    (within the next 6 days), ``le lundi 4 janvier à 9h`` (further).
-    """
-    dt, at = as_paris(dt), as_paris(at)
-    days = (dt.date() - at.date()).days
-    hour = heure_text(dt.time().replace(second=0, microsecond=0))
-    if days == 0:
-        return f"à {hour}"
-    if days == 1:
-        return "à minuit" if dt.time() == MIDNIGHT else f"demain à {hour}"
-    if 2 <= days <= 6:
-        return f"{JOURS[dt.weekday()]} à {hour}"
-    return f"le {JOURS[dt.weekday()]} {date_text(dt.date(), at.date())} à {hour}"
-
-
-def describe_opening(dt: datetime, at: datetime) -> str:
-    """Badge text for the next opening: ``ouvre lundi à 9h``."""
-    return f"ouvre {describe_moment(dt, at)}"
-
-
-def _describe_end(end: datetime, at: datetime) -> str:
-    """``jusqu'à 12h30``, ``jusqu'à minuit``, ``jusqu'à demain 8h``, ``jusqu'à lundi 8h``,
-    ``jusqu'au lundi 4 janvier 8h``; a later midnight is the previous day's ``24h``."""
-    end, at = as_paris(end), as_paris(at)
-    day, t = end.date(), end.time().replace(second=0, microsecond=0)
-    days = (day - at.date()).days
-    if days == 1 and t == MIDNIGHT:
-        return "jusqu'à minuit"
-    if days >= 2 and t == MIDNIGHT:
-        day, days = day - timedelta(days=1), days - 1
-    hour = heure_text(t, fin=True)
-    if days == 0:
-        return f"jusqu'à {hour}"
-    if days == 1:
-        return f"jusqu'à demain {hour}"
-    if 2 <= days <= 6:
-        return f"jusqu'à {JOURS[day.weekday()]} {hour}"
-    return f"jusqu'au {JOURS[day.weekday()]} {date_text(day, at.date())} {hour}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,8 +159,8 @@ def _check_overlaps(slots: Iterable[Slot]) -> None:
         for a, b in zip(items, items[1:]):
             if b._minutes()[0] < a._minutes()[1]:
                 raise ValueError(
-                    f"overlapping slots on {JOURS[day]}: {_hm(a.debut)}-{heure_text(a.fin, True)} "
-                    f"and {_hm(b.debut)}-{heure_text(b.fin, True)}")
+                    f"overlapping slots on {JOURS[day]}: {hm(a.debut)}-{heure_text(a.fin, True)} "
+                    f"and {hm(b.debut)}-{heure_text(b.fin, True)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,7 +264,7 @@ class Schedule:
     def _intervals(self, day: date) -> Iterator[tuple[datetime, datetime]]:
         for debut, fin in self._ranges(day):
             end_day = day + timedelta(days=1) if fin == MIDNIGHT else day
-            start, end = _utc(day, debut), _utc(end_day, fin)
+            start, end = paris_utc(day, debut), paris_utc(end_day, fin)
             if start < end:  # a slot inside the spring-forward gap does not exist
                 yield start, end
 
@@ -434,7 +282,7 @@ class Schedule:
                     yield current[0], current[1], False
                 current = [start, end]
         if current is not None:
-            horizon = _utc(first + timedelta(days=HORIZON_DAYS + 1), MIDNIGHT)
+            horizon = paris_utc(first + timedelta(days=HORIZON_DAYS + 1), MIDNIGHT)
             yield current[0], current[1], current[1] >= horizon
 
     # -- queries ---------------------------------------------------------------------------
@@ -491,7 +339,7 @@ class Schedule:
             end = None if self.permanent else self.closes_at(local)
             if end is None:
                 return "ouvert 24h/24"
-            return f"ouvert {_describe_end(end, local)}"
+            return f"ouvert {describe_end(end, local)}"
         nxt = self.next_opening(local)
         closure = self.closure_on(local.date())
         if closure is not None:
