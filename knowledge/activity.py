@@ -110,8 +110,10 @@ def _hour_utc(at: datetime) -> datetime:
     return at.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0, tzinfo=None)
 
 
-class Journal:
+class Journal(db.TableSet):
     """The orientation log on one database (the directory's engine when given)."""
+
+    metadata = Base.metadata
 
     def __init__(self, url: str | None = None, *, engine=None, retention: int | None = None,
                  create_schema: bool = True):
@@ -121,12 +123,6 @@ class Journal:
         self._lock = threading.Lock()
         if create_schema:
             self.create_schema()
-
-    def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
-
-    def drop_schema(self) -> None:
-        Base.metadata.drop_all(self.engine)
 
     def _session(self) -> Session:
         return Session(self.engine, future=True)

@@ -22,7 +22,7 @@ import threading
 import weakref
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
@@ -65,6 +65,20 @@ def new_engine(url: str) -> Engine:
     if sqlite:
         event.listen(made, "connect", _sqlite_pragmas)
     return made
+
+
+class TableSet:
+    """Tables of one declarative base (`metadata`) on an `engine`: create or drop them all."""
+
+    metadata: MetaData
+    engine: Engine
+
+    def create_schema(self) -> None:
+        self.metadata.create_all(self.engine)
+
+    def drop_schema(self) -> None:
+        """Drop these tables (tests)."""
+        self.metadata.drop_all(self.engine)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

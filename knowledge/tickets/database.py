@@ -16,8 +16,10 @@ from knowledge.hours import now_paris
 from knowledge.tickets.tables import Base
 
 
-class TicketDatabase:
+class TicketDatabase(db.TableSet):
     """Engine, clock and sessions of the request tables."""
+
+    metadata = Base.metadata
 
     def __init__(self, url: str | None = None, *, clock: Callable[[], datetime] | None = None,
                  create_schema: bool = True):
@@ -26,13 +28,6 @@ class TicketDatabase:
         self.clock = clock or now_paris
         if create_schema:
             self.create_schema()
-
-    def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
-
-    def drop_schema(self) -> None:
-        """Drop the request tables (tests)."""
-        Base.metadata.drop_all(self.engine)
 
     def dispose(self) -> None:
         """Close the pooled connections (the engine stays usable, it is shared per database)."""
