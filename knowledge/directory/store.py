@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import inspect, or_, select, text
