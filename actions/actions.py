@@ -33,13 +33,22 @@ REQUESTED_SLOT = "requested_slot"
 
 
 class DialogueAction(Action):
-    """An action of this bot: holds the server's services, reads the turn once."""
+    """An action of this bot: holds the server's services, reads the turn once, says the flow's
+    reply and sets its slots (subclasses give `reply`, or override `run`)."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
 
     def turn(self, tracker: Tracker) -> Turn:
         return Turn.from_message(self.services, tracker.latest_message or {})
+
+    def reply(self, tracker: Tracker) -> Reply:
+        raise NotImplementedError
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply = self.reply(tracker)
+        _say(dispatcher, reply)
+        return _events(reply)
 
 
 def _say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -48,7 +57,9 @@ def _say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 
 
 def _events(reply: Reply) -> List[EventType]:
-    return [SlotSet(k, v) for k, v in reply.all_slots().items()]
+    """The reply's slots, and the form it opens (its question is already in the reply)."""
+    events = [SlotSet(k, v) for k, v in reply.all_slots().items()]
+    return events + ([ActiveLoop(reply.opens_form)] if reply.opens_form else [])
 
 
 class ActionOrienter(DialogueAction):
@@ -58,10 +69,8 @@ class ActionOrienter(DialogueAction):
     def name(self) -> Text:
         return "action_orienter"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = orienting.orientation_turn(self.turn(tracker), canal=_channel(tracker))
-        _say(dispatcher, reply)
-        return _events(reply) + ([ActiveLoop(reply.opens_form)] if reply.opens_form else [])
+    def reply(self, tracker: Tracker) -> Reply:
+        return orienting.orientation_turn(self.turn(tracker), canal=_channel(tracker))
 
 
 class ActionVerifierUrgence(DialogueAction):
@@ -117,10 +126,8 @@ class ActionCompleter(DialogueAction):
     def name(self) -> Text:
         return "action_completer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = complete(self.turn(tracker), tracker.current_slot_values())
-        _say(dispatcher, reply)
-        return _events(reply)
+    def reply(self, tracker: Tracker) -> Reply:
+        return complete(self.turn(tracker), tracker.current_slot_values())
 
 
 class ActionHorairesService(DialogueAction):
@@ -129,10 +136,8 @@ class ActionHorairesService(DialogueAction):
     def name(self) -> Text:
         return "action_horaires_service"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = service_hours(self.turn(tracker), tracker.current_slot_values())
-        _say(dispatcher, reply)
-        return _events(reply)
+    def reply(self, tracker: Tracker) -> Reply:
+        return service_hours(self.turn(tracker), tracker.current_slot_values())
 
 
 class ActionSuiviDemande(DialogueAction):
@@ -141,10 +146,8 @@ class ActionSuiviDemande(DialogueAction):
     def name(self) -> Text:
         return "action_suivi_demande"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = ticket_status(self.turn(tracker), tracker.sender_id)
-        _say(dispatcher, reply)
-        return _events(reply)
+    def reply(self, tracker: Tracker) -> Reply:
+        return ticket_status(self.turn(tracker), tracker.sender_id)
 
 
 class ValidateDemandeForm(FormValidationAction, DialogueAction):
@@ -166,10 +169,8 @@ class ActionEnregistrerDemande(DialogueAction):
     def name(self) -> Text:
         return "action_enregistrer_demande"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = confirm.after_form(self.services, tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
-        _say(dispatcher, reply)
-        return _events(reply)
+    def reply(self, tracker: Tracker) -> Reply:
+        return confirm.after_form(self.services, tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
 
 
 class ActionAffirmer(DialogueAction):
