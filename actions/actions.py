@@ -110,7 +110,7 @@ class ValidateOrientationForm(FormValidationAction, DialogueAction):
         return "validate_orientation_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if tracker.latest_action_name != "action_listen":
+        if not _after_user_message(tracker):
             # The form was just opened by action_orienter, which asked the question.
             return [SlotSet(REQUESTED_SLOT, "commune")]
         reply, done = orienting.commune_form_turn(self.turn(tracker), tracker.current_slot_values(),
@@ -206,6 +206,23 @@ def _last_bot_action(tracker: Tracker) -> Optional[str]:
         elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
             return event["name"]
     return None
+
+
+def _after_user_message(tracker: Tracker) -> bool:
+    """True when the form runs on a user message (not right after the action that opened it).
+
+    Rasa's form adds its own `ActionExecuted` to the tracker it sends its validation, so the
+    latest action is always the form: the action before it tells.
+    """
+    events = list(reversed(tracker.events))
+    if events and events[0].get("event") == "action":
+        events = events[1:]   # the form's own execution
+    for event in events:
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            return False
+    return False
 
 
 def _channel(tracker: Tracker) -> Optional[str]:

@@ -7,8 +7,8 @@ the dialogue's common flows (an orientation request with its commune, one withou
 given, a correction, an hours question, a request status, small talk, a clinical question, a
 whole support-request form). Every call Rasa makes to the action server goes through
 ``RemoteAction.run`` (custom actions, form validations, ``action_ask_*`` questions): it is
-counted there, per user message. Prints ``calls.<flow>: N`` and the names, then
-``calls.total`` and ``messages``.
+counted there, per user message; each reply is checked against what the flow must say. Prints
+``calls.<flow>: N`` and the names, then ``calls.total``, ``messages`` and ``replies_expected``.
 
 Usage: python scripts/count_action_calls.py [--model PATH] [--root DIR] [--port N]
 (``--root`` with an older checkout measures "before": same Rasa, that tree's actions and model).
@@ -35,20 +35,23 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")
 NOW = "2026-11-23T10:00:00+01:00"   # Monday 10:00, as the e2e tests
 
-# (flow, message): one conversation per list, messages in order.
+# (flow, message, what the reply must say): one conversation per list, messages in order.
 CONVERSATIONS = [
-    [("orientation.commune_known", "dame 87 ans seule à St-Amand, chutes ++, refuse les aides"),
-     ("correction", "non pardon, elle habite à Vierzon")],
-    [("orientation.commune_asked", "monsieur 79 ans, troubles cognitifs, épouse épuisée"),
-     ("orientation.commune_given", "à Issoudun")],
-    [("hours", "le CMP de Vierzon est ouvert samedi ?")],
-    [("status", "où en est ma demande AIG-2026-000123 ?")],
-    [("small_talk", "bonjour"), ("clinical_question", "quelle dose de morphine pour une patiente de 50 kg ?")],
-    [("form.open", "je voudrais que le DAC me rappelle"),
-     ("form.answer", "Dame 87 ans seule à domicile, chutes à répétition, refuse les aides"),
-     ("form.answer", "Vierzon"), ("form.answer", "cette semaine"), ("form.answer", "oui"),
-     ("form.answer", "Dr Martin"), ("form.answer", "médecin généraliste"), ("form.answer", "non"),
-     ("form.answer", "06 12 34 56 78"), ("form.answer", "demain 12h-14h"), ("form.confirm", "oui")],
+    [("orientation.commune_known", "dame 87 ans seule à St-Amand, chutes ++, refuse les aides", "Appelez DAC du Cher"),
+     ("correction", "non pardon, elle habite à Vierzon", "Appelez DAC du Cher")],
+    [("orientation.commune_asked", "monsieur 79 ans, troubles cognitifs, épouse épuisée", "Dans quelle commune"),
+     ("orientation.commune_given", "à Issoudun", "Appelez")],
+    [("hours", "le CMP de Vierzon est ouvert samedi ?", "samedi")],
+    [("status", "où en est ma demande AIG-2026-000123 ?", "AIG-2026-000123")],
+    [("small_talk", "bonjour", "Bonjour"),
+     ("clinical_question", "quelle dose de morphine pour une patiente de 50 kg ?", "questions cliniques")],
+    [("form.open", "je voudrais que le DAC me rappelle", "Résumez la situation"),
+     ("form.answer", "Dame 87 ans seule à domicile, chutes à répétition, refuse les aides", "Dans quelle commune"),
+     ("form.answer", "Vierzon", "Quel délai"), ("form.answer", "cette semaine", "d'accord pour que"),
+     ("form.answer", "oui", "Votre nom"), ("form.answer", "Dr Martin", "Votre profession"),
+     ("form.answer", "médecin généraliste", "RPPS"), ("form.answer", "non", "À quel numéro"),
+     ("form.answer", "06 12 34 56 78", "créneau"), ("form.answer", "demain 12h-14h", "Je récapitule"),
+     ("form.confirm", "oui", "enregistrée")],
 ]
 
 
@@ -70,7 +73,7 @@ def start_action_server(root: Path, port: int, db_url: str, secret: str) -> subp
     raise SystemExit("action server not ready")
 
 
-async def drive(model: Path, port: int, secret: str) -> list[tuple[str, str, list[str]]]:
+async def drive(model: Path, port: int, secret: str) -> list[tuple[str, str, list[str], bool]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
@@ -88,11 +91,11 @@ async def drive(model: Path, port: int, secret: str) -> list[tuple[str, str, lis
     rows = []
     for i, conversation in enumerate(CONVERSATIONS):
         sender = f"count-{i}-{secrets.token_hex(4)}"
-        for flow, text in conversation:
+        for flow, text, expected in conversation:
             calls.clear()
             replies = await agent.handle_text(text, sender_id=sender)
-            said = " | ".join((r.get("text") or "")[:50] for r in replies or [])
-            rows.append((flow, said, list(calls)))
+            said = " | ".join(r.get("text") or "" for r in replies or [])
+            rows.append((flow, said, list(calls), expected in said))
     RemoteAction.run = original
     return rows
 
@@ -119,15 +122,18 @@ def main(argv=None) -> int:
         server.terminate()
         server.wait(timeout=30)
     by_flow: dict[str, list[int]] = {}
-    for flow, said, calls in rows:
+    for flow, said, calls, ok in rows:
         by_flow.setdefault(flow, []).append(len(calls))
-        print(f"# {flow}: {len(calls)} {','.join(calls) or '-'}" + (f"  -> {said}" if args.verbose else ""))
+        shown = " ".join(said.split())[:80]
+        print(f"# {flow}: {len(calls)} {','.join(calls) or '-'}" + ("" if ok else "  UNEXPECTED REPLY")
+              + (f"  -> {shown}" if args.verbose or not ok else ""))
     for flow, counts in by_flow.items():
         value = counts[0] if len(set(counts)) == 1 else f"{min(counts)}-{max(counts)}"
         print(f"calls.{flow}: {value}")
-    print(f"calls.total: {sum(len(c) for _, _, c in rows)}")
+    print(f"calls.total: {sum(len(c) for _, _, c, _ in rows)}")
     print(f"messages: {len(rows)}")
-    print(f"calls.names: {dict(Counter(n for _, _, c in rows for n in c))}")
+    print(f"replies_expected: {sum(ok for *_, ok in rows)}")
+    print(f"calls.names: {dict(Counter(n for _, _, c, _ in rows for n in c))}")
     return 0
 
 

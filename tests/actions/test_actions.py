@@ -48,7 +48,9 @@ SITUATION = {"situation": "dame 87 ans, chutes à répétition, refuse les aides
     ],
 )
 def test_orientation_form_validation(answer, expected, next_slot, services):
-    slots, messages = run(ValidateOrientationForm(services), tracker(answer, SITUATION, loop="orientation_form"))
+    t = tracker(answer, SITUATION, loop="orientation_form")
+    t.events.append({"event": "action", "name": "orientation_form"})   # as Rasa's form sends it
+    slots, messages = run(ValidateOrientationForm(services), t)
     for key, value in expected.items():
         assert slots.get(key) == value, (answer, slots)
     if next_slot is None:
@@ -85,7 +87,9 @@ def test_one_action_asks_the_commune_and_opens_the_form(services):
 def test_the_form_opened_by_the_request_does_not_read_the_request_as_its_answer(services):
     t = tracker("monsieur 79 ans, troubles cognitifs, épouse épuisée", {"situation": "monsieur 79 ans"},
                 loop="orientation_form")
-    t.latest_action_name = "action_orienter"
+    # As Rasa sends it: the request, the action that opened the form, then the form's own execution.
+    t.events += [{"event": "action", "name": "action_orienter"}, {"event": "active_loop", "name": "orientation_form"},
+                 {"event": "slot", "name": "requested_slot", "value": None}, {"event": "action", "name": "orientation_form"}]
     events, messages = run_events(ValidateOrientationForm(services), t)
     assert messages == [] and events == [{"event": "slot", "timestamp": None, "name": "requested_slot", "value": "commune"}]
 
