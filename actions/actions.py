@@ -1,75 +1,94 @@
-"""Rasa SDK actions: thin adapters between the dialogue and `knowledge/`.
+"""Rasa SDK actions: thin adapters between the dialogue flows and `knowledge/`.
 
-Every decision (place resolution, triage, ranking, hours, tickets, masking) is made by plain
-Python in `knowledge/`; these classes only read the tracker, call it and format events.
+Every decision is made by plain Python (actions/orienting.py, completion.py, service_hours.py,
+ticket_status.py, support_form.py, confirm.py, on top of `knowledge/`); these classes read the
+tracker into one ``Turn``, call the flow and turn its ``Reply`` into messages and events. Each
+action gets the server's ``Services`` (orienter, ticket store, clock) at construction:
+``build_actions`` is called once by bot/actionserver.py (tests build their own ``Services``).
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import confirm, dialogue
+from actions import confirm, orienting
+from actions.completion import complete
 from actions.safe import protect_actions
+from actions.service_hours import service_hours
+from actions.services import Services
+from actions.ticket_status import ticket_status
+from actions.turn import Reply, Turn, emergency_first
 from knowledge.privacy import install_logging_filter
 
 logger = logging.getLogger(__name__)
 # Logging is configured by the action server before it imports this module: mask every record.
 install_logging_filter("rasa_sdk", "actions", "knowledge")
 
-
-def _text(tracker: Tracker) -> str:
-    return dialogue.clean_input(tracker.latest_message.get("text") or "")
+REQUESTED_SLOT = "requested_slot"
 
 
-def _say(dispatcher: CollectingDispatcher, reply: dialogue.Reply) -> None:
-    if reply.text or reply.payload:
-        dispatcher.utter_message(text=reply.text or None, json_message=reply.payload, buttons=reply.buttons or None)
+class DialogueAction(Action):
+    """An action of this bot: holds the server's services, reads the turn once, says the flow's
+    reply and sets its slots (subclasses give `reply`, or override `run`)."""
 
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
-def _events(reply: dialogue.Reply) -> List[EventType]:
-    return [SlotSet(k, v) for k, v in reply.slots.items()]
+    def turn(self, tracker: Tracker) -> Turn:
+        return Turn.from_message(self.services, tracker.latest_message or {})
 
-
-class ActionAnalyserDemande(Action):
-    """Reads a new orientation request: place, emergencies; says emergencies at once."""
-
-    def name(self) -> Text:
-        return "action_analyser_demande"
+    def reply(self, tracker: Tracker) -> Reply:
+        raise NotImplementedError
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.analyse_request(_text(tracker), dialogue.entities(tracker.latest_message),
-                                         canal=_channel(tracker))
+        reply = self.reply(tracker)
         _say(dispatcher, reply)
         return _events(reply)
 
 
-class ActionVerifierUrgence(Action):
-    """Runs before replies that do not orient (clinical question, out of scope, low confidence):
-    an emergency in the message is said first, whatever the intent."""
+def _say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    for m in reply.messages():
+        dispatcher.utter_message(text=m.text or None, json_message=m.payload, buttons=m.buttons or None)
+
+
+def _events(reply: Reply) -> List[EventType]:
+    """The reply's slots, and the form it opens (its question is already in the reply)."""
+    events = [SlotSet(k, v) for k, v in reply.all_slots().items()]
+    return events + ([ActiveLoop(reply.opens_form)] if reply.opens_form else [])
+
+
+class ActionOrienter(DialogueAction):
+    """A new orientation request, in one call: the answer, or what was understood and the
+    commune question (the orientation form then reads the answer)."""
+
+    def name(self) -> Text:
+        return "action_orienter"
+
+    def reply(self, tracker: Tracker) -> Reply:
+        return orienting.orientation_turn(self.turn(tracker), canal=_channel(tracker))
+
+
+class ActionVerifierUrgence(DialogueAction):
+    """Runs before replies that do not orient (small talk, clinical question, out of scope, low
+    confidence): an emergency in the message is said first, a misread request is oriented."""
 
     def name(self) -> Text:
         return "action_verifier_urgence"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.emergency_check(_text(tracker))
-        if not reply.text:
-            intent = (tracker.latest_message.get("intent") or {}).get("name")
-            redirected = dialogue.redirect_request(
-                _text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values(), intent)
-            if redirected is None:
-                return []  # no emergency, no orientation request: the rule's reply follows
-            _say(dispatcher, redirected)
-            return _events(redirected) + [FollowupAction("action_listen")]
+        reply = orienting.emergency_or_redirect(self.turn(tracker), tracker.current_slot_values())
+        if reply is None:
+            return []  # no emergency, no orientation request: the rule's reply follows
         _say(dispatcher, reply)
-        return [FollowupAction("action_listen")]  # the emergency replaces the refusal or fallback
+        return _events(reply) + [FollowupAction("action_listen")]   # replaces the rule's reply
 
 
-class ActionVerifierDemande(Action):
+class ActionVerifierDemande(DialogueAction):
     """Runs before the support-request form: naming a service ("dac du 18 svp") gets its
     contact; only a hand-over ("que le DAC me rappelle", "ouvrir une demande") opens the form."""
 
@@ -77,197 +96,105 @@ class ActionVerifierDemande(Action):
         return "action_verifier_demande"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        redirected = dialogue.redirect_request(
-            _text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values(), "ouvrir_demande")
+        redirected = orienting.redirect_request(self.turn(tracker), tracker.current_slot_values(), "ouvrir_demande")
         if redirected is None:
             return []  # a hand-over: the form follows
         _say(dispatcher, redirected)
         return _events(redirected) + [FollowupAction("action_listen")]
 
 
-class ValidateOrientationForm(FormValidationAction):
-    """Asks for the commune only when the request needs one and none was understood."""
+class ValidateOrientationForm(FormValidationAction, DialogueAction):
+    """The answer to the commune question, read and answered in this one call."""
 
     def name(self) -> Text:
         return "validate_orientation_form"
 
-    async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
-        return dialogue.orientation_required_slots(tracker.current_slot_values())
-
-    async def extract_commune(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "commune":
-            return {}
-        reply = dialogue.answer_place(_text(tracker), dialogue.entities(tracker.latest_message))
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not _after_user_message(tracker):
+            # The form was just opened by action_orienter, which asked the question.
+            return [SlotSet(REQUESTED_SLOT, "commune")]
+        reply, done = orienting.commune_form_turn(self.turn(tracker), tracker.current_slot_values(),
+                                                  canal=_channel(tracker))
         _say(dispatcher, reply)
-        # Always set the requested slot (None re-asks) so that the form is never rejected.
-        return {"commune": reply.slots.get("commune")}
-
-    def validate_commune(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        # The SDK keeps only required slots from extraction: the department or out-of-region
-        # answer is set here, from the same reading of the message.
-        reply = dialogue.answer_place(_text(tracker), dialogue.entities(tracker.latest_message))
-        return {"commune": None, **reply.slots}
+        # The commune is always set (None asks again) so that the form never rejects the answer.
+        return _events(reply) + [SlotSet(REQUESTED_SLOT, None if done else "commune")]
 
 
-class ActionOrienter(Action):
-    """Answers with the ranked services, hours, reasons and the contract payload."""
-
-    def name(self) -> Text:
-        return "action_orienter"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.orientation_answer(tracker.current_slot_values(), canal=_channel(tracker))
-        _say(dispatcher, reply)
-        return _events(reply)
-
-
-class ActionCompleter(Action):
+class ActionCompleter(DialogueAction):
     """A correction or a bare piece of information ("non, à Vierzon", "82 ans", "10h")."""
 
     def name(self) -> Text:
         return "action_completer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        reply = dialogue.complete(
-            _text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values(), intent=intent
-        )
-        _say(dispatcher, reply)
-        return _events(reply)
+    def reply(self, tracker: Tracker) -> Reply:
+        return complete(self.turn(tracker), tracker.current_slot_values())
 
 
-class ActionHorairesService(Action):
+class ActionHorairesService(DialogueAction):
     """Contact and opening hours of a named service, at a given time when asked."""
 
     def name(self) -> Text:
         return "action_horaires_service"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.service_hours(_text(tracker), dialogue.entities(tracker.latest_message), tracker.current_slot_values())
-        _say(dispatcher, reply)
-        return _events(reply)
+    def reply(self, tracker: Tracker) -> Reply:
+        return service_hours(self.turn(tracker), tracker.current_slot_values())
 
 
-class ActionSuiviDemande(Action):
+class ActionSuiviDemande(DialogueAction):
     """Status of a support request, for its requester only."""
 
     def name(self) -> Text:
         return "action_suivi_demande"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = dialogue.ticket_status(_text(tracker), dialogue.entities(tracker.latest_message), tracker.sender_id)
-        _say(dispatcher, reply)
-        return _events(reply)
+    def reply(self, tracker: Tracker) -> Reply:
+        return ticket_status(self.turn(tracker), tracker.sender_id)
 
 
-class ValidateDemandeForm(FormValidationAction):
-    """Fills the support-request form from what the conversation knows, asks only the rest."""
+class ValidateDemandeForm(FormValidationAction, DialogueAction):
+    """One turn of the support-request form: the answer read, the next question asked."""
 
     def name(self) -> Text:
         return "validate_demande_form"
 
-    async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
-        return dialogue.ticket_required_slots(domain_slots, tracker.current_slot_values())
-
-    async def extract_demande_resume(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demande_resume", dispatcher, tracker)
-
-    async def extract_commune(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("commune", dispatcher, tracker)
-
-    async def extract_demande_urgence(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demande_urgence", dispatcher, tracker)
-
-    async def extract_demande_consentement(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demande_consentement", dispatcher, tracker)
-
-    async def extract_demandeur_nom(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demandeur_nom", dispatcher, tracker)
-
-    async def extract_demandeur_profession(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demandeur_profession", dispatcher, tracker)
-
-    async def extract_demandeur_rpps(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demandeur_rpps", dispatcher, tracker)
-
-    async def extract_demande_rappel(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demande_rappel", dispatcher, tracker)
-
-    async def extract_demande_creneau(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demande_creneau", dispatcher, tracker)
-
-    async def extract_demande_confirmation(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._extract("demande_confirmation", dispatcher, tracker)
-
-    def _extract(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        slots = tracker.current_slot_values()
-        prefilled = dialogue.prefill_ticket(slots)
-        if slot in prefilled:
-            return {slot: prefilled[slot]}
-        if tracker.get_slot("requested_slot") != slot:
-            return {}
-        reply = dialogue.ticket_answer(slot, _text(tracker), slots)
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reply, nxt = confirm.form_step(self.turn(tracker), tracker.current_slot_values(), tracker.sender_id,
+                                       _channel(tracker))
         _say(dispatcher, reply)
-        return reply.slots
-
-    def validate_demande_confirmation(self, slot_value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        """The "oui" is committed and confirmed in this same step (actions/confirm.py)."""
-        if slot_value != "confirmee":
-            return {"demande_confirmation": slot_value}
-        reply = confirm.confirm_in_form(tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
-        _say(dispatcher, reply)
-        return reply.slots
+        return _events(reply) + [SlotSet(REQUESTED_SLOT, nxt)]
 
 
-def _ask_action(slot: str) -> type:
-    """`action_ask_<slot>`: the form's question (texts in actions/dialogue.QUESTIONS)."""
-
-    class AskAction(Action):
-        def name(self) -> Text:
-            return f"action_ask_{slot}"
-
-        def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-            _say(dispatcher, dialogue.question(slot, tracker.current_slot_values()))
-            return []
-
-    AskAction.__name__ = f"ActionAsk_{slot}"
-    return AskAction
-
-
-ASK_ACTIONS = [_ask_action(slot) for slot in [*dialogue.QUESTIONS, "demande_confirmation"]]
-
-
-class ActionEnregistrerDemande(Action):
+class ActionEnregistrerDemande(DialogueAction):
     """Ends the form: clears it once confirmed (written by the validation), or says it was cancelled."""
 
     def name(self) -> Text:
         return "action_enregistrer_demande"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = confirm.after_form(tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
-        _say(dispatcher, reply)
-        return _events(reply)
+    def reply(self, tracker: Tracker) -> Reply:
+        return confirm.after_form(self.services, tracker.current_slot_values(), tracker.sender_id, _channel(tracker))
 
 
-class ActionAffirmer(Action):
+class ActionAffirmer(DialogueAction):
     """A "oui" outside a form: completes or re-confirms a request, or opens the offered one."""
 
     def name(self) -> Text:
         return "action_affirmer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply, followup = confirm.affirm(tracker.current_slot_values(), _last_bot_action(tracker), tracker.sender_id, _channel(tracker))
-        reply = dialogue._emergency_first(_text(tracker), reply) if not followup else reply
+        reply, followup = confirm.affirm(self.services, tracker.current_slot_values(), _last_bot_action(tracker),
+                                         tracker.sender_id, _channel(tracker))
+        if not followup:
+            reply = emergency_first(self.turn(tracker), reply)
         _say(dispatcher, reply)
         return _events(reply) + [FollowupAction(followup or "action_listen")]
+
+
+ACTIONS = (ActionOrienter, ActionVerifierUrgence, ActionVerifierDemande, ValidateOrientationForm, ActionCompleter,
+           ActionHorairesService, ActionSuiviDemande, ValidateDemandeForm, ActionEnregistrerDemande, ActionAffirmer)
+
+
+def build_actions(services: Services) -> List[Action]:
+    """Every action of the bot, on one set of services (called once by the action server)."""
+    return [cls(services) for cls in ACTIONS]
 
 
 def _last_bot_action(tracker: Tracker) -> Optional[str]:
@@ -279,6 +206,23 @@ def _last_bot_action(tracker: Tracker) -> Optional[str]:
         elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
             return event["name"]
     return None
+
+
+def _after_user_message(tracker: Tracker) -> bool:
+    """True when the form runs on a user message (not right after the action that opened it).
+
+    Rasa's form adds its own `ActionExecuted` to the tracker it sends its validation, so the
+    latest action is always the form: the action before it tells.
+    """
+    events = list(reversed(tracker.events))
+    if events and events[0].get("event") == "action":
+        events = events[1:]   # the form's own execution
+    for event in events:
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            return False
+    return False
 
 
 def _channel(tracker: Tracker) -> Optional[str]:

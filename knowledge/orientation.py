@@ -106,11 +106,13 @@ class Orientation:
             }
         }
 
-    def message(self) -> str:
+    def message(self, *, emergencies: bool = True) -> str:
         """A French answer read in five seconds: emergencies, then who to call and why, then
-        contacts and hours; the complexity reasons stay in the payload's ``motifs``."""
+        contacts and hours; the complexity reasons stay in the payload's ``motifs``.
+        ``emergencies=False`` leaves out the emergency lines (already said earlier in the dialogue)."""
         lines: list[str] = []
-        lines.extend(emergency_line(u) for u in self.triage.urgences)
+        if emergencies:
+            lines.extend(emergency_line(u) for u in self.triage.urgences)
         if self.recommandations:
             first, *others = self.recommandations
             lines.append(f"Appelez {first.service.nom} ({first.service.type}) : {self.first_reason()}.")

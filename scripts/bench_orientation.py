@@ -3,7 +3,7 @@
 
 Each message goes through the real pipeline: the trained Rasa model's NLU (``Agent.parse_message``)
 gives the intent and entities, then the domain code the rules would run for that intent
-(``actions.dialogue``: analyse_request → orientation form → orientation_answer; hours question;
+(``actions.orienting.orientation_turn``: the answer or the commune question; hours question;
 correction/information) on the sample directory at a fixed time. Printed per split (dev, test):
 
 * ``<split>.first_type_right``: the first recommended type is in ``types_ok`` (overall,
@@ -53,44 +53,47 @@ def load(split: str) -> list[dict]:
     return yaml.safe_load((HELDOUT / f"{split}.yml").read_text(encoding="utf-8")) or []
 
 
-def first_turn(text: str, parsed: dict) -> Outcome:
+def first_turn(services, text: str, parsed: dict) -> Outcome:
     """What the bot answers to `text` as the first message of a conversation."""
-    from actions import dialogue
-
-    intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
-    ents = dialogue.entities(parsed)
-    text = dialogue.clean_input(text)
+    from actions import orienting
+    from actions.completion import complete
+    from actions.service_hours import service_hours
+    from actions.ticket_status import ticket_status
+    from actions.turn import Reply, Turn
     from knowledge import places
 
-    orienter = dialogue._orienter()
-    reading = places.read_place(text, orienter.gazetteer, orienter.vocabulary, entities=ents)
+    intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
+    turn = Turn.of(services, text, Turn.from_message(services, parsed).entities, intent)
+    reading = places.read_place(turn.text, services.gazetteer, services.vocabulary, entities=turn.entities)
     dep = reading.departement.code if reading.departement else None
-    if intent == "orientation":
-        first = dialogue.analyse_request(text, ents)
-        slots = {**first.slots}
-        if "commune" in dialogue.orientation_required_slots(slots) and not slots.get("commune"):
-            return Outcome(intent, _first_type(first.payload), dep, True, first.text)
-        answer = dialogue.orientation_answer(slots)
-        return Outcome(intent, _first_type(answer.payload or first.payload), slots.get("departement") or dep,
-                       False, answer.text)
+    if intent == "orientation":   # action_orienter: the answer, or the commune question
+        r = orienting.orientation_turn(turn)
+        slots = r.all_slots()
+        return Outcome(intent, _first_type(_payload(r)), slots.get("departement") or dep, r.opens_form is not None,
+                       "\n".join(m.text for m in r.messages()))
     if intent == "horaires_service":
-        r = dialogue.service_hours(text, ents, {})
+        r = service_hours(turn, {})
         return Outcome(intent, _first_type(r.payload), dep, False, r.text)
     if intent in ("correction", "informer", "nier"):
-        r = dialogue.complete(text, ents, {}, intent=intent)
+        r = complete(turn, {})
         return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
     if intent == "suivi_demande":
-        r = dialogue.ticket_status(text, ents, "bench")
+        r = ticket_status(turn, "bench")
         return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
     if intent == "ouvrir_demande":   # action_verifier_demande, then the form unless redirected
-        r = dialogue.redirect_request(text, ents, {}, intent)
+        r = orienting.redirect_request(turn, {}, intent)
         if r is None:
             return Outcome(intent, None, dep, False, "(formulaire de demande d'appui)")
         return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
-    r = dialogue.emergency_check(text)   # action_verifier_urgence
-    if not r.text and intent in ("nlu_fallback", "hors_sujet", "question_clinique"):
-        r = dialogue.redirect_request(text, ents, {}, intent) or r
+    r = orienting.emergency_or_redirect(turn, {})   # action_verifier_urgence
+    r = r if r is not None else Reply()
     return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+
+
+def _payload(reply) -> dict | None:
+    """The last contract payload of the turn's messages (the answer comes after an emergency)."""
+    payloads = [m.payload for m in reply.messages() if m.payload]
+    return payloads[-1] if payloads else None
 
 
 def _asks_commune(reply) -> bool:
@@ -150,7 +153,10 @@ def sample_directory() -> None:
 def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, dict[str, float]]:
     from rasa.core.agent import Agent
 
+    from actions.services import Services
+
     sample_directory()
+    services = Services.from_settings()
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
     results = {}
@@ -159,7 +165,7 @@ def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, 
         outcomes = []
         for it in items:
             parsed = loop.run_until_complete(agent.parse_message(it["text"]))
-            outcomes.append(first_turn(it["text"], parsed))
+            outcomes.append(first_turn(services, it["text"], parsed))
         results[split] = score(items, outcomes)
         if errors == split and split != "test":
             for it, o in zip(items, outcomes):

@@ -1,22 +1,30 @@
 """Actions and dialogue logic on the real sample directory (SQLite in a temp dir), no Rasa server."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from actions.services import Services
+from actions.turn import Turn
 from knowledge.directory import Directory
 from knowledge.orientation import Orienter
+from knowledge.tickets import TicketStore
 
-import actions.dialogue as dialogue
+NOW = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
 
 
-@pytest.fixture(autouse=True)
-def orienter(sample_directory_url, monkeypatch):
-    """Point the process-wide orienter and ticket store at the sample database, clock fixed."""
-    import knowledge.orientation as orientation
-    from knowledge.tickets import TicketStore
+@pytest.fixture
+def services(sample_directory_url, monkeypatch):
+    """The dialogue's collaborators on the sample database, clock fixed (Monday 10:00)."""
+    # Code below the dialogue that reads the clock itself (the directory's hours) sees the same time.
+    monkeypatch.setenv("AIGUILLAGE_NOW", NOW.isoformat())
+    clock = lambda: NOW  # noqa: E731
+    return Services(Orienter(directory=Directory(sample_directory_url)),
+                    TicketStore(sample_directory_url, clock=clock), clock=clock)
 
-    o = Orienter(directory=Directory(sample_directory_url))
-    monkeypatch.setattr(orientation, "_default", o)
-    monkeypatch.setenv("AIGUILLAGE_NOW", "2026-11-23T10:00:00+01:00")
-    monkeypatch.setattr(dialogue, "_store", TicketStore(sample_directory_url, clock=orientation.current_time))
-    return o
+
+@pytest.fixture
+def turn(services):
+    """`turn(text, ents, intent)`: one user message read by the dialogue."""
+    return lambda text, ents=None, intent=None: Turn.of(services, text, ents, intent)

@@ -17,13 +17,13 @@ def test_a_confirmed_form_without_number_is_pending():
     assert not confirm.pending_confirmed({"demande_confirmation": "confirmee", "commune": "18197"})
 
 
-def test_oui_after_an_offer_opens_the_form():
+def test_oui_after_an_offer_opens_the_form(services):
     slots = {"derniere_orientation": {"orientation": {"niveau": 3, "recommandations": [{"id": "dac-18"}]}}}
-    reply, followup = confirm.affirm(slots, "action_orienter", "s", "rest")
+    reply, followup = confirm.affirm(services, slots, "action_orienter", "s", "rest")
     assert followup == "demande_form" and not reply.text
 
 
-def test_oui_with_nothing_pending_says_what_to_do():
+def test_oui_with_nothing_pending_says_what_to_do(services):
     for last in (None, "utter_saluer", "action_orienter"):
-        reply, followup = confirm.affirm({"derniere_orientation": {"orientation": {"niveau": 1, "recommandations": []}}}, last, "s", "rest")
+        reply, followup = confirm.affirm(services, {"derniere_orientation": {"orientation": {"niveau": 1, "recommandations": []}}}, last, "s", "rest")
         assert followup is None and "ouvrir une demande" in reply.text

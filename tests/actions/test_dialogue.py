@@ -5,7 +5,12 @@ from datetime import datetime
 
 import pytest
 
-from actions import dialogue
+from actions import orienting
+from actions.completion import complete
+from actions.service_hours import service_hours
+from actions.support_form import prefill_ticket, ticket_answer, ticket_submit
+from actions.ticket_status import ticket_status
+from actions.turn import emergency_check
 
 AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
 
@@ -21,12 +26,12 @@ AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
         ("patient 75 ans, 41000 Blois, perte d'autonomie", "41018", "41", None, ["commune"]),
     ],
 )
-def test_analyse_request_reads_the_place(text, commune, departement, hors_region, asks):
-    reply = dialogue.analyse_request(text)
+def test_analyse_request_reads_the_place(text, commune, departement, hors_region, asks, services, turn):
+    reply = orienting.analyse_request(turn(text))
     assert reply.slots["commune"] == commune
     assert reply.slots["departement"] == departement
     assert reply.slots["hors_region"] == hors_region
-    assert dialogue.orientation_required_slots(reply.slots) == asks
+    assert orienting.orientation_required_slots(services, reply.slots) == asks
     if hors_region:
         assert "Centre-Val de Loire" in reply.text
     if "41200" in text and not commune:
@@ -38,11 +43,11 @@ def test_analyse_request_reads_the_place(text, commune, departement, hors_region
     ("mdph 41200 tel ?", "MDPH", "41"),
     ("had 37500", "HAD", "37"),          # one HAD serves every commune of 37500
 ])
-def test_shared_postal_code_answered_when_the_answer_does_not_depend_on_the_commune(text, type_, departement):
-    reply = dialogue.analyse_request(text)
+def test_shared_postal_code_answered_when_the_answer_does_not_depend_on_the_commune(text, type_, departement, services, turn):
+    reply = orienting.analyse_request(turn(text))
     assert reply.slots["departement"] == departement and not reply.buttons
-    assert dialogue.orientation_required_slots(reply.slots) == ["commune"]  # known: the form ends
-    answer = dialogue.orientation_answer(reply.slots, at=AT)
+    assert orienting.orientation_required_slots(services, reply.slots) == ["commune"]  # known: the form ends
+    answer = orienting.orientation_answer(services, reply.slots, at=AT)
     assert answer.payload["orientation"]["recommandations"][0]["type"] == type_
 
 
@@ -50,10 +55,10 @@ def test_shared_postal_code_answered_when_the_answer_does_not_depend_on_the_comm
     ("réseau SEP ?", "sclérose en plaques"),
     ("cra ?", "autisme"),
 ])
-def test_regional_resource_needs_no_commune(text, nom):
-    reply = dialogue.analyse_request(text)
-    assert dialogue.orientation_required_slots(reply.slots) == []
-    first = dialogue.orientation_answer(reply.slots, at=AT).payload["orientation"]["recommandations"][0]
+def test_regional_resource_needs_no_commune(text, nom, services, turn):
+    reply = orienting.analyse_request(turn(text))
+    assert orienting.orientation_required_slots(services, reply.slots) == []
+    first = orienting.orientation_answer(services, reply.slots, at=AT).payload["orientation"]["recommandations"][0]
     assert nom in first["nom"] and len(first["departements"]) == 6
 
 
@@ -63,24 +68,24 @@ def test_regional_resource_needs_no_commune(text, nom):
     ("csapa vendome", "CSAPA", "41"), ("emsp bourge", "EMSP", "18"), ("had st amand", "HAD", "18"),
     ("cmpp chartes", "CMPP", "28"),
 ])
-def test_sms_style_requests(text, type_, departement):
-    reply = dialogue.analyse_request(text)
+def test_sms_style_requests(text, type_, departement, services, turn):
+    reply = orienting.analyse_request(turn(text))
     assert reply.slots["departement"] == departement
-    answer = dialogue.orientation_answer(reply.slots, at=AT)
+    answer = orienting.orientation_answer(services, reply.slots, at=AT)
     assert answer.payload["orientation"]["recommandations"][0]["type"] == type_
 
 
-def test_first_message_read_as_a_detail_is_a_request():
-    reply = dialogue.complete("pas de médecin traitant à Loches", {}, {}, at=AT, intent="nier")
+def test_first_message_read_as_a_detail_is_a_request(turn):
+    reply = complete(turn("pas de médecin traitant à Loches", {}, "nier"), {}, at=AT)
     assert reply.payload["orientation"]["recommandations"][0]["type"] in ("CPTS", "CPAM")
 
 
-def test_vital_emergency_is_said_at_once_and_needs_no_commune():
-    reply = dialogue.analyse_request("douleur thoracique intense depuis 30 min, patient 58 ans")
+def test_vital_emergency_is_said_at_once_and_needs_no_commune(services, turn):
+    reply = orienting.analyse_request(turn("douleur thoracique intense depuis 30 min, patient 58 ans"))
     assert "15" in reply.text and reply.text.startswith("⚠️")
     assert reply.payload["orientation"]["urgence"]["numero"] == "15"
     assert reply.slots["urgence_dite"] == ["15"]
-    assert dialogue.orientation_required_slots(reply.slots) == []
+    assert orienting.orientation_required_slots(services, reply.slots) == []
 
 
 @pytest.mark.parametrize(
@@ -93,17 +98,17 @@ def test_vital_emergency_is_said_at_once_and_needs_no_commune():
         ("", None),
     ],
 )
-def test_emergency_check_whatever_the_intent(text, numero):
-    reply = dialogue.emergency_check(text)
+def test_emergency_check_whatever_the_intent(text, numero, turn):
+    reply = emergency_check(turn(text))
     if numero:
         assert reply.text.startswith("⚠️") and reply.payload["orientation"]["urgence"]["numero"] == numero
     else:
         assert reply.text == "" and reply.payload is None
 
 
-def test_orientation_answer_carries_the_contract_payload():
-    slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides").slots
-    reply = dialogue.orientation_answer(slots, at=AT)
+def test_orientation_answer_carries_the_contract_payload(services, turn):
+    slots = orienting.analyse_request(turn("dame 87 ans seule à St-Amand, chutes ++, refuse les aides")).slots
+    reply = orienting.orientation_answer(services, slots, at=AT)
     o = reply.payload["orientation"]
     assert set(o) >= {"urgence", "niveau", "commune", "motifs", "recommandations", "ticket"}
     assert o["commune"] == {"code_insee": "18197", "nom": "Saint-Amand-Montrond", "departement": "18"}
@@ -127,26 +132,26 @@ def test_orientation_answer_carries_the_contract_payload():
         ("annuler", {"hors_region": "annulé"}),
     ],
 )
-def test_answer_place(answer, slots):
-    reply = dialogue.answer_place(answer)
+def test_answer_place(answer, slots, turn):
+    reply = orienting.answer_place(turn(answer))
     for k, v in slots.items():
         assert reply.slots.get(k) == v, (answer, reply)
 
 
-def test_shared_postal_code_offers_the_communes():
-    reply = dialogue.answer_place("18100")
+def test_shared_postal_code_offers_the_communes(turn):
+    reply = orienting.answer_place(turn("18100"))
     assert "Vierzon (18)" in reply.text
     assert {"title": "Vierzon (18)", "payload": "Vierzon 18100"} in reply.buttons
 
 
-def test_answer_place_unknown_says_so():
-    reply = dialogue.answer_place("zzzzqqq")
+def test_answer_place_unknown_says_so(turn):
+    reply = orienting.answer_place(turn("zzzzqqq"))
     assert "Je ne reconnais pas" in reply.text and not reply.slots
 
 
-def test_correction_reorients_to_the_new_commune():
-    slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides").slots
-    reply = dialogue.complete("non, à Vierzon", {}, slots, at=AT)
+def test_correction_reorients_to_the_new_commune(turn):
+    slots = orienting.analyse_request(turn("dame 87 ans seule à St-Amand, chutes ++, refuse les aides")).slots
+    reply = complete(turn("non, à Vierzon"), slots, at=AT)
     assert reply.slots["commune"] == "18279"
     assert reply.payload["orientation"]["commune"]["code_insee"] == "18279"
 
@@ -155,41 +160,41 @@ def test_correction_reorients_to_the_new_commune():
     "text,intent,commune",
     [("non, à Bourges", "nier", "18033"), ("non", "nier", None), ("non merci", "nier", None)],
 )
-def test_no_with_or_without_a_place(text, intent, commune):
-    slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides").slots
-    reply = dialogue.complete(text, {}, slots, at=AT, intent=intent)
+def test_no_with_or_without_a_place(text, intent, commune, turn):
+    slots = orienting.analyse_request(turn("dame 87 ans seule à St-Amand, chutes ++, refuse les aides")).slots
+    reply = complete(turn(text, {}, intent), slots, at=AT)
     if commune:
         assert reply.payload["orientation"]["commune"]["code_insee"] == commune
     else:
         assert reply.text.startswith("Entendu") and reply.payload is None and not reply.slots
 
 
-def test_correction_with_an_emergency_says_the_emergency_first():
-    slots = dialogue.analyse_request("monsieur 80 ans à Blois, chutes").slots
-    reply = dialogue.complete("non, à Vendôme, et là il ne répond plus, inconscient", {}, slots, at=AT, intent="correction")
+def test_correction_with_an_emergency_says_the_emergency_first(turn):
+    slots = orienting.analyse_request(turn("monsieur 80 ans à Blois, chutes")).slots
+    reply = complete(turn("non, à Vendôme, et là il ne répond plus, inconscient", {}, "correction"), slots, at=AT)
     assert reply.text.startswith("⚠️") and "15" in reply.text.split("\n")[0]
     assert reply.payload["orientation"]["urgence"]["numero"] == "15"
     assert reply.payload["orientation"]["commune"]["code_insee"] == "41269"
 
 
-def test_added_detail_is_appended_to_the_situation():
-    slots = dialogue.analyse_request("monsieur 80 ans à Blois, chutes").slots
-    reply = dialogue.complete("il a aussi des troubles cognitifs et sa femme est épuisée", {}, slots, at=AT)
+def test_added_detail_is_appended_to_the_situation(turn):
+    slots = orienting.analyse_request(turn("monsieur 80 ans à Blois, chutes")).slots
+    reply = complete(turn("il a aussi des troubles cognitifs et sa femme est épuisée"), slots, at=AT)
     assert "troubles cognitifs" in reply.slots["situation"]
     assert reply.payload["orientation"]["recommandations"]
 
 
-def test_hours_question_for_a_day_asks_the_time_then_answers():
-    reply = dialogue.service_hours("le CMP de Vierzon est-il ouvert samedi ?", {}, {}, at=AT)
+def test_hours_question_for_a_day_asks_the_time_then_answers(turn):
+    reply = service_hours(turn("le CMP de Vierzon est-il ouvert samedi ?"), {}, at=AT)
     assert "samedi" in reply.text
     assert reply.payload["orientation"]["recommandations"][0]["type"] == "CMP"
     if reply.slots.get("question_horaire"):
-        follow = dialogue.complete("à 10h", {}, reply.slots, at=AT)
+        follow = complete(turn("à 10h"), reply.slots, at=AT)
         assert follow.text.startswith(("Oui", "Non")) and "samedi" in follow.text
 
 
-def test_hours_question_now():
-    reply = dialogue.service_hours("le DAC du Cher est ouvert ?", {}, {}, at=AT)
+def test_hours_question_now(turn):
+    reply = service_hours(turn("le DAC du Cher est ouvert ?"), {}, at=AT)
     assert "DAC" in reply.text and "aujourd'hui" in reply.text
 
 
@@ -210,8 +215,8 @@ def test_hours_question_now():
         ("demande_nom_inconnu", "annuler", None),
     ],
 )
-def test_ticket_answers(slot, answer, value):
-    reply = dialogue.ticket_answer(slot, answer, {})
+def test_ticket_answers(slot, answer, value, turn):
+    reply = ticket_answer(turn(answer), slot, {})
     if answer == "annuler":
         assert reply.slots == {"demande_confirmation": "annulee"}
     elif value is None:
@@ -220,24 +225,24 @@ def test_ticket_answers(slot, answer, value):
         assert reply.slots[slot] == value
 
 
-def test_ticket_is_committed_once_and_followed_by_its_requester_only():
-    slots = dialogue.analyse_request("dame 87 ans seule à St-Amand, chutes ++, refuse les aides, Mme Dupont tél 06 11 22 33 44").slots
+def test_ticket_is_committed_once_and_followed_by_its_requester_only(services, turn):
+    slots = orienting.analyse_request(turn("dame 87 ans seule à St-Amand, chutes ++, refuse les aides, Mme Dupont tél 06 11 22 33 44")).slots
     slots.update(
-        demande_resume=dialogue.prefill_ticket({**slots, "requested_slot": None})["demande_resume"],
+        demande_resume=prefill_ticket({**slots, "requested_slot": None})["demande_resume"],
         demande_urgence="semaine", demande_consentement="oui", demandeur_nom="Dr Martin",
         demandeur_profession="médecin généraliste", demandeur_rpps="aucun",
         demande_rappel="dr.martin@medecin.mssante.fr", demande_creneau="12h-14h", demande_confirmation="confirmee",
     )
     assert "Dupont" not in slots["demande_resume"] and "06 11" not in slots["demande_resume"]
-    first = dialogue.ticket_submit(slots, "conv-1", "rest")
-    again = dialogue.ticket_submit(slots, "conv-1", "rest")  # double click / network retry
+    first = ticket_submit(services, slots, "conv-1", "rest")
+    again = ticket_submit(services, slots, "conv-1", "rest")  # double click / network retry
     numero = first.payload["orientation"]["ticket"]["numero"]
     assert numero.startswith("AIG-2026-")
     assert again.payload["orientation"]["ticket"]["numero"] == numero
     assert numero in first.text
-    mine = dialogue.ticket_status(f"où en est ma demande {numero} ?", {}, "conv-1")
+    mine = ticket_status(turn(f"où en est ma demande {numero} ?"), "conv-1")
     assert "reçue" in mine.text
-    other = dialogue.ticket_status(f"où en est la demande {numero} ?", {}, "conv-2")
+    other = ticket_status(turn(f"où en est la demande {numero} ?"), "conv-2")
     assert "Je ne trouve pas" in other.text and "reçue" not in other.text
 
 
@@ -252,13 +257,13 @@ def test_ticket_is_committed_once_and_followed_by_its_requester_only():
         ("son fils garde toute sa retraite et la laisse sans chauffage", "3977"),
     ],
 )
-def test_emergencies_of_issue_16_are_said_first_without_waiting_for_a_commune(text, numero):
-    reply = dialogue.analyse_request(text)
+def test_emergencies_of_issue_16_are_said_first_without_waiting_for_a_commune(text, numero, turn):
+    reply = orienting.analyse_request(turn(text))
     assert reply.text.startswith("⚠️"), reply.text
     assert numero in [u["numero"] for u in reply.payload["orientation"]["urgences"]]
     assert "Dans quelle commune" not in reply.text
     # The goodbye / small-talk rules run the same check before their reply.
-    assert dialogue.emergency_check(text).text.startswith("⚠️")
+    assert emergency_check(turn(text)).text.startswith("⚠️")
 
 
 def test_conditional_line_of_the_learned_net():
@@ -277,43 +282,42 @@ def test_conditional_line_of_the_learned_net():
     ("quelle posologie de tramadol à Blois ?", "question_clinique", None),
     ("bonjour, ça va ?", "hors_sujet", None),
 ])
-def test_naming_a_service_is_never_a_support_request(text, intent, type_):
-    reply = dialogue.redirect_request(text, {}, {}, intent, at=AT)
+def test_naming_a_service_is_never_a_support_request(text, intent, type_, turn):
+    reply = orienting.redirect_request(turn(text), {}, intent)
     if type_ is None:
         assert reply is None
     else:
         assert reply.payload["orientation"]["recommandations"][0]["type"] == type_
-def test_hand_over_after_an_answer_opens_the_form():
-    slots = dialogue.analyse_request("dame 87 ans seule à Vierzon, chutes, refuse les aides").slots
-    assert dialogue.redirect_request("oui", {}, slots, "ouvrir_demande", at=AT) is None
-def test_answer_first_line_says_who_to_call_and_why():
-    slots = dialogue.analyse_request("dame 87 ans seule à Vierzon, chutes à répétition, refuse les aides").slots
-    reply = dialogue.orientation_answer(slots, at=AT)
+def test_hand_over_after_an_answer_opens_the_form(turn):
+    slots = orienting.analyse_request(turn("dame 87 ans seule à Vierzon, chutes, refuse les aides")).slots
+    assert orienting.redirect_request(turn("oui"), slots, "ouvrir_demande") is None
+def test_answer_first_line_says_who_to_call_and_why(services, turn):
+    slots = orienting.analyse_request(turn("dame 87 ans seule à Vierzon, chutes à répétition, refuse les aides")).slots
+    reply = orienting.orientation_answer(services, slots, at=AT)
     first, second = reply.text.splitlines()[:2]
     assert first.startswith("Appelez DAC du Cher") and "dimensions" not in first
     assert "Tél. 02" in second and "aujourd'hui" in second
     assert any("dimensions touchées" in m for m in reply.payload["orientation"]["motifs"])
-def test_clinical_question_about_pain_stays_declined():
-    assert dialogue.redirect_request("quel antalgique pour une douleur chronique, patient de Blois ?", {}, {},
-                                     "question_clinique", at=AT) is None
-    reply = dialogue.redirect_request("patiente sans couverture maladie à Bourges, elle doit voir un médecin",
-                                      {}, {}, "question_clinique", at=AT)
+def test_clinical_question_about_pain_stays_declined(turn):
+    assert orienting.redirect_request(turn("quel antalgique pour une douleur chronique, patient de Blois ?"), {},
+                                     "question_clinique") is None
+    reply = orienting.redirect_request(turn("patiente sans couverture maladie à Bourges, elle doit voir un médecin"), {}, "question_clinique")
     assert reply.payload["orientation"]["recommandations"][0]["type"] == "PASS"
-def test_second_turn_that_changes_the_need_replaces_it():
-    slots = dialogue.analyse_request("monsieur 84 ans à Blois, maladie d'Alzheimer, troubles de mémoire").slots
-    first = dialogue.orientation_answer(slots, at=AT).payload["orientation"]["recommandations"][0]["type"]
+def test_second_turn_that_changes_the_need_replaces_it(services, turn):
+    slots = orienting.analyse_request(turn("monsieur 84 ans à Blois, maladie d'Alzheimer, troubles de mémoire")).slots
+    first = orienting.orientation_answer(services, slots, at=AT).payload["orientation"]["recommandations"][0]["type"]
     assert first != "PFR"
-    reply = dialogue.complete("finalement c'est surtout son épouse qu'il faudrait soulager quelques jours",
-                              {}, {**slots}, at=AT, intent="correction")
+    reply = complete(turn("finalement c'est surtout son épouse qu'il faudrait soulager quelques jours", {}, "correction"),
+                              {**slots}, at=AT)
     assert reply.payload["orientation"]["recommandations"][0]["type"] == "PFR"
     assert reply.payload["orientation"]["urgence"] is None
-def test_second_turn_that_negates_a_need_drops_it():
-    slots = dialogue.analyse_request("dame 79 ans à Tours, troubles de mémoire, vit seule").slots
-    reply = dialogue.complete("non, pas de troubles de mémoire en fait, elle a surtout besoin d'aide pour le ménage",
-                              {}, {**slots}, at=AT, intent="correction")
+def test_second_turn_that_negates_a_need_drops_it(turn):
+    slots = orienting.analyse_request(turn("dame 79 ans à Tours, troubles de mémoire, vit seule")).slots
+    reply = complete(turn("non, pas de troubles de mémoire en fait, elle a surtout besoin d'aide pour le ménage", {}, "correction"),
+                              {**slots}, at=AT)
     types = [r["type"] for r in reply.payload["orientation"]["recommandations"]]
     assert "CMRR" not in types and types[0] in ("CLIC", "SAAD")
-def test_added_detail_keeps_the_old_need():
-    slots = dialogue.analyse_request("dame 79 ans à Tours, chutes à répétition, vit seule").slots
-    reply = dialogue.complete("elle a aussi des troubles de mémoire", {}, {**slots}, at=AT, intent="informer")
+def test_added_detail_keeps_the_old_need(turn):
+    slots = orienting.analyse_request(turn("dame 79 ans à Tours, chutes à répétition, vit seule")).slots
+    reply = complete(turn("elle a aussi des troubles de mémoire", {}, "informer"), {**slots}, at=AT)
     assert "chutes" in reply.slots["situation"] and "mémoire" in reply.slots["situation"]

@@ -23,11 +23,9 @@ def figures(model, sample_directory_url, monkeypatch_module):
     monkeypatch_module.setenv("AIGUILLAGE_NOW", "2026-11-23T10:00:00+01:00")
     sys.path.insert(0, str(ROOT / "scripts"))
     import bench_orientation
-    from actions import dialogue
     from knowledge import orientation
 
     monkeypatch_module.setattr(orientation, "_default", None)
-    monkeypatch_module.setattr(dialogue, "_store", None)
     return bench_orientation.run(["test"], model)["test"]
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from actions.dialogue import QUESTIONS
+from actions.support_form import QUESTIONS
 from tests.webchat.conftest import ARTIFACTS, screenshot, set_viewport
 from tests.webchat.test_page import contrast_ratio_js
 
