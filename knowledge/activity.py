@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import secrets
 import threading
 from dataclasses import dataclass
@@ -22,13 +21,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, create_engine, delete, select, update
 from sqlalchemy.orm import Session, declarative_base
 
+from knowledge import settings
 from knowledge.hours import TZ
 from knowledge.privacy import mask_obj
 
 log = logging.getLogger("aiguillage.activity")
 Base = declarative_base()
-RETENTION_ENV = "AIGUILLAGE_JOURNAL_JOURS"
-DEFAULT_RETENTION_DAYS = 400     # 13 months, the CNIL's usual limit for audience statistics
+RETENTION_ENV = settings.JOURNAL_RETENTION_ENV
+DEFAULT_RETENTION_DAYS = settings.JOURNAL_RETENTION_DAYS     # 13 months, the CNIL's usual limit for audience statistics
 LOCAL_ZONES = {"commune", "epci", "departement"}   # a regional line is not a local service
 CANAL_MAX = 20
 
@@ -81,16 +81,7 @@ class Entry:
 
 def retention_days() -> int:
     """``$AIGUILLAGE_JOURNAL_JOURS`` (days, ≥ 1), else 400."""
-    raw = os.environ.get(RETENTION_ENV, "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        raise ValueError(f"{RETENTION_ENV} doit être un nombre entier de jours.") from None
-    if days < 1:
-        raise ValueError(f"{RETENTION_ENV} doit être au moins 1 jour.")
-    return days
+    return settings.journal_retention_days()
 
 
 def fingerprint(payload: dict | None) -> str | None:
@@ -116,8 +107,7 @@ class Journal:
                  create_schema: bool = True):
         if engine is None:
             if url is None:
-                from knowledge.config import database_url
-                url = database_url()
+                url = settings.database_url()
             kwargs = {"future": True}
             if url.startswith("sqlite"):
                 kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}

@@ -379,7 +379,7 @@ class TicketStore:
     def __init__(self, url: str | None = None, *, clock: Callable[[], datetime] | None = None,
                  create_schema: bool = True):
         if url is None:
-            from knowledge.config import database_url
+            from knowledge.settings import database_url
             url = database_url()
         self.url = url
         kwargs = {"future": True}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.api.settings import Settings, SettingsError
+from knowledge.settings import ApiSettings, SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rasa-url", default=None, help="URL du serveur Rasa (sinon $AIGUILLAGE_RASA_URL)")
     args = p.parse_args(argv)
     try:
-        settings = Settings.from_env()
+        settings = ApiSettings.from_env()
     except SettingsError as exc:
         print(f"Configuration invalide : {exc}", file=sys.stderr)
         return 2

@@ -25,7 +25,7 @@ from sanic.request import Request
 from bot import keys
 from bot.api.errors import ApiError, error_response, json_response
 from bot.api.openapi import openapi_document
-from bot.api.settings import Settings
+from knowledge.settings import ApiSettings
 from knowledge.degraded import degraded_answer
 
 logger = logging.getLogger("bot.api")
@@ -156,9 +156,9 @@ def service_document(service, at: datetime) -> dict:
     }
 
 
-def create_app(settings: Settings | None = None, orienter=None, name: str = "aiguillage_api") -> Sanic:
+def create_app(settings: ApiSettings | None = None, orienter=None, name: str = "aiguillage_api") -> Sanic:
     """The gateway app. `orienter` defaults to the process-wide one (directory from AIGUILLAGE_DB_URL)."""
-    settings = settings or Settings.from_env()
+    settings = settings or ApiSettings.from_env()
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = settings.max_body
     app.config.FALLBACK_ERROR_FORMAT = "json"

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import create_engine, inspect, or_, select, text
 from sqlalchemy.pool import StaticPool
 
-from knowledge import config
+from knowledge import settings
 from knowledge.directory import ror, ror_sync
 from knowledge.directory.errors import DirectoryError
 from knowledge.directory.model import (
@@ -64,11 +64,11 @@ class _Snapshot:
 
 
 class Directory:
-    """The resource directory stored in a SQL database (``knowledge.config.database_url()``)."""
+    """The resource directory stored in a SQL database (``knowledge.settings.database_url()``)."""
 
     def __init__(self, url: str | None = None, *, gazetteer: Gazetteer | None = None,
                  vocabulary: Vocabulary | None = None):
-        self.url = url or config.database_url()
+        self.url = url or settings.database_url()
         self.engine = _make_engine(self.url)
         self._gazetteer = gazetteer
         self._vocabulary = vocabulary
@@ -119,7 +119,7 @@ class Directory:
         ROR (``import_ror``) are kept.
         """
         parsed = parse_folder(
-            Path(folder) if folder else config.directory_data_dir(), self.gazetteer, self.vocabulary
+            Path(folder) if folder else settings.directory_data_dir(), self.gazetteer, self.vocabulary
         )
         self.create_schema()
         children = list(CHILD_TABLES.items())
