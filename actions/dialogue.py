@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from knowledge import places
+from knowledge.contact import callback_contact
 from knowledge.gazetteer import Gazetteer
 from knowledge.orientation import Orienter, current_time, default_orienter
 from knowledge.privacy import mask
@@ -631,7 +632,7 @@ def ticket_answer(slot: str, text: str, slots: Mapping[str, Any]) -> Reply:
             return Reply(slots={slot: rpps})
         return Reply(text="Ce numéro RPPS n'est pas valide (11 chiffres, clé de contrôle). Corrigez-le ou répondez « non ».", slots={slot: None})
     if slot == "demande_rappel":
-        contact = _callback_contact(text)
+        contact = callback_contact(text)
         if contact is None:
             return Reply(text="Indiquez un numéro de téléphone (10 chiffres) ou une adresse de messagerie sécurisée.", slots={slot: None})
         return Reply(slots={slot: contact})
@@ -647,18 +648,6 @@ def ticket_answer(slot: str, text: str, slots: Mapping[str, Any]) -> Reply:
             )
         return Reply(text="Répondez « oui » pour envoyer la demande, « corriger » pour la modifier ou « annuler ».", slots={slot: None})
     return Reply()
-
-
-def _callback_contact(text: str) -> str | None:
-    m = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", text)
-    if m:
-        return m.group(0).lower()
-    digits = re.sub(r"[^\d+]", "", text)
-    if digits.startswith("+33"):
-        digits = "0" + digits[3:]
-    if re.fullmatch(r"0\d{9}", digits):
-        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
-    return None
 
 
 QUESTIONS: dict[str, tuple[str, list[str]]] = {

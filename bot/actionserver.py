@@ -13,7 +13,9 @@ import argparse
 import logging
 import sys
 
+from actions.dialogue import warm_up
 from bot import keys
+from knowledge.directory import DirectoryError
 
 OPEN_PATHS = {"/health"}
 
@@ -42,9 +44,6 @@ def create_app(actions: str = "actions.actions", secret: str | None = None):
 
 def _warm_up() -> None:
     """The first user must not pay for loading the models and the directory."""
-    from actions.dialogue import warm_up
-    from knowledge.directory import DirectoryError
-
     try:
         warm_up()
     except DirectoryError as exc:   # an empty directory: the actions say so in French per turn

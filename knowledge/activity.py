@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, declarative_base
 
 from knowledge import settings
 from knowledge.hours import TZ
+from knowledge.orientation import default_orienter
 from knowledge.privacy import mask_obj
 
 log = logging.getLogger("aiguillage.activity")
@@ -223,7 +224,6 @@ def needed_types(o) -> list[str]:
 
 def entry_from(o, canal: str | None, directory) -> Entry:
     """The anonymous entry for an Orientation (knowledge.orientation): codes and flags only."""
-    from knowledge.orientation import _fits_age
 
     sit = o.situation
     commune = sit.commune
@@ -236,7 +236,7 @@ def entry_from(o, canal: str | None, directory) -> Entry:
             services = directory.in_departement(dep, types=[t])
         else:
             services = []
-        local = [s for s in services if s.type == t and _fits_age(s, sit.age)
+        local = [s for s in services if s.type == t and s.admits(sit.age)
                  and any(z.kind in LOCAL_ZONES for z in s.zones)]
         needed.append(NeededType(t, bool(local), any(s.schedule.is_open(o.at) for s in local)))
     first = needed[0] if needed else None
@@ -267,7 +267,6 @@ def journal_for(directory) -> Journal:
 
 def _directory(directory):
     if directory is None:
-        from knowledge.orientation import default_orienter
         directory = default_orienter().directory
     return directory
 

@@ -418,14 +418,7 @@ class Orienter:
 
 
 def _fits_age(s: Service, age: int | None) -> bool:
-    if age is None or not s.publics:
-        return True
-    for p in s.publics:
-        lo = p.age_min if p.age_min is not None else 0
-        hi = p.age_max if p.age_max is not None else 200
-        if lo <= age <= hi:
-            return True
-    return False
+    return s.admits(age)
 
 
 def _zone_rank(s: Service) -> int:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import MetaData, Table, create_engine, delete, func, inspect, select, update
 
 from knowledge import settings
+from knowledge.tickets import _Demande, _Evenement, _Note, _Notification
 
 PURGED = "[purgé]"
 
@@ -67,7 +68,6 @@ def purge_trackers(url: str, days: int, now: float | None = None, dry_run: bool 
 
 def purge_tickets(url: str, days: int, now: datetime | None = None, dry_run: bool = False) -> tuple[int, int]:
     """Purge free text of requests closed more than `days` ago; return (requests, notes)."""
-    from knowledge.tickets import _Demande, _Evenement, _Note, _Notification
 
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     cutoff = now - timedelta(days=days)

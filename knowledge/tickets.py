@@ -24,6 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base
 
 from knowledge import privacy
+from knowledge.contact import is_email
+from knowledge.gazetteer import is_code_insee
 from knowledge.rpps import normalize_rpps
 
 try:  # one place for French public holidays and the Paris clock
@@ -459,9 +461,9 @@ class TicketStore:
                 raise TicketError("Le numéro RPPS doit comporter 11 chiffres valides.")
         if not (r.rappel_telephone or r.rappel_messagerie):
             raise TicketError("Un téléphone ou une adresse de messagerie pour le rappel est nécessaire.")
-        if r.rappel_messagerie and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", r.rappel_messagerie.strip()):
+        if r.rappel_messagerie and not is_email(r.rappel_messagerie):
             raise TicketError("L'adresse de messagerie n'est pas valide.")
-        if r.commune_insee and not re.fullmatch(r"\d[\dAB]\d{3}", r.commune_insee):
+        if r.commune_insee and not is_code_insee(r.commune_insee):
             raise TicketError("Code INSEE de commune invalide.")
         return _Demande(
             cle_idempotence=key, statut="recue", niveau=r.niveau,

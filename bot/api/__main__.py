@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.api.app import create_app
 from knowledge.settings import ApiSettings, SettingsError
 
 
@@ -22,7 +23,6 @@ def main(argv: list[str] | None = None) -> int:
         settings.rasa_url = args.rasa_url.rstrip("/")
     if not settings.tokens:
         print("Attention : aucun jeton (AIGUILLAGE_API_TOKENS) : seules /health et /openapi.json répondent.", file=sys.stderr)
-    from bot.api.app import create_app
 
     app = create_app(settings)
     app.run(host=args.host, port=args.port, access_log=False, workers=1, motd=False)

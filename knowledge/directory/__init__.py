@@ -18,24 +18,9 @@ See docs/directory.md.
 """
 from knowledge.directory.cli import main
 from knowledge.directory.errors import DirectoryDataError, DirectoryError, Problem
-from knowledge.directory.model import (
-    Contact,
-    LoadReport,
-    PublicPrisEnCharge,
-    Service,
-    Zone,
-    departements,
-)
+from knowledge.directory.model import Contact, LoadReport, PublicPrisEnCharge, Service, Zone, departements
 from knowledge.directory.store import Directory
-from knowledge.directory.tables import (
-    AUDIENCES,
-    CHILD_TABLES,
-    REGION_CODE,
-    SERVICE,
-    SLOT_OPENING,
-    ZONE_KINDS,
-    Base,
-)
+from knowledge.directory.tables import AUDIENCES, CHILD_TABLES, REGION_CODE, SERVICE, SLOT_OPENING, ZONE_KINDS, Base
 from knowledge.directory.yaml_loader import check
 
 __all__ = [

@@ -37,6 +37,7 @@ from knowledge.directory.fhir import (
 from knowledge.directory.model import region_departements
 from knowledge.directory.ror_mapping import Mapping, RorReport
 from knowledge.directory.tables import ACCES_LIBRE, ORIGIN_ROR, REGION_CODE, SLOT_OPENING
+from knowledge.contact import is_mss_address
 from knowledge.gazetteer import Gazetteer
 from knowledge.hours import Schedule, Slot
 from knowledge.vocabulary import Vocabulary
@@ -50,7 +51,6 @@ FHIR_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TERRITORY = {"1": "region", "2": "departement", "3": "commune"}  # TRE_R201 (4-6 not used)
 PHONE_CHANNELS = {"1", "2"}  # TRE_R200: mobile, fixe
 MAIL_CHANNEL, WEB_CHANNEL = "3", "4"
-MSS_DOMAIN = "mssante.fr"
 SD_SENSITIVE = ("https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
                 "ror-healthcareservice-sensitive-unit")
 
@@ -300,7 +300,7 @@ class _Reader:
             elif channel == WEB_CHANNEL or tel.get("system") == "url":
                 out.append(("url", value))
             else:
-                out.append(("mss" if value.lower().endswith(MSS_DOMAIN) else "email", value))
+                out.append(("mss" if is_mss_address(value) else "email", value))
         return out
 
     def _zones(self, res: dict) -> list[dict]:
@@ -396,7 +396,7 @@ class _Reader:
                     if public:
                         phones.append(phone(value))
                 elif channel == MAIL_CHANNEL:
-                    is_mss = value.lower().endswith(MSS_DOMAIN)
+                    is_mss = is_mss_address(value)
                     key = "messagerie_securisee" if is_mss else "email"
                     row[key] = row[key] or value
                     if public:

@@ -14,25 +14,9 @@ from sqlalchemy.pool import StaticPool
 from knowledge import settings
 from knowledge.directory import ror, ror_sync
 from knowledge.directory.errors import DirectoryError
-from knowledge.directory.model import (
-    Contact,
-    LoadReport,
-    PublicPrisEnCharge,
-    Service,
-    Zone,
-    departements,
-)
-from knowledge.directory.tables import (
-    CHILD_TABLES,
-    IMPORT,
-    PUBLIC_LEVELS,
-    ORIGIN_ROR,
-    ORIGIN_YAML,
-    REGION_CODE,
-    SERVICE,
-    SLOT_OPENING,
-    Base,
-)
+from knowledge.directory.model import Contact, LoadReport, PublicPrisEnCharge, Service, Zone, departements
+from knowledge.directory.tables import (CHILD_TABLES, IMPORT, ORIGIN_ROR, ORIGIN_YAML, PUBLIC_LEVELS, REGION_CODE, SERVICE,
+                                        SLOT_OPENING, Base)
 from knowledge.directory.ror_mapping import RorReport
 from knowledge.directory.yaml_loader import parse_folder
 from knowledge.gazetteer import Commune, Gazetteer

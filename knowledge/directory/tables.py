@@ -15,9 +15,11 @@ from sqlalchemy import (
     Text,
     Time,
 )
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import declarative_base, declared_attr
 
-REGION_CODE = "24"  # INSEE code of Centre-Val de Loire
+from knowledge.gazetteer import REGION
+
+REGION_CODE = REGION  # INSEE code of Centre-Val de Loire (knowledge.gazetteer)
 AUDIENCES = ("professionnels", "public", "les_deux")
 ZONE_KINDS = ("commune", "epci", "departement", "region")
 SLOT_OPENING = "ouverture"
@@ -30,8 +32,16 @@ PUBLIC_LEVELS = (None, ACCES_LIBRE)  # None: a YAML contact (public by construct
 Base = declarative_base()
 
 
-def _service_fk() -> Column:
-    return Column(String(64), ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+class _ServiceList:
+    """A row of one of a service's lists (ROR child elements), kept in its order (`rang`)."""
+
+    @declared_attr
+    def service_id(cls) -> Column:
+        return Column(String(64), ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+
+    @declared_attr
+    def rang(cls) -> Column:
+        return Column(SmallInteger, primary_key=True, autoincrement=False)
 
 
 class ServiceRow(Base):
@@ -68,48 +78,38 @@ class ServiceRow(Base):
     retire_par = Column(Integer)  # import_ror.id of that import
 
 
-class MissionRow(Base):
+class MissionRow(_ServiceList, Base):
     __tablename__ = "service_mission"
-    service_id = _service_fk()
-    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     mission = Column(String(40), nullable=False)
 
 
-class PublicRow(Base):
+class PublicRow(_ServiceList, Base):
     """ROR publicPrisEnCharge with its age range (years)."""
 
     __tablename__ = "public_pris_en_charge"
-    service_id = _service_fk()
-    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     public = Column(String(40), nullable=False)
     age_min = Column(SmallInteger)
     age_max = Column(SmallInteger)
 
 
-class BesoinRow(Base):
+class BesoinRow(_ServiceList, Base):
     __tablename__ = "service_besoin"
-    service_id = _service_fk()
-    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     besoin = Column(String(40), nullable=False)
 
 
-class ZoneRow(Base):
+class ZoneRow(_ServiceList, Base):
     """ROR zoneIntervention: one commune, EPCI, department or the region."""
 
     __tablename__ = "zone_intervention"
-    service_id = _service_fk()
-    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     kind = Column(String(12), nullable=False)
     code = Column(String(9), nullable=False)
     __table_args__ = (Index("ix_zone_intervention_kind_code", "kind", "code"),)
 
 
-class HoraireRow(Base):
+class HoraireRow(_ServiceList, Base):
     """ROR horaire: a weekly slot (jour 0 = lundi)."""
 
     __tablename__ = "horaire"
-    service_id = _service_fk()
-    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     jour = Column(SmallInteger, nullable=False)
     debut = Column(Time, nullable=False)
     fin = Column(Time, nullable=False)
@@ -118,24 +118,20 @@ class HoraireRow(Base):
     fin_effectif = Column(Date)
 
 
-class FermetureRow(Base):
+class FermetureRow(_ServiceList, Base):
     """ROR closure period with its planned reopening date."""
 
     __tablename__ = "fermeture"
-    service_id = _service_fk()
-    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     debut = Column(Date, nullable=False)
     fin = Column(Date, nullable=False)
     motif = Column(String(200), nullable=False)
     reouverture_prevue = Column(Date)
 
 
-class ContactRow(Base):
+class ContactRow(_ServiceList, Base):
     """ROR contact with its function."""
 
     __tablename__ = "contact"
-    service_id = _service_fk()
-    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     fonction = Column(String(120), nullable=False)
     telephone = Column(String(32))
     email = Column(String(254))
@@ -143,12 +139,10 @@ class ContactRow(Base):
     confidentialite = Column(String(8))  # TRE_R283 code; None or "1" = accès libre
 
 
-class SecteurRow(Base):
+class SecteurRow(_ServiceList, Base):
     """ROR secteurPsychiatrique (ror-healthcareservice-psychiatric-sector)."""
 
     __tablename__ = "secteur_psychiatrique"
-    service_id = _service_fk()
-    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     code = Column(String(64), nullable=False)
 
 

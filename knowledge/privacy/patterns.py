@@ -9,7 +9,9 @@ import datetime as _dt
 import re
 from typing import Iterable
 
-from knowledge.gazetteer import DEPARTEMENTS
+from stdnum.fr import nir as _stdnir
+
+from knowledge.gazetteer import POSTAL_CODE_PATTERN
 from knowledge.privacy.lexicon import _communes, _norm
 
 NIR = "[NIR]"
@@ -219,7 +221,7 @@ def _phone_repl(m: re.Match) -> str:
 
 
 # "mdph 41200", "CAF 18000": a service named beside a postal code of the region, no "n°" between.
-_POSTCODE_RE = re.compile(r"(?:18|28|36|37|41|45)\d{3}")
+_POSTCODE_RE = re.compile(POSTAL_CODE_PATTERN)
 
 
 def _mask_record(m: re.Match) -> str:
@@ -254,7 +256,6 @@ def nir_key_ok(nir: str) -> bool:
 
     Uses python-stdnum's `stdnum.fr.nir` (Corsica 2A→19, 2B→18).
     """
-    from stdnum.fr import nir as _stdnir
     s = re.sub(r"[ .\-]", "", nir).upper()
     if len(s) != 15:
         return False
