@@ -124,6 +124,13 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
     protected: set[int] = set()
     ends: list[int] = []
     n = len(toks)
+
+    def take(a: int, b: int) -> None:
+        """Tokens a to b - 1 are a name: masked, and no cue is read inside them."""
+        spans.append((toks[a].s, toks[b - 1].e))
+        protected.update(range(a, b))
+        ends.append(b)
+
     i = 0
     while i < n:
         t = toks[i]
@@ -158,9 +165,7 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
             if j < n and toks[j].alpha and not toks[j].cap and _joined(text, toks[j - 1], toks[j]) \
                     and _is_first_name_lower(toks[j]):
                 j += 1
-            spans.append((toks[i + 1].s, toks[j - 1].e))
-            protected.update(range(i + 1, j))
-            ends.append(j)
+            take(i + 1, j)
             i = j
             continue
         if _CIV_TOKEN_RE.match(t.w) or (nl in ("m", "mr", "mme", "mlle", "mm", "mmes") and t.cap):
@@ -197,9 +202,7 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                 if j < n and toks[j].alpha and not toks[j].cap and toks[j].n not in _common_words() \
                         and len(toks[j].w) >= 3 and _joined(text, toks[k], toks[j]):
                     j += 1
-                spans.append((toks[k].s, toks[j - 1].e))
-                protected.update(range(k, j))
-                ends.append(j)
+                take(k, j)
                 i = j
                 continue
             if k < n and toks[k].cap and not _blocked(toks[k]) and toks[k].n not in _NOT_NAMES:
@@ -210,9 +213,7 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                     continue
                 j = _run(text, toks, k, commune_first=first_ok)
                 if j > k and not _professional_after(text, toks, j):
-                    spans.append((toks[k].s, toks[j - 1].e))
-                    ends.append(j)
-                    protected.update(range(k, j))
+                    take(k, j)
                     i = j
                     continue
             i += 1
@@ -257,9 +258,7 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                 elif length == 1 and (fn or (amb and not _sentence_start(text, toks, i))):
                     ok = True
                 if ok and _professional_before(toks, a) is False and not _professional_after(text, toks, j):
-                    spans.append((toks[a].s, toks[j - 1].e))
-                    ends.append(j)
-                    protected.update(range(a, j))
+                    take(a, j)
                     i = j
                     continue
         i += 1
