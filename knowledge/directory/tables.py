@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
     Time,
 )
-from sqlalchemy.orm import declarative_base, declared_attr
+from sqlalchemy.orm import declarative_base
 
 from knowledge.gazetteer import REGION
 
@@ -32,16 +32,8 @@ PUBLIC_LEVELS = (None, ACCES_LIBRE)  # None: a YAML contact (public by construct
 Base = declarative_base()
 
 
-class _ServiceList:
-    """A row of one of a service's lists (ROR child elements), kept in its order (`rang`)."""
-
-    @declared_attr
-    def service_id(cls) -> Column:
-        return Column(String(64), ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
-
-    @declared_attr
-    def rang(cls) -> Column:
-        return Column(SmallInteger, primary_key=True, autoincrement=False)
+def _service_fk() -> Column:
+    return Column(String(64), ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
 
 
 class ServiceRow(Base):
@@ -78,38 +70,48 @@ class ServiceRow(Base):
     retire_par = Column(Integer)  # import_ror.id of that import
 
 
-class MissionRow(_ServiceList, Base):
+class MissionRow(Base):
     __tablename__ = "service_mission"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     mission = Column(String(40), nullable=False)
 
 
-class PublicRow(_ServiceList, Base):
+class PublicRow(Base):
     """ROR publicPrisEnCharge with its age range (years)."""
 
     __tablename__ = "public_pris_en_charge"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     public = Column(String(40), nullable=False)
     age_min = Column(SmallInteger)
     age_max = Column(SmallInteger)
 
 
-class BesoinRow(_ServiceList, Base):
+class BesoinRow(Base):
     __tablename__ = "service_besoin"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     besoin = Column(String(40), nullable=False)
 
 
-class ZoneRow(_ServiceList, Base):
+class ZoneRow(Base):
     """ROR zoneIntervention: one commune, EPCI, department or the region."""
 
     __tablename__ = "zone_intervention"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     kind = Column(String(12), nullable=False)
     code = Column(String(9), nullable=False)
     __table_args__ = (Index("ix_zone_intervention_kind_code", "kind", "code"),)
 
 
-class HoraireRow(_ServiceList, Base):
+class HoraireRow(Base):
     """ROR horaire: a weekly slot (jour 0 = lundi)."""
 
     __tablename__ = "horaire"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     jour = Column(SmallInteger, nullable=False)
     debut = Column(Time, nullable=False)
     fin = Column(Time, nullable=False)
@@ -118,20 +120,24 @@ class HoraireRow(_ServiceList, Base):
     fin_effectif = Column(Date)
 
 
-class FermetureRow(_ServiceList, Base):
+class FermetureRow(Base):
     """ROR closure period with its planned reopening date."""
 
     __tablename__ = "fermeture"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     debut = Column(Date, nullable=False)
     fin = Column(Date, nullable=False)
     motif = Column(String(200), nullable=False)
     reouverture_prevue = Column(Date)
 
 
-class ContactRow(_ServiceList, Base):
+class ContactRow(Base):
     """ROR contact with its function."""
 
     __tablename__ = "contact"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     fonction = Column(String(120), nullable=False)
     telephone = Column(String(32))
     email = Column(String(254))
@@ -139,10 +145,12 @@ class ContactRow(_ServiceList, Base):
     confidentialite = Column(String(8))  # TRE_R283 code; None or "1" = accès libre
 
 
-class SecteurRow(_ServiceList, Base):
+class SecteurRow(Base):
     """ROR secteurPsychiatrique (ror-healthcareservice-psychiatric-sector)."""
 
     __tablename__ = "secteur_psychiatrique"
+    service_id = _service_fk()
+    rang = Column(SmallInteger, primary_key=True, autoincrement=False)
     code = Column(String(64), nullable=False)
 
 
