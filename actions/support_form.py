@@ -15,6 +15,7 @@ from actions.turn import COMMUNE_QUESTION, Reply, Turn
 from knowledge import activity
 from knowledge.privacy import mask
 from knowledge.rpps import normalize_rpps
+from knowledge.contact import callback_contact
 from knowledge.tickets import CANAUX, NewRequest, route_dac
 
 MAX_RESUME = 1500
@@ -79,15 +80,7 @@ def _rpps(turn: Turn) -> str | None:
 
 def _callback_contact(turn: Turn) -> str | None:
     """A secure mail address (lower case) or a French phone number ("06 12 34 56 78")."""
-    m = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", turn.text)
-    if m:
-        return m.group(0).lower()
-    digits = re.sub(r"[^\d+]", "", turn.text)
-    if digits.startswith("+33"):
-        digits = "0" + digits[3:]
-    if re.fullmatch(r"0\d{9}", digits):
-        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
-    return None
+    return callback_contact(turn.text)
 
 
 def _slot_label(labels: dict[str, str]) -> Callable[[Services, Any], str]:
@@ -204,7 +197,7 @@ def ticket_submit(services: Services, slots: Mapping[str, Any], sender_id: str, 
     orienter = services.orienter
     last = (slots.get("derniere_orientation") or {}).get("orientation") or {}
     o = orienter.orient(slots.get("situation") or slots["demande_resume"], commune=slots["commune"], at=services.now())
-    dac = route_dac(slots["commune"], orienter.directory)
+    dac = route_dac(slots["commune"], orienter)
     rappel = slots.get("demande_rappel") or ""
     req = NewRequest(
         resume=slots["demande_resume"],

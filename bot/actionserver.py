@@ -16,7 +16,11 @@ import logging
 import sys
 import zlib
 
+from actions.actions import build_actions
+from actions.orienting import warm_up
+from actions.services import Services
 from bot import keys
+from knowledge.directory import DirectoryError
 
 OPEN_PATHS = {"/health"}
 logger = logging.getLogger("bot.actionserver")
@@ -32,8 +36,6 @@ def create_app(secret: str | None = None, services=None):
     from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
     from sanic import Sanic, response
 
-    from actions.actions import build_actions
-    from actions.services import Services
 
     secret = secret or keys.get("AIGUILLAGE_ACTION_SECRET")
     services = services or Services.from_settings()
@@ -89,9 +91,6 @@ def create_app(secret: str | None = None, services=None):
 
 def _warm_up(services) -> None:
     """The first user must not pay for loading the models and the directory."""
-    from actions.orienting import warm_up
-    from knowledge.directory import DirectoryError
-
     try:
         warm_up(services)
     except DirectoryError as exc:   # an empty directory: the actions say so in French per turn

@@ -19,6 +19,8 @@ import os
 import secrets
 from pathlib import Path
 
+from knowledge import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 FILE_ENV = "AIGUILLAGE_SECRETS_FILE"
 NAMES = ("AIGUILLAGE_RASA_TOKEN", "AIGUILLAGE_ACTION_SECRET", "AIGUILLAGE_CHANNEL_SECRET", "AIGUILLAGE_ID_KEY")
@@ -32,8 +34,7 @@ class SecretsError(RuntimeError):
 
 
 def secrets_file(env: dict | None = None) -> Path:
-    env = os.environ if env is None else env
-    return Path(env.get(FILE_ENV) or ROOT / "var" / "secrets.env")
+    return settings.var_path(FILE_ENV, env)
 
 
 def _read(path: Path) -> dict[str, str]:
@@ -66,8 +67,7 @@ def ensure(path: Path | None = None) -> dict[str, str]:
 
 def get(name: str, env: dict | None = None) -> str:
     """One secret: the environment's value, else the secrets file's (created if needed)."""
-    env = os.environ if env is None else env
-    value = (env.get(name) or "").strip()
+    value = settings.value(name, env)
     if not value:
         value = ensure(secrets_file(env))[name]
     if len(value) < MIN_CHARS:

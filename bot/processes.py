@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import keys
+from knowledge import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -166,7 +167,7 @@ def start_stack(
     env = dict(env or base_env())
     for name, value in keys.ensure(keys.secrets_file(env)).items():
         env.setdefault(name, value)
-    public = env.get("AIGUILLAGE_PUBLIC_HOST") or "0.0.0.0"
+    public = settings.text("AIGUILLAGE_PUBLIC_HOST", env)
     env["AIGUILLAGE_ACTION_URL"] = f"http://127.0.0.1:{ports.actions}/webhook"
     env["AIGUILLAGE_RASA_URL"] = f"http://127.0.0.1:{ports.rasa}"
     logs = logs or ROOT / "var" / "logs"

@@ -31,8 +31,9 @@ behaviour in the same run).
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Callable
+
+from knowledge import settings
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def apply(rasa_version: str | None = None) -> bool:
     Raises `PatchRefused` on any Rasa version other than 3.6.21.
     """
     global _original
-    if os.environ.get("AIGUILLAGE_RASA_PATCHES", "1") == "0":
+    if settings.flag("AIGUILLAGE_RASA_PATCHES") is False:
         logger.info("Rasa patches disabled (AIGUILLAGE_RASA_PATCHES=0)")
         return False
     import rasa

@@ -6,7 +6,8 @@ import sys
 import time
 
 from bot import keys
-from bot.processes import ROOT, Ports, base_env, start_stack
+from bot.processes import base_env, Ports, ROOT, start_stack
+from knowledge.retention import purge
 
 
 def main() -> int:
@@ -56,7 +57,6 @@ def main() -> int:
 
 def _purge() -> None:
     """Retention (docs/privacy.md): old conversations and closed requests' free text, daily."""
-    from knowledge.retention import purge
     try:
         report = purge()
     except Exception as exc:  # never stop the assistant for a failed purge; said once a day

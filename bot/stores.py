@@ -25,6 +25,7 @@ from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_patches
+from knowledge import settings
 from knowledge.privacy import install_logging_filter, mask, mask_obj, warm_up
 
 # The Rasa server configures logging before it builds the tracker store: mask every record.
@@ -51,9 +52,9 @@ logger = logging.getLogger(__name__)
 def _fernet():
     """The store's key: `$AIGUILLAGE_STORE_KEY`, else a file (created once, mode 600)."""
     from cryptography.fernet import Fernet
-    key = os.environ.get(KEY_ENV, "").strip()
+    key = settings.value(KEY_ENV) or ""
     if not key:
-        path = Path(os.environ.get(KEY_FILE_ENV) or Path(__file__).resolve().parent.parent / "var" / "store.key")
+        path = settings.var_path(KEY_FILE_ENV)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -124,12 +125,12 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # AIGUILLAGE_PG_SCHEMA: the PostgreSQL schema of the `events` table (default: the
         # database's search path), so that several deployments or test runs share one database.
-        schema = os.environ.get("AIGUILLAGE_PG_SCHEMA", "").strip()
+        schema = settings.value("AIGUILLAGE_PG_SCHEMA")
         if schema and kwargs.get("dialect", "sqlite") == "postgresql":
             kwargs["query"] = {**(kwargs.get("query") or {}), "options": f"-csearch_path={schema}"}
         super().__init__(*args, **kwargs)
         # AIGUILLAGE_SQLITE_WAL=0: SQLite's stock journal (make bench-load measures both).
-        if self.engine.dialect.name == "sqlite" and os.environ.get("AIGUILLAGE_SQLITE_WAL", "1") != "0":
+        if self.engine.dialect.name == "sqlite" and settings.flag("AIGUILLAGE_SQLITE_WAL") is not False:
             from sqlalchemy import event
 
             event.listen(self.engine, "connect", _sqlite_pragmas)

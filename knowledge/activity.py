@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import secrets
 import threading
 from dataclasses import dataclass
@@ -22,14 +21,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, delete, select, update
 from sqlalchemy.orm import Session, declarative_base
 
-from knowledge import db
+from knowledge import db, settings
 from knowledge.hours import TZ
+from knowledge.orientation import default_orienter
 from knowledge.privacy import mask_obj
 
 log = logging.getLogger("aiguillage.activity")
 Base = declarative_base()
-RETENTION_ENV = "AIGUILLAGE_JOURNAL_JOURS"
-DEFAULT_RETENTION_DAYS = 400     # 13 months, the CNIL's usual limit for audience statistics
+RETENTION_ENV = settings.JOURNAL_RETENTION_ENV
+DEFAULT_RETENTION_DAYS = settings.JOURNAL_RETENTION_DAYS     # 13 months, the CNIL's usual limit for audience statistics
 LOCAL_ZONES = {"commune", "epci", "departement"}   # a regional line is not a local service
 CANAL_MAX = 20
 
@@ -82,16 +82,7 @@ class Entry:
 
 def retention_days() -> int:
     """``$AIGUILLAGE_JOURNAL_JOURS`` (days, ≥ 1), else 400."""
-    raw = os.environ.get(RETENTION_ENV, "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        raise ValueError(f"{RETENTION_ENV} doit être un nombre entier de jours.") from None
-    if days < 1:
-        raise ValueError(f"{RETENTION_ENV} doit être au moins 1 jour.")
-    return days
+    return settings.journal_retention_days()
 
 
 def fingerprint(payload: dict | None) -> str | None:
@@ -222,7 +213,6 @@ def needed_types(o) -> list[str]:
 
 def entry_from(o, canal: str | None, directory) -> Entry:
     """The anonymous entry for an Orientation (knowledge.orientation): codes and flags only."""
-    from knowledge.orientation import _fits_age
 
     sit = o.situation
     commune = sit.commune
@@ -235,7 +225,7 @@ def entry_from(o, canal: str | None, directory) -> Entry:
             services = directory.in_departement(dep, types=[t])
         else:
             services = []
-        local = [s for s in services if s.type == t and _fits_age(s, sit.age)
+        local = [s for s in services if s.type == t and s.admits(sit.age)
                  and any(z.kind in LOCAL_ZONES for z in s.zones)]
         needed.append(NeededType(t, bool(local), any(s.schedule.is_open(o.at) for s in local)))
     first = needed[0] if needed else None
@@ -266,7 +256,6 @@ def journal_for(directory) -> Journal:
 
 def _directory(directory):
     if directory is None:
-        from knowledge.orientation import default_orienter
         directory = default_orienter().directory
     return directory
 

@@ -26,7 +26,7 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
-from knowledge.config import database_url
+from knowledge.settings import database_url
 
 _engines: "weakref.WeakValueDictionary[tuple[int, str], Engine]" = weakref.WeakValueDictionary()
 _lock = threading.Lock()
@@ -38,7 +38,7 @@ def is_memory(url: str) -> bool:
 
 
 def engine(url: str | None = None) -> Engine:
-    """The process's engine for `url` (default: `knowledge.config.database_url()`)."""
+    """The process's engine for `url` (default: `knowledge.settings.database_url()`)."""
     url = url or database_url()
     if is_memory(url):
         return new_engine(url)

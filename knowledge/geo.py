@@ -13,7 +13,7 @@ from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
 from typing import Mapping
 
-from knowledge import config
+from knowledge import settings
 
 EARTH_RADIUS_KM = 6371.0088
 Point = tuple[float, float]  # (latitude, longitude), degrees WGS 84
@@ -27,7 +27,7 @@ def distance_km(a: Point, b: Point) -> float:
 
 
 def centres_path() -> Path:
-    return config.project_root() / "knowledge" / "data" / "communes-24-centres.json"
+    return settings.project_root() / "knowledge" / "data" / "communes-24-centres.json"
 
 
 def load_centres(path: Path | None = None) -> Mapping[str, Point]:

@@ -5,13 +5,13 @@ The Rasa actions, the operator console and the API all call `orient()`.
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Sequence
 
 from knowledge.directory import Directory, Service
+from knowledge import settings
 from knowledge.gazetteer import Commune, Gazetteer
 from knowledge.geo import distance_km, load_centres
 from knowledge.hours import TZ, now_paris, to_iso
@@ -26,7 +26,7 @@ ZONE_RANK = {"commune": 0, "epci": 1, "departement": 2, "region": 3}
 
 def current_time() -> datetime:
     """The clock: `AIGUILLAGE_NOW` (ISO 8601, for demos and end-to-end tests) or Paris now."""
-    fixed = os.environ.get("AIGUILLAGE_NOW")
+    fixed = settings.value("AIGUILLAGE_NOW")
     if fixed:
         at = datetime.fromisoformat(fixed)
         return at if at.tzinfo else at.replace(tzinfo=TZ)
@@ -420,14 +420,7 @@ class Orienter:
 
 
 def _fits_age(s: Service, age: int | None) -> bool:
-    if age is None or not s.publics:
-        return True
-    for p in s.publics:
-        lo = p.age_min if p.age_min is not None else 0
-        hi = p.age_max if p.age_max is not None else 200
-        if lo <= age <= hi:
-            return True
-    return False
+    return s.admits(age)
 
 
 def _zone_rank(s: Service) -> int:

@@ -19,13 +19,12 @@ from typing import Iterable, Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.gazetteer import Commune, Departement, Gazetteer, PlaceMatch
+from knowledge.gazetteer import Commune, Departement, Gazetteer, PlaceMatch, is_code_insee
 from knowledge.text import fold_place
 
 SHORT_MESSAGE_TOKENS = 12   # the short-message reading applies to messages up to this many words
 BARE_ANSWER_TOKENS = 6      # a bare answer ("chateauroux", "St Amand") is resolved as a whole
 TOWN_MIN_POP = 2000         # typo targets of the short-message reading: towns, where services are
-INSEE_RE = re.compile(r"\d[0-9AB]\d{3}")
 
 # Request words of SMS-style messages, never part of a place name.
 _REQUEST_WORDS = frozenset("""
@@ -86,7 +85,7 @@ def read_place(text: str, gazetteer: Gazetteer | None = None, vocabulary=None,
     """The place of a message; an INSEE code given by the NLU (``entities["commune"]``) wins."""
     gazetteer = gazetteer or Gazetteer.default()
     for code in (entities or {}).get("commune", []):
-        if INSEE_RE.fullmatch(str(code)) and str(code) in gazetteer.communes:
+        if is_code_insee(str(code)) and str(code) in gazetteer.communes:
             c = gazetteer.commune(str(code))
             return PlaceReading(commune=c, departement=gazetteer.departement(c.departement))
     return choose(find_places(text, gazetteer, vocabulary))

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import MetaData, Table, delete, func, inspect, select, update
 
-from knowledge import config, db
+from knowledge import db, settings
 from knowledge.tickets.tables import DemandeRow, EvenementRow, NoteRow, NotificationRow
 
 PURGED = "[purgé]"
@@ -104,11 +104,11 @@ def purge(tracker_url: str | None = None, db_url: str | None = None, *, tracker_
           ticket_days: int | None = None, dry_run: bool = False) -> PurgeReport:
     """Run both purges with the configured periods."""
     r = PurgeReport(dry_run=dry_run)
-    r.conversations, r.events = purge_trackers(tracker_url or config.tracker_database_url(),
-                                               tracker_days or config.tracker_retention_days(),
+    r.conversations, r.events = purge_trackers(tracker_url or settings.tracker_database_url(),
+                                               tracker_days or settings.tracker_retention_days(),
                                                dry_run=dry_run)
-    r.demandes, r.notes = purge_tickets(db_url or config.database_url(),
-                                        ticket_days or config.ticket_retention_days(), dry_run=dry_run)
+    r.demandes, r.notes = purge_tickets(db_url or settings.database_url(),
+                                        ticket_days or settings.ticket_retention_days(), dry_run=dry_run)
     return r
 
 

@@ -1,7 +1,7 @@
 """RPPS number (Répertoire partagé des professionnels de santé): 11 digits, Luhn checksum.
 
 The Luhn arithmetic is python-stdnum's (``stdnum.luhn``), the library of reference for
-identifier check digits (it also checks the NIR key in knowledge/privacy.py).
+identifier check digits (it also checks the NIR key in knowledge/privacy/).
 """
 from __future__ import annotations
 

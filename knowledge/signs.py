@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.ages import within
 from knowledge.negation import is_history, is_negated
 from knowledge.text import fold
 from knowledge.vocabulary import fold_aligned
@@ -347,7 +348,7 @@ class SignReader:
             return True
         if age is not None and ("age_min" in req or "age_max" in req):
             # A known age decides: "mr 90 ans maltraité par son fils" is not a child in danger.
-            return req.get("age_min", -1) <= age <= req.get("age_max", 999)
+            return within(age, req.get("age_min"), req.get("age_max"))
         window = int(req.get("fenetre", 30))
         for rs, re_ in found.get(f"r:{rule.id}", []):
             if rs - window <= e and s - window <= re_:

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from knowledge.ages import MAX_AGE
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary
 
 MAX_CHARS = 5000          # longer messages are cut: only the first MAX_CHARS characters are read
-MAX_AGE = 120
 
 # Publics inferred from the age (years).
 ADOLESCENT_FROM = 11      # collège entry; the maisons des adolescents take 11–25

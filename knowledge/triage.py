@@ -22,6 +22,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from knowledge.ages import within
 from knowledge.hours import as_paris, jour_ferie
 from knowledge.negation import is_history, is_negated
 from knowledge.text import fold
@@ -419,8 +420,7 @@ class Rules:
         if req["publics"] & publics:
             return True
         if age is not None and (req["age_min"] is not None or req["age_max"] is not None):
-            if (req["age_min"] is None or age >= req["age_min"]) and (
-                    req["age_max"] is None or age <= req["age_max"]):
+            if within(age, req["age_min"], req["age_max"]):
                 return True
         if req["signes"]:
             found = _live(folded, req["signes"].spans(folded), history=False)

@@ -39,6 +39,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from knowledge import when
+from knowledge.ages import MAX_AGE
+from knowledge.gazetteer import Gazetteer
+from knowledge.places import find_places
+from knowledge.situation import parse_age
+from knowledge.vocabulary import Vocabulary
 
 ROLE_NEGATED = "nie"
 ROLE_OUT_OF_REGION = "hors_region"
@@ -117,13 +123,11 @@ class CommuneExtractor(_Deterministic):
     def __init__(self, config: Dict[Text, Any], gazetteer: Any = None) -> None:
         super().__init__(config)
         if gazetteer is None:
-            from knowledge.gazetteer import Gazetteer
             gazetteer = Gazetteer.default()
         self.gazetteer = gazetteer
 
     def extract(self, text: str) -> List[Dict[Text, Any]]:
         """Entities of the places ``knowledge.places.find_places`` reads (the dialogue's reader)."""
-        from knowledge.places import find_places
 
         return [e for m in find_places(text, self.gazetteer) for e in self._entities(m, text)]
 
@@ -187,15 +191,10 @@ def fold_keep_offsets(text: str) -> str:
 
 
 def _age_value(span: str, n: Optional[int], unit: Optional[str], word: Optional[str]) -> Optional[int]:
-    """Years for a located age; ``knowledge.situation.parse_age`` decides when available."""
-    try:
-        from knowledge.situation import parse_age
-    except ImportError:  # pragma: no cover - the module lands later than the NLU
-        parse_age = None
-    if parse_age is not None:
-        value = parse_age(span)
-        if value is not None:
-            return value
+    """Years for a located age; ``knowledge.situation.parse_age`` decides first."""
+    value = parse_age(span)
+    if value is not None:
+        return value
     if word:
         return _AGE_WORD_YEARS.get(word)
     if n is None or unit is None:
@@ -213,7 +212,7 @@ class AgeExtractor(_Deterministic):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"max_years": 115}
+        return {"max_years": MAX_AGE}
 
     def extract(self, text: str) -> List[Dict[Text, Any]]:
         t = fold_keep_offsets(text)
@@ -259,7 +258,6 @@ class VocabularyExtractor(_Deterministic):
     def __init__(self, config: Dict[Text, Any], vocabulary: Any = None) -> None:
         super().__init__(config)
         if vocabulary is None:
-            from knowledge.vocabulary import Vocabulary
             vocabulary = Vocabulary.default()
         self.vocabulary = vocabulary
 
@@ -288,7 +286,6 @@ class TimeExtractor(_Deterministic):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
-        from knowledge import when
         self._when = when
         self._patterns = [p for name, p in when._RE.items() if name not in ("pm",)]
 

@@ -77,7 +77,7 @@ def generate(url: str, month: str, requests: int, seed: int, load_directory: boo
 
     directory = Directory(url)
     if load_directory:
-        from knowledge.config import directory_data_dir
+        from knowledge.settings import directory_data_dir
         directory.create_schema()
         directory.load(directory_data_dir())
     orienter = Orienter(directory=directory)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.api.settings import Settings, SettingsError
+from bot.api.app import create_app
+from knowledge.settings import ApiSettings, SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,7 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rasa-url", default=None, help="URL du serveur Rasa (sinon $AIGUILLAGE_RASA_URL)")
     args = p.parse_args(argv)
     try:
-        settings = Settings.from_env()
+        settings = ApiSettings.from_env()
     except SettingsError as exc:
         print(f"Configuration invalide : {exc}", file=sys.stderr)
         return 2
@@ -22,7 +23,6 @@ def main(argv: list[str] | None = None) -> int:
         settings.rasa_url = args.rasa_url.rstrip("/")
     if not settings.tokens:
         print("Attention : aucun jeton (AIGUILLAGE_API_TOKENS) : seules /health et /openapi.json répondent.", file=sys.stderr)
-    from bot.api.app import create_app
 
     app = create_app(settings)
     app.run(host=args.host, port=args.port, access_log=False, workers=1, motd=False)

@@ -23,10 +23,15 @@ from sanic.exceptions import MethodNotSupported, NotFound, PayloadTooLarge, Sani
 from sanic.request import Request
 
 from bot import keys
+from bot.api import reports as reports_api
 from bot.api.errors import ApiError, error_response, json_response
 from bot.api.openapi import openapi_document
-from bot.api.settings import Settings
+from knowledge import activity
 from knowledge.degraded import degraded_answer
+from knowledge.gazetteer import DEPARTEMENT_CODES, is_region_departement
+from knowledge.hours import TZ
+from knowledge.orientation import current_time, default_orienter
+from knowledge.settings import ApiSettings
 
 logger = logging.getLogger("bot.api")
 PREFIX = "/api/v1"
@@ -156,9 +161,9 @@ def service_document(service, at: datetime) -> dict:
     }
 
 
-def create_app(settings: Settings | None = None, orienter=None, name: str = "aiguillage_api") -> Sanic:
+def create_app(settings: ApiSettings | None = None, orienter=None, name: str = "aiguillage_api") -> Sanic:
     """The gateway app. `orienter` defaults to the process-wide one (directory from AIGUILLAGE_DB_URL)."""
-    settings = settings or Settings.from_env()
+    settings = settings or ApiSettings.from_env()
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = settings.max_body
     app.config.FALLBACK_ERROR_FORMAT = "json"
@@ -168,8 +173,6 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
 
     def get_orienter():
         if app.ctx.orienter is None:
-            from knowledge.orientation import default_orienter
-
             app.ctx.orienter = default_orienter()
         return app.ctx.orienter
 
@@ -290,8 +293,6 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
             except ValueError:
                 raise ApiError("requete_invalide", "Le champ « moment » doit être une date ISO 8601.", champ="moment") from None
             if at.tzinfo is None:
-                from knowledge.hours import TZ
-
                 at = at.replace(tzinfo=TZ)
         commune = None
         if code_insee:
@@ -301,8 +302,8 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
                 raise ApiError("commune_inconnue", f"Code INSEE inconnu en Centre-Val de Loire : « {code_insee[:10]} ».", champ="code_insee") from None
         elif commune_q:
             commune = resolve_commune(orienter.gazetteer, commune_q)
-        if departement and departement not in {"18", "28", "36", "37", "41", "45"}:
-            raise ApiError("requete_invalide", "Département hors Centre-Val de Loire (18, 28, 36, 37, 41, 45).", champ="departement")
+        if departement and not is_region_departement(departement):
+            raise ApiError("requete_invalide", f"Département hors Centre-Val de Loire ({', '.join(DEPARTEMENT_CODES)}).", champ="departement")
 
         def run():
             return orienter.orient(
@@ -312,14 +313,12 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
 
         def run_and_log():
             result = run()
-            from knowledge import activity
             activity.record(result, canal="api", directory=orienter.directory)
             return result
 
         result = await asyncio.get_running_loop().run_in_executor(None, run_and_log)
         return json_response({**result.payload(), "message": result.message()})
 
-    from bot.api import reports as reports_api
     reports_api.register(app, PREFIX, get_orienter)
 
     @app.route(f"{PREFIX}/conversations/<sender>/messages", methods=["POST", "OPTIONS"])
@@ -358,7 +357,6 @@ def create_app(settings: Settings | None = None, orienter=None, name: str = "aig
         found = await asyncio.get_running_loop().run_in_executor(None, orienter.directory.get, service_id)
         if found is None:
             raise ApiError("service_introuvable", f"Aucun service « {service_id} » dans l'annuaire.")
-        from knowledge.orientation import current_time
 
         return json_response(service_document(found, current_time()))
 

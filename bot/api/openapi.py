@@ -4,6 +4,8 @@ from __future__ import annotations
 import copy
 
 from bot.api.errors import ERREURS
+from bot.api.reports import openapi_paths
+from knowledge.gazetteer import DEPARTEMENT_CODES, INSEE_PATTERN
 
 
 def _error(description: str) -> dict:
@@ -167,8 +169,8 @@ _DOC = {
                     "texte": {"type": "string", "minLength": 1, "maxLength": 4000,
                               "example": "patiente 87 ans seule à domicile à Saint-Amand-Montrond, chutes à répétition, refuse les aides"},
                     "commune": {"type": "string", "description": "Nom de commune ou code postal (remplace le lieu lu dans le texte)."},
-                    "code_insee": {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$", "description": "Code INSEE de la commune."},
-                    "departement": {"type": "string", "enum": ["18", "28", "36", "37", "41", "45"]},
+                    "code_insee": {"type": "string", "pattern": "^" + INSEE_PATTERN + "$", "description": "Code INSEE de la commune."},
+                    "departement": {"type": "string", "enum": list(DEPARTEMENT_CODES)},
                     "types": {"type": "array", "items": {"type": "string"}, "description": "Types de ressources à chercher d'abord (DAC, CMP…)."},
                     "ouvert_maintenant": {"type": "boolean", "default": False, "description": "Seulement les services ouverts au moment donné."},
                     "moment": {"type": "string", "format": "date-time", "description": "Moment de référence (défaut : maintenant, heure de Paris)."},
@@ -289,7 +291,6 @@ _DOC = {
 
 def openapi_document() -> dict:
     """A copy of the OpenAPI 3.0 document."""
-    from bot.api.reports import openapi_paths
     doc = copy.deepcopy(_DOC)
     doc["paths"].update(openapi_paths())
     return doc

@@ -11,6 +11,7 @@ from sanic import response
 from sanic.request import Request
 
 from bot.api.errors import ApiError, json_response
+from knowledge.reports import parse_period, Reports, ReportUnavailable
 
 NOMS = ("besoins", "besoins-par-besoin", "types", "horaires", "appui", "fraicheur")
 
@@ -20,7 +21,6 @@ def register(app, prefix: str, get_orienter) -> None:
 
     def reports():
         if "r" not in state:
-            from knowledge.reports import Reports
             orienter = get_orienter()
             state["r"] = Reports(directory=orienter.directory, gazetteer=orienter.gazetteer,
                                  vocabulary=orienter.vocabulary)
@@ -28,7 +28,6 @@ def register(app, prefix: str, get_orienter) -> None:
 
     @app.route(f"{prefix}/rapports/<rapport>", methods=["GET", "OPTIONS"])
     async def rapport(request: Request, rapport: str):
-        from knowledge.reports import parse_period
         if rapport not in NOMS:
             raise ApiError("ressource_introuvable", f"Rapport inconnu. Rapports : {', '.join(NOMS)}.")
         fmt = request.args.get("format", "json")
@@ -42,7 +41,6 @@ def register(app, prefix: str, get_orienter) -> None:
                                       today=reports().clock().date())
         except ValueError as exc:
             raise ApiError("requete_invalide", str(exc), champ="du") from None
-        from knowledge.reports import ReportUnavailable
         try:
             table = await asyncio.get_running_loop().run_in_executor(
                 None, lambda: reports().build(rapport, start, end, par))

@@ -21,12 +21,12 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Optional
 
+from knowledge import settings
 from knowledge.degraded import degraded_answer
 
 logger = logging.getLogger("bot.channels.guard")
@@ -34,7 +34,7 @@ logger = logging.getLogger("bot.channels.guard")
 
 def _env_float(name: str, default: float) -> float:
     try:
-        return float(os.environ.get(name, default))
+        return settings.number(name)
     except ValueError:
         return default
 

@@ -40,6 +40,7 @@ from bot import keys
 from bot.channels.mailtext import Incoming, answer_html, answer_text, domain_allowed, read_message
 
 from bot.channels.guard import bound_text
+from knowledge import settings
 
 logger = logging.getLogger("bot.channels.mss")
 
@@ -93,11 +94,9 @@ class MailSettings:
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "MailSettings":
-        env = os.environ if env is None else env
-
         def get(name, default=None):
-            v = env.get(PREFIX + name)
-            return v.strip() if v and v.strip() else default
+            v = settings.value(PREFIX + name, env)
+            return v if v is not None else default
 
         missing = [n for n in ("IMAP_HOST", "SMTP_HOST", "USER") if not get(n)]
         if missing:
@@ -111,7 +110,7 @@ class MailSettings:
                 smtp_user=get("SMTP_USER"), smtp_password=get("SMTP_PASSWORD"),
                 mailbox=get("MAILBOX", "INBOX"), from_address=get("FROM"), from_name=get("FROM_NAME", "Aiguillage"),
                 allowed_domains=tuple(d.strip().lower().lstrip("@.") for d in get("ALLOWED_DOMAINS", "mssante.fr").split(",") if d.strip()),
-                rasa_url=(env.get("AIGUILLAGE_RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+                rasa_url=settings.text("AIGUILLAGE_RASA_URL", env).rstrip("/"),
                 poll_seconds=float(get("POLL_SECONDS", "30")), max_per_poll=int(get("MAX_PER_POLL", "20")),
                 idle=get("IDLE", "1") not in ("0", "non", "no", "false"),
                 idle_seconds=float(get("IDLE_SECONDS", "600")),

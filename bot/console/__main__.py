@@ -4,12 +4,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from knowledge import privacy
+from knowledge import privacy, settings
 
 PORT_ENV = "AIGUILLAGE_CONSOLE_PORT"
 PASSWORD_ENV = "AIGUILLAGE_CONSOLE_PASSWORD"
@@ -37,10 +36,9 @@ def serve(host: str, port: int) -> None:
     from bot.console.app import ConsoleApp
     from bot.console.security import load_secret
     from knowledge.tickets import settings_from_env
-    secure = os.environ.get("AIGUILLAGE_CONSOLE_SECURE_COOKIE")
     app = ConsoleApp(_store(), load_secret(), smtp=settings_from_env(),
-                     secure_cookie=None if secure is None else secure.lower() in ("1", "true", "oui"),
-                     trust_proxy=os.environ.get("AIGUILLAGE_CONSOLE_TRUST_PROXY", "").lower() in ("1", "true", "oui"))
+                     secure_cookie=settings.flag("AIGUILLAGE_CONSOLE_SECURE_COOKIE"),
+                     trust_proxy=bool(settings.flag("AIGUILLAGE_CONSOLE_TRUST_PROXY")))
     app.start_notifier()
     httpd = make_server(host, port, app, server_class=_Server, handler_class=_Handler)
     print(f"Console Aiguillage sur http://{host}:{httpd.server_port}/", flush=True)
@@ -54,7 +52,7 @@ def serve(host: str, port: int) -> None:
 
 
 def _password(args) -> str:
-    pw = os.environ.get(PASSWORD_ENV)
+    pw = settings.value(PASSWORD_ENV)
     if pw:
         return pw
     if not sys.stdin.isatty():
@@ -72,8 +70,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.console", description="Console de coordination Aiguillage")
     sub = parser.add_subparsers(dest="cmd")
     p_serve = sub.add_parser("serve", help="lancer la console web (par défaut)")
-    p_serve.add_argument("--host", default=os.environ.get("AIGUILLAGE_CONSOLE_HOST", "127.0.0.1"))
-    p_serve.add_argument("--port", type=int, default=int(os.environ.get(PORT_ENV) or 5080))
+    p_serve.add_argument("--host", default=settings.text("AIGUILLAGE_CONSOLE_HOST"))
+    p_serve.add_argument("--port", type=int, default=settings.integer(PORT_ENV))
     p_user = sub.add_parser("create-user", help="créer un compte")
     p_user.add_argument("login")
     p_user.add_argument("--role", required=True, choices=["operateur", "coordinateur", "admin"])
@@ -100,8 +98,8 @@ def main(argv=None) -> int:
     except TicketError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    host = getattr(args, "host", None) or os.environ.get("AIGUILLAGE_CONSOLE_HOST", "127.0.0.1")
-    port = getattr(args, "port", None) or int(os.environ.get(PORT_ENV) or 5080)
+    host = getattr(args, "host", None) or settings.text("AIGUILLAGE_CONSOLE_HOST")
+    port = getattr(args, "port", None) or settings.integer(PORT_ENV)
     serve(host, port)
     return 0
 

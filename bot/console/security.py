@@ -10,6 +10,8 @@ import secrets
 import time
 from pathlib import Path
 
+from knowledge import settings
+
 COOKIE = "aiguillage_session"
 SESSION_SECONDS = 10 * 3600          # a working day
 SECRET_ENV = "AIGUILLAGE_CONSOLE_SECRET"
@@ -17,14 +19,13 @@ SECRET_ENV = "AIGUILLAGE_CONSOLE_SECRET"
 
 def load_secret(var_dir: Path | None = None) -> bytes:
     """$AIGUILLAGE_CONSOLE_SECRET, else var/console-secret (created with 32 random bytes, mode 0600)."""
-    env = os.environ.get(SECRET_ENV, "").strip()
+    env = settings.value(SECRET_ENV) or ""
     if env:
         if len(env) < 32:
             raise ValueError(f"{SECRET_ENV} doit comporter au moins 32 caractères.")
         return env.encode()
     if var_dir is None:
-        from knowledge.config import project_root
-        var_dir = project_root() / "var"
+        var_dir = settings.project_root() / "var"
     var_dir.mkdir(parents=True, exist_ok=True)
     path = var_dir / "console-secret"
     if not path.exists():

@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
+
+from knowledge import settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 RASA_URL_ENV = "AIGUILLAGE_RASA_URL"
@@ -181,8 +182,8 @@ def make_app(rasa_url: str, extra_origins: tuple[str, ...] = ()) -> web.Applicat
 
 
 def serve(host: str, port: int, rasa_port: int = 5005, rasa_url: str | None = None) -> None:
-    upstream = (rasa_url or os.environ.get(RASA_URL_ENV) or f"http://127.0.0.1:{rasa_port}").rstrip("/")
-    extra = tuple(o.strip().rstrip("/") for o in os.environ.get(ORIGINS_ENV, "").split(",") if o.strip())
+    upstream = (rasa_url or settings.value(RASA_URL_ENV) or f"http://127.0.0.1:{rasa_port}").rstrip("/")
+    extra = tuple(o.rstrip("/") for o in settings.items(ORIGINS_ENV))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"Web chat : http://localhost:{port}/ (socket.io relayé vers {upstream})", flush=True)
     web.run_app(make_app(upstream, extra), host=host, port=port, print=None, access_log=None,

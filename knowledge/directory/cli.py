@@ -8,7 +8,7 @@ from typing import Sequence
 
 from sqlalchemy.engine import make_url
 
-from knowledge import config
+from knowledge import settings
 from knowledge.directory.errors import DirectoryDataError
 from knowledge.directory.store import Directory
 from knowledge.directory.yaml_loader import check
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "import-ror":
         return _import_ror(args)
-    folder = args.folder or config.directory_data_dir()
+    folder = args.folder or settings.directory_data_dir()
     try:
         if args.command == "check":
             report = check(folder)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from knowledge.ages import within
 from knowledge.gazetteer import Gazetteer
 from knowledge.hours import Schedule
 
@@ -17,11 +18,7 @@ class PublicPrisEnCharge:
 
     def admits(self, age: int | None) -> bool:
         """True when ``age`` (years; None = unknown) is within the range."""
-        if age is None:
-            return True
-        return (self.age_min is None or age >= self.age_min) and (
-            self.age_max is None or age <= self.age_max
-        )
+        return age is None or within(age, self.age_min, self.age_max)
 
 
 @dataclass(frozen=True)
@@ -66,6 +63,10 @@ class Service:
     finess: str | None = None
     secteurs_psy: tuple[str, ...] = ()
     position: tuple[float, float] | None = None  # (latitude, longitude) of the place
+
+    def admits(self, age: int | None) -> bool:
+        """True when one of its publics admits ``age`` (always, with no public or no age)."""
+        return age is None or not self.publics or any(p.admits(age) for p in self.publics)
 
     def departements(self, gazetteer: Gazetteer | None = None) -> list[str]:
         """Sorted department codes the service area touches (the six for a regional zone)."""

@@ -13,13 +13,12 @@ the resource and the element); ``ror_sync.sync`` then writes in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from knowledge.contact import is_mss_address
 from knowledge.directory.errors import DirectoryDataError, Problem
 from knowledge.directory.fhir import (
-    MIDNIGHT,
     Malformed,
     address,
     age,
@@ -29,28 +28,24 @@ from knowledge.directory.fhir import (
     codings_list,
     extensions,
     fhir_date,
-    fhir_time,
     phone,
     read_resources,
     slug,
 )
 from knowledge.directory.model import region_departements
+from knowledge.directory.ror_hours import available_time, closures
 from knowledge.directory.ror_mapping import Mapping, RorReport
-from knowledge.directory.tables import ACCES_LIBRE, ORIGIN_ROR, REGION_CODE, SLOT_OPENING
+from knowledge.directory.tables import ACCES_LIBRE, ORIGIN_ROR, REGION_CODE
 from knowledge.gazetteer import Gazetteer
-from knowledge.hours import Schedule, Slot
 from knowledge.vocabulary import Vocabulary
 
 __all__ = ["Mapping", "Parsed", "RorReport", "parse", "read_resources"]
 
 OFFER = "HealthcareService"
 CONTEXT_TYPES = ("Organization", "Location")
-OPEN_END = date(9999, 12, 30)  # a closure without planned reopening
-FHIR_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TERRITORY = {"1": "region", "2": "departement", "3": "commune"}  # TRE_R201 (4-6 not used)
 PHONE_CHANNELS = {"1", "2"}  # TRE_R200: mobile, fixe
 MAIL_CHANNEL, WEB_CHANNEL = "3", "4"
-MSS_DOMAIN = "mssante.fr"
 SD_SENSITIVE = ("https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
                 "ror-healthcareservice-sensitive-unit")
 
@@ -190,8 +185,8 @@ class _Reader:
                 break
         # Structure first: a malformed resource is an error even when it would be skipped.
         publics = self._publics(res)
-        horaires, permanent = self._hours(res)
-        fermetures = self._closures(res)
+        horaires, permanent = available_time(res, self.mapping)
+        fermetures = closures(res)
         zones = self._zones(res)
         contacts, phones, mails, mss, webs = self._contacts(res, org)
         for kind, value in self._telecoms(res):  # boiteLettreMSS and other offer telecoms
@@ -300,7 +295,7 @@ class _Reader:
             elif channel == WEB_CHANNEL or tel.get("system") == "url":
                 out.append(("url", value))
             else:
-                out.append(("mss" if value.lower().endswith(MSS_DOMAIN) else "email", value))
+                out.append(("mss" if is_mss_address(value) else "email", value))
         return out
 
     def _zones(self, res: dict) -> list[dict]:
@@ -396,7 +391,7 @@ class _Reader:
                     if public:
                         phones.append(phone(value))
                 elif channel == MAIL_CHANNEL:
-                    is_mss = value.lower().endswith(MSS_DOMAIN)
+                    is_mss = is_mss_address(value)
                     key = "messagerie_securisee" if is_mss else "email"
                     row[key] = row[key] or value
                     if public:
@@ -424,89 +419,3 @@ class _Reader:
                             and tel.get("system") == "phone":
                         phones.append(phone(tel["value"]))
         return contacts, phones, mails, mss, webs
-
-    def _hours(self, res: dict) -> tuple[list[dict], bool]:
-        slots: list[dict] = []
-        for i, at in enumerate(as_list(res.get("availableTime"), f"{OFFER}.availableTime")):
-            el = f"{OFFER}.availableTime[{i}]"
-            if not isinstance(at, dict):
-                raise Malformed(el, "objet attendu")
-            kind = next((code_of(x.get("valueCodeableConcept"), el)
-                         for x in extensions(at, "ror-available-time-type-of-time", el)), None)
-            days: list[int] = []
-            for d in as_list(at.get("daysOfWeek"), f"{el}.daysOfWeek"):
-                if d not in FHIR_DAYS:
-                    raise Malformed(f"{el}.daysOfWeek", f"{d!r} n'est pas un jour FHIR")
-                days.append(FHIR_DAYS.index(d))
-            for x in extensions(at, "ror-available-time-number-days-of-week", el):
-                try:
-                    n = int(x.get("valueInteger"))
-                except (TypeError, ValueError):
-                    n = 0
-                if not 1 <= n <= 7:
-                    raise Malformed(f"{el}.extension:ror-available-time-number-days-of-week",
-                                     f"{x.get('valueInteger')!r} n'est pas un jour (1 à 7)")
-                days.append(n - 1)
-            start = end = None
-            for x in extensions(at, "ror-available-time-effective-opening-closing-date", el):
-                period = x.get("valuePeriod") or {}
-                start = fhir_date(period.get("start"), f"{el}.effectivePeriod.start")
-                end = fhir_date(period.get("end"), f"{el}.effectivePeriod.end")
-            if at.get("allDay") is True:
-                debut, fin = time(0), MIDNIGHT
-            else:
-                debut = fhir_time(at.get("availableStartTime"), f"{el}.availableStartTime")
-                fin = fhir_time(at.get("availableEndTime"), f"{el}.availableEndTime")
-                if fin != MIDNIGHT and fin <= debut:
-                    raise Malformed(f"{el}.availableEndTime", "fin avant le début")
-            if not days:
-                raise Malformed(el, "aucun jour (daysOfWeek ou "
-                                     "ror-available-time-number-days-of-week)")
-            code = kind or self.mapping.fonctionnement
-            for day in sorted(set(days)):
-                slots.append({"jour": day, "debut": debut, "fin": fin, "code": code,
-                              "debut_effectif": start, "fin_effectif": end})
-        # Opening = "Horaire de fonctionnement" when given, else the other opening types.
-        codes = {s["code"] for s in slots}
-        opening = {self.mapping.fonctionnement} if self.mapping.fonctionnement in codes \
-            else self.mapping.ouverture
-        rows = []
-        for s in slots:
-            code = s.pop("code")
-            s["type_creneau"] = SLOT_OPENING if code in opening else f"R252-{code}"[:20]
-            rows.append(s)
-        current = [s for s in rows if s["type_creneau"] == SLOT_OPENING]
-        try:  # same checks as the hours module (overlaps) on the slots in force together
-            Schedule(slots=tuple(Slot(s["jour"], s["debut"], s["fin"]) for s in current
-                                 if s["fin_effectif"] is None))
-        except ValueError as exc:
-            raise Malformed(f"{OFFER}.availableTime", f"créneaux incohérents ({exc})") from None
-        full = {s["jour"] for s in current if s["debut"] == time(0) and s["fin"] == MIDNIGHT
-                and s["debut_effectif"] is None and s["fin_effectif"] is None}
-        permanent = full == set(range(7))
-        if permanent:
-            rows = [s for s in rows if s["type_creneau"] != SLOT_OPENING]
-        rows.sort(key=lambda s: (s["jour"], s["debut"], s["type_creneau"]))
-        return rows, permanent
-
-    def _closures(self, res: dict) -> list[dict]:
-        out = []
-        for i, na in enumerate(as_list(res.get("notAvailable"), f"{OFFER}.notAvailable")):
-            el = f"{OFFER}.notAvailable[{i}]"
-            if not isinstance(na, dict):
-                raise Malformed(el, "objet attendu")
-            during = na.get("during") or {}
-            start = fhir_date(during.get("start"), f"{el}.during.start")
-            reopening = fhir_date(during.get("end"), f"{el}.during.end")
-            if start is None:
-                continue  # a description without dates cannot close anything
-            if reopening is not None and reopening <= start:
-                raise Malformed(f"{el}.during.end", "réouverture pas après la fermeture")
-            motif = na.get("description")
-            out.append({
-                "debut": start, "fin": start if reopening else OPEN_END,
-                "motif": (motif.strip() if isinstance(motif, str) and motif.strip()
-                          else "Fermeture")[:200],
-                "reouverture_prevue": reopening,
-            })
-        return out

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from knowledge import config
+from knowledge import settings
 from knowledge.directory.errors import DirectoryDataError, Problem
 from knowledge.vocabulary import Vocabulary
 
@@ -17,7 +17,7 @@ NOT_IMPORTED = {"PractitionerRole": "personnes (PractitionerRole) : jamais impor
 
 
 def mapping_path() -> Path:
-    return config.project_root() / "knowledge" / "data" / "ror-mapping.yaml"
+    return settings.project_root() / "knowledge" / "data" / "ror-mapping.yaml"
 
 
 @dataclass(frozen=True)

@@ -10,28 +10,12 @@ from typing import Iterable
 from rapidfuzz import fuzz, process
 from sqlalchemy import inspect, or_, select, text
 
-from knowledge import config, db
+from knowledge import db, settings
 from knowledge.directory import ror, ror_sync
 from knowledge.directory.errors import DirectoryError
-from knowledge.directory.model import (
-    Contact,
-    LoadReport,
-    PublicPrisEnCharge,
-    Service,
-    Zone,
-    departements,
-)
-from knowledge.directory.tables import (
-    CHILD_TABLES,
-    IMPORT,
-    PUBLIC_LEVELS,
-    ORIGIN_ROR,
-    ORIGIN_YAML,
-    REGION_CODE,
-    SERVICE,
-    SLOT_OPENING,
-    Base,
-)
+from knowledge.directory.model import Contact, LoadReport, PublicPrisEnCharge, Service, Zone, departements
+from knowledge.directory.tables import (CHILD_TABLES, IMPORT, ORIGIN_ROR, ORIGIN_YAML, PUBLIC_LEVELS, REGION_CODE, SERVICE,
+                                        SLOT_OPENING, Base)
 from knowledge.directory.ror_mapping import RorReport
 from knowledge.directory.yaml_loader import parse_folder
 from knowledge.gazetteer import Commune, Gazetteer
@@ -63,11 +47,11 @@ class _Snapshot:
 
 
 class Directory:
-    """The resource directory stored in a SQL database (``knowledge.config.database_url()``)."""
+    """The resource directory stored in a SQL database (``knowledge.settings.database_url()``)."""
 
     def __init__(self, url: str | None = None, *, gazetteer: Gazetteer | None = None,
                  vocabulary: Vocabulary | None = None):
-        self.url = url or config.database_url()
+        self.url = url or settings.database_url()
         self.engine = db.engine(self.url)
         self._gazetteer = gazetteer
         self._vocabulary = vocabulary
@@ -118,7 +102,7 @@ class Directory:
         ROR (``import_ror``) are kept.
         """
         parsed = parse_folder(
-            Path(folder) if folder else config.directory_data_dir(), self.gazetteer, self.vocabulary
+            Path(folder) if folder else settings.directory_data_dir(), self.gazetteer, self.vocabulary
         )
         self.create_schema()
         children = list(CHILD_TABLES.items())

@@ -17,7 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base
 
-REGION_CODE = "24"  # INSEE code of Centre-Val de Loire
+from knowledge.gazetteer import REGION
+
+REGION_CODE = REGION  # INSEE code of Centre-Val de Loire (knowledge.gazetteer)
 AUDIENCES = ("professionnels", "public", "les_deux")
 ZONE_KINDS = ("commune", "epci", "departement", "region")
 SLOT_OPENING = "ouverture"

@@ -8,7 +8,10 @@ from typing import Any, Sequence
 
 from rapidfuzz import fuzz, process
 
+from knowledge.ages import MAX_AGE, plausible_age
+from knowledge.contact import MSS_DOMAIN, is_directory_phone, is_email, is_mss_address
 from knowledge.directory.errors import Problem
+from knowledge.gazetteer import is_code_insee
 from knowledge.directory.tables import REGION_CODE, SLOT_OPENING
 from knowledge.hours import JOURS, parse_slots
 
@@ -18,19 +21,10 @@ CONTACT_KEYS = ("fonction", "telephone", "email", "messagerie_securisee")
 FERMETURE_KEYS = ("debut", "fin", "motif", "reouverture")
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# "02 61 91 18 00", "0 800 47 47 88" (free numbers), short numbers "15", "115", "3919",
-# "39 77", "116 117".
-PHONE_RE = re.compile(
-    r"^(?:0[1-9](?: \d\d){4}|0 8\d\d(?: \d\d){3}|1\d{1,2}|116 \d{3}|3\d{3}|3\d \d\d)$"
-)
-EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$")
-INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 SIREN_RE = re.compile(r"^\d{9}$")
-MSS_DOMAIN = "mssante.fr"
 SLOT_HINT = ('(attendu : "9:00-12:30, 13:30-17:30" ou "fermé", fin au plus tard "24:00", '
              "créneaux sans chevauchement)")
-AGE_MAX = 120
 YAML_FIELDS = {"commune_insee": "commune", "reouverture_prevue": "reouverture"}  # column -> key
 
 
@@ -140,7 +134,7 @@ class FieldChecks:
     def _phone(self, s: ServiceContext, fld: str, value: Any) -> str | None:
         if value is None:
             return None
-        if not isinstance(value, str) or not PHONE_RE.match(value.strip()):
+        if not is_directory_phone(value):
             hint = " (mettez le numéro entre guillemets)" if isinstance(value, int) else ""
             s.problem(fld, f"{quote(value)} n'est pas un numéro de téléphone au format "
                            f'"02 61 91 18 00" ou un numéro court{hint}')
@@ -150,16 +144,14 @@ class FieldChecks:
     def _email(self, s: ServiceContext, fld: str, value: Any) -> str | None:
         if value is None:
             return None
-        if not isinstance(value, str) or not EMAIL_RE.match(value.strip()):
+        if not is_email(value):
             s.problem(fld, f"{quote(value)} n'est pas une adresse électronique valide")
             return None
         return value.strip()
 
     def _mss(self, s: ServiceContext, fld: str, value: Any) -> str | None:
         address = self._email(s, fld, value)
-        if address and not (
-            address.lower().endswith("." + MSS_DOMAIN) or address.lower().endswith("@" + MSS_DOMAIN)
-        ):
+        if address and not is_mss_address(address):
             s.problem(fld, f"{quote(address)} n'est pas une adresse MSSanté "
                            f"(domaine en .{MSS_DOMAIN} attendu)")
             return None
@@ -174,7 +166,7 @@ class FieldChecks:
         return value.strip()
 
     def _commune(self, s: ServiceContext, fld: str, value: Any) -> str | None:
-        if not isinstance(value, str) or not INSEE_RE.match(value):
+        if not is_code_insee(value):
             hint = " (mettez le code entre guillemets)" if isinstance(value, int) else ""
             s.problem(fld, f"{quote(value)} n'est pas un code INSEE de commune (5 caractères){hint}")
             return None
@@ -207,10 +199,10 @@ class FieldChecks:
             ages = {}
             for key in ("age_min", "age_max"):
                 age = item.get(key)
-                valid = isinstance(age, int) and not isinstance(age, bool) and 0 <= age <= AGE_MAX
+                valid = plausible_age(age)
                 if age is not None and not valid:
                     s.problem(f"{fld}.{key}",
-                              f"{quote(age)} n'est pas un âge en années (0 à {AGE_MAX})")
+                              f"{quote(age)} n'est pas un âge en années (0 à {MAX_AGE})")
                     age = None
                 ages[key] = age
             low, high = ages["age_min"], ages["age_max"]
@@ -303,23 +295,31 @@ class FieldChecks:
                         "type_creneau": SLOT_OPENING} for slot in slots)
         return out
 
-    def _fermetures(self, s: ServiceContext) -> list[dict]:
-        values = s.data.get("fermetures")
+    @staticmethod
+    def _records(s: ServiceContext, name: str, label: str, keys: Sequence[str]):
+        """(field, item) for each mapping of the optional list `name`; the problems of the rest.
+
+        `label` names one item with its article ("une fermeture"); its keys are listed in the message.
+        """
+        values = s.data.get(name)
         if values is None:
-            return []
+            return
         if not isinstance(values, list):
-            s.problem("fermetures", f"liste de fermetures attendue, trouvé {quote(values)}")
-            return []
-        out = []
+            s.problem(name, f"liste de {name} attendue, trouvé {quote(values)}")
+            return
         for i, item in enumerate(values, start=1):
-            fld = f"fermetures[{i}]"
+            fld = f"{name}[{i}]"
             if not isinstance(item, dict):
-                s.problem(fld, f"{quote(item)} n'est pas une fermeture "
-                               "({debut, fin, motif, reouverture})")
+                s.problem(fld, f"{quote(item)} n'est pas {label} ({{{', '.join(keys)}}})")
                 continue
             for key in item:
-                if key not in FERMETURE_KEYS:
-                    s.problem(f"{fld}.{key}", suggest(key, FERMETURE_KEYS))
+                if key not in keys:
+                    s.problem(f"{fld}.{key}", suggest(key, keys))
+            yield fld, item
+
+    def _fermetures(self, s: ServiceContext) -> list[dict]:
+        out = []
+        for fld, item in self._records(s, "fermetures", "une fermeture", FERMETURE_KEYS):
             dates = {}
             for key in ("debut", "fin", "reouverture"):
                 value = item.get(key)
@@ -343,22 +343,8 @@ class FieldChecks:
         return out
 
     def _contacts(self, s: ServiceContext) -> list[dict]:
-        values = s.data.get("contacts")
-        if values is None:
-            return []
-        if not isinstance(values, list):
-            s.problem("contacts", f"liste de contacts attendue, trouvé {quote(values)}")
-            return []
         out = []
-        for i, item in enumerate(values, start=1):
-            fld = f"contacts[{i}]"
-            if not isinstance(item, dict):
-                s.problem(fld, f"{quote(item)} n'est pas un contact "
-                               "({fonction, telephone, email, messagerie_securisee})")
-                continue
-            for key in item:
-                if key not in CONTACT_KEYS:
-                    s.problem(f"{fld}.{key}", suggest(key, CONTACT_KEYS))
+        for fld, item in self._records(s, "contacts", "un contact", CONTACT_KEYS):
             fonction = item.get("fonction")
             if not isinstance(fonction, str) or not fonction.strip():
                 s.problem(f"{fld}.fonction", f"fonction attendue (texte), trouvé {quote(fonction)}")

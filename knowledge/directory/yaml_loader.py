@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from knowledge import config
+from knowledge import settings
 from knowledge.directory.errors import DirectoryDataError, Problem
 from knowledge.directory.model import LoadReport, region_departements
 from knowledge.directory.tables import AUDIENCES, CHILD_TABLES, SERVICE
@@ -226,7 +226,7 @@ def check(folder: Path | None = None, *, gazetteer: Gazetteer | None = None,
           vocabulary: Vocabulary | None = None) -> LoadReport:
     """Validates the YAML files of ``folder`` (default: the project's) without writing anything."""
     return parse_folder(
-        Path(folder) if folder else config.directory_data_dir(),
+        Path(folder) if folder else settings.directory_data_dir(),
         gazetteer or Gazetteer.default(),
         vocabulary or Vocabulary.default(),
     ).report

@@ -15,10 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 from knowledge.activity import Entry, Journal
+from knowledge.directory import Directory, DirectoryError
+from knowledge.gazetteer import DEPARTEMENTS, Gazetteer
 from knowledge.hours import TZ
+from knowledge.orientation import current_time
+from knowledge.tickets import DELAIS_JOURS_OUVRES
+from knowledge.tickets.tables import DemandeRow as _Demande, EvenementRow as _Evenement
+from knowledge.vocabulary import Vocabulary
 
 SEUIL = 5
 SUPPRIME = "< 5"
@@ -163,16 +170,11 @@ class Reports:
 
     def __init__(self, url: str | None = None, *, directory=None, journal: Journal | None = None,
                  gazetteer=None, vocabulary=None, clock=None):
-        from knowledge.directory import Directory
-        from knowledge.gazetteer import Gazetteer
-        from knowledge.vocabulary import Vocabulary
-
         self.directory = directory or Directory(url)
         self.journal = journal or Journal(self.directory.url, engine=self.directory.engine)
         self.gazetteer = gazetteer or Gazetteer.default()
         self.vocabulary = vocabulary or Vocabulary.default()
         if clock is None:
-            from knowledge.orientation import current_time
             clock = current_time       # AIGUILLAGE_NOW in demos and tests, else Paris now
         self.clock = clock
 
@@ -201,7 +203,6 @@ class Reports:
         elif name == "appui":
             table = self._support(start, end)
         else:
-            from knowledge.directory import DirectoryError
             try:
                 table = self._freshness()
             except DirectoryError as exc:
@@ -237,7 +238,6 @@ class Reports:
         for e in entries:
             groups[(e.departement if par == "departement" else e.epci) or ""].append(e)
         if par == "departement":
-            from knowledge.gazetteer import DEPARTEMENTS
             for d in DEPARTEMENTS:
                 groups.setdefault(d.code if hasattr(d, "code") else d, [])
         rows = []
@@ -311,14 +311,9 @@ class Reports:
             rows, total, note="Fermé : aucun service local du type n'était ouvert à l'heure (arrondie) de la demande.")
 
     def _support(self, start: date, end: date) -> Table:
-        from knowledge.tickets import DELAIS_JOURS_OUVRES
-        from knowledge.tickets.tables import DemandeRow as _Demande, EvenementRow as _Evenement
-
         lo = datetime.combine(start, time(0), TZ).astimezone(timezone.utc).replace(tzinfo=None)
         hi = datetime.combine(end + timedelta(days=1), time(0), TZ).astimezone(timezone.utc).replace(tzinfo=None)
         now = self.clock().astimezone(timezone.utc).replace(tzinfo=None)
-        from sqlalchemy import inspect
-        from sqlalchemy.orm import Session
         tickets, first = [], {}
         if inspect(self.directory.engine).has_table("demande"):   # no request table yet: no rows
             with Session(self.directory.engine, future=True) as s:

@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from html import escape
 
-from knowledge.config import project_root
+from knowledge.settings import project_root
 from knowledge.reports import HIDDEN
 
 # ColorBrewer "Blues" (5 classes), readable by colour-blind readers; dark text (4.5:1 at least) except on the darkest

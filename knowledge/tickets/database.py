@@ -11,7 +11,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from knowledge import db
-from knowledge.config import database_url
+from knowledge.settings import database_url
 from knowledge.hours import now_paris
 from knowledge.tickets.tables import Base
 

@@ -9,7 +9,6 @@ loop is `knowledge.tickets.worker`.
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import NamedTuple
+
+from knowledge import settings
 
 log = logging.getLogger("aiguillage.notify")
 
@@ -47,16 +48,15 @@ class SmtpSettings:
 
 def settings_from_env(env=None) -> SmtpSettings | None:
     """SMTP settings from AIGUILLAGE_SMTP_*; None when AIGUILLAGE_SMTP_HOST is not set."""
-    env = os.environ if env is None else env
-    host = (env.get("AIGUILLAGE_SMTP_HOST") or "").strip()
+    host = settings.value("AIGUILLAGE_SMTP_HOST", env)
     if not host:
         return None
     return SmtpSettings(
-        host=host, port=int(env.get("AIGUILLAGE_SMTP_PORT") or 25),
-        sender=env.get("AIGUILLAGE_SMTP_FROM") or "aiguillage@localhost",
-        starttls=(env.get("AIGUILLAGE_SMTP_STARTTLS") or "").lower() in ("1", "true", "oui", "yes"),
-        username=env.get("AIGUILLAGE_SMTP_USER") or None,
-        password=env.get("AIGUILLAGE_SMTP_PASSWORD") or None)
+        host=host, port=settings.integer("AIGUILLAGE_SMTP_PORT", env),
+        sender=settings.text("AIGUILLAGE_SMTP_FROM", env),
+        starttls=bool(settings.flag("AIGUILLAGE_SMTP_STARTTLS", env)),
+        username=settings.value("AIGUILLAGE_SMTP_USER", env),
+        password=settings.value("AIGUILLAGE_SMTP_PASSWORD", env))
 
 
 class SendReport(NamedTuple):

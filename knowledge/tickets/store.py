@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
@@ -18,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from knowledge import privacy
+from knowledge.contact import is_email
+from knowledge.gazetteer import is_code_insee
 from knowledge.hours import TZ
 from knowledge.rpps import normalize_rpps
 from knowledge.tickets.deadlines import echeance_for
@@ -35,7 +36,7 @@ class TicketStore(OperatorAccounts, Outbox):
     """Requests, their history, notes, operators and the notification outbox.
 
     `TicketStore(url=None, *, clock=None, create_schema=True)`: url default
-    `knowledge.config.database_url()`, clock default `knowledge.hours.now_paris`.
+    `knowledge.settings.database_url()`, clock default `knowledge.hours.now_paris`.
     """
 
     # -- creation ------------------------------------------------------------------------------
@@ -86,9 +87,9 @@ class TicketStore(OperatorAccounts, Outbox):
                 raise TicketError("Le numéro RPPS doit comporter 11 chiffres valides.")
         if not (r.rappel_telephone or r.rappel_messagerie):
             raise TicketError("Un téléphone ou une adresse de messagerie pour le rappel est nécessaire.")
-        if r.rappel_messagerie and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", r.rappel_messagerie.strip()):
+        if r.rappel_messagerie and not is_email(r.rappel_messagerie):
             raise TicketError("L'adresse de messagerie n'est pas valide.")
-        if r.commune_insee and not re.fullmatch(r"\d[\dAB]\d{3}", r.commune_insee):
+        if r.commune_insee and not is_code_insee(r.commune_insee):
             raise TicketError("Code INSEE de commune invalide.")
         return DemandeRow(
             cle_idempotence=key, statut="recue", niveau=r.niveau,

@@ -8,7 +8,7 @@ import pytest
 from bot.api.app import create_app
 from bot.api.errors import ERREURS
 from bot.api.openapi import openapi_document
-from bot.api.settings import Settings
+from knowledge.settings import ApiSettings
 
 openapi_spec_validator = pytest.importorskip("openapi_spec_validator", reason="openapi-spec-validator n'est pas installé")
 from openapi_schema_validator import OAS30Validator  # noqa: E402
@@ -18,7 +18,7 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 def served_routes() -> set[tuple[str, str]]:
     """(METHOD, /path/{param}) of every route of the app, OPTIONS (CORS preflight) aside."""
-    app = create_app(Settings(tokens={}), name="aiguillage_api_routes")
+    app = create_app(ApiSettings(tokens={}), name="aiguillage_api_routes")
     out = set()
     for route in app.router.routes:
         path = "/" + route.path.lstrip("/")

@@ -125,7 +125,7 @@ def env(tmp_path_factory):
 def _load_directory(url: str) -> str | None:
     """Load the sample directory into the test database; None, or why it is not available."""
     try:
-        from knowledge.config import directory_data_dir
+        from knowledge.settings import directory_data_dir
         from knowledge.directory import Directory
         import knowledge.orientation  # noqa: F401 - the search page's engine
     except ImportError as exc:

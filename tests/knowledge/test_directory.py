@@ -11,7 +11,7 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, event, select, text
 
-from knowledge import config
+from knowledge import settings
 from knowledge.directory import (
     CHILD_TABLES,
     SERVICE,
@@ -29,7 +29,7 @@ from tests.servers import require_postgres
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "directory-valid"
 BAD_HOURS = FIXTURES / "directory-bad-hours"
-SAMPLE = config.directory_data_dir()
+SAMPLE = settings.directory_data_dir()
 
 EXPECTED_IDS = ["ccas-bourges", "cmp-vierzon", "cra-centre", "dac-18", "dac-36", "had-36",
                 "ssiad-issoudun", "ssiad-vierzon"]

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, select, text
 
 from knowledge.directory import SERVICE, Directory, DirectoryDataError, main
 from knowledge.directory import ror
+from knowledge.directory.ror_hours import available_time
 from knowledge.directory.tables import CHILD_TABLES, IMPORT
 from knowledge.gazetteer import Gazetteer
 from knowledge.hours import TZ
@@ -305,15 +306,15 @@ def test_command_line(tmp_path, capsys):
 def test_available_time_slot_types():
     """Opening hours use "Horaire de fonctionnement" when present, else the consultation ones
     (the guide's city example only has consultation slots)."""
-    reader = ror._Reader(Gazetteer.default(), None, ror.Mapping.load(), {}, ror.RorReport("x"))
+    mapping = ror.Mapping.load()
     ville = json.loads(IG.read_text())["entry"][0]["resource"]
-    rows, permanent = reader._hours(ville)
+    rows, permanent = available_time(ville, mapping)
     assert not permanent
     assert {r["type_creneau"] for r in rows} == {"ouverture"}
     assert [(r["jour"], r["debut"], r["fin"]) for r in rows if r["jour"] == 4] == [
         (4, time(9, 0), time(12, 0)), (4, time(14, 0), time(19, 0))]
     ville["availableTime"].append({"allDay": True, "daysOfWeek": ["mon"], "extension": []})
-    rows, _ = reader._hours(ville)
+    rows, _ = available_time(ville, mapping)
     monday = {(r["debut"], r["type_creneau"]) for r in rows if r["jour"] == 0}
     assert (time(0), "ouverture") in monday and (time(9, 0), "R252-07") in monday
 

@@ -448,7 +448,7 @@ def test_motifs_are_stored_as_json_list(store):
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory):
-    from knowledge.config import directory_data_dir
+    from knowledge.settings import directory_data_dir
     from knowledge.directory import Directory
     d = Directory(f"sqlite:///{tmp_path_factory.mktemp('dir') / 'directory.db'}")
     d.create_schema()

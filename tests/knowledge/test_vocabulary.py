@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 import yaml
 
-from knowledge.config import project_root
+from knowledge.settings import project_root
 from knowledge.text import fold
 from knowledge.vocabulary import (FIND_KINDS, MISSION_CODES, NEED_CODES, PUBLIC_CODES, TYPE_CODES, URGENCE_CODES,
                                   VOCABULARY_FILE, Mention, Vocabulary, VocabularyError, fold_aligned)

@@ -145,10 +145,10 @@ def test_command_line_purge(urls, capsys):
 
 
 def test_periods_come_from_the_environment(monkeypatch):
-    from knowledge import config
-    assert config.tracker_retention_days() == 90 and config.ticket_retention_days() == 365
-    monkeypatch.setenv(config.TRACKER_RETENTION_ENV, "30")
-    assert config.tracker_retention_days() == 30
-    monkeypatch.setenv(config.TICKET_RETENTION_ENV, "abc")
+    from knowledge import settings
+    assert settings.tracker_retention_days() == 90 and settings.ticket_retention_days() == 365
+    monkeypatch.setenv(settings.TRACKER_RETENTION_ENV, "30")
+    assert settings.tracker_retention_days() == 30
+    monkeypatch.setenv(settings.TICKET_RETENTION_ENV, "abc")
     with pytest.raises(ValueError, match="nombre de jours"):
-        config.ticket_retention_days()
+        settings.ticket_retention_days()
