@@ -26,7 +26,6 @@ import aiohttp
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from websockets.exceptions import ConnectionClosed
 
 from bot import web
 
@@ -177,12 +176,11 @@ def make_app(rasa_url: str, extra_origins: tuple[str, ...] = (), name: str | Non
         app.ctx.relayed.update(tasks)
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        except (ConnectionClosed, asyncio.CancelledError):
-            pass
         finally:
             for t in tasks:
                 t.cancel()
-                app.ctx.relayed.discard(t)
+            await asyncio.gather(*tasks, return_exceptions=True)   # a side closed: the end, not an error
+            app.ctx.relayed.difference_update(tasks)
             await up.close()
             await down.close()
         return None                                   # the connection is a WebSocket now
