@@ -2,7 +2,7 @@
 
 One route takes every path and method: routing, sessions, CSRF and roles stay the console's
 (:meth:`ConsoleApp.answer`). Its handlers are synchronous (SQL, scrypt on sign-in), so each runs
-in a worker thread and never blocks the event loop. Sanic refuses a form over 100 kB (French
+in a worker thread and never blocks the event loop, for up to 5 minutes. Sanic refuses a form over 100 kB (French
 413 page) before it is read. The outbox worker starts and stops with the server.
 """
 from __future__ import annotations
@@ -20,12 +20,17 @@ from bot.console.web import MAX_FORM, finish, parse_request
 
 log = logging.getLogger("aiguillage.console")
 access = logging.getLogger("aiguillage.console.access")
+# Sanic's 60 s would cut a slow page with a 503: the first phone-line search loads the language
+# model (long on a busy machine), a CSV export reads every request. The handler's thread would run
+# on anyway; the old server waited too.
+PAGE_SECONDS = 300
 REFUSALS = {400: "Requête invalide.", 404: "Page introuvable.", 405: "Méthode non autorisée.",
             413: "Formulaire trop volumineux."}
 
 
 def make_app(console: ConsoleApp, name: str | None = None) -> Sanic:
     app = web.new_app("aiguillage_console", max_body=MAX_FORM, name=name)
+    app.config.RESPONSE_TIMEOUT = PAGE_SECONDS
 
     def refused(request: SanicRequest, status: int) -> HTTPResponse:
         resp = console.error_page(status, REFUSALS.get(status, INTERNAL_ERROR))
