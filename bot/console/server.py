@@ -68,10 +68,10 @@ def make_app(console: ConsoleApp, name: str | None = None) -> Sanic:
 
 
 def _sanic_response(status: int, headers: list[tuple[str, str]], body: bytes) -> HTTPResponse:
-    content_type = next((v for k, v in headers if k == "Content-Type"), "text/html; charset=utf-8")
-    resp = HTTPResponse(body, status=status, content_type=content_type)
+    """The console's answer as is (header names in their usual case; Sanic counts the length)."""
+    resp = HTTPResponse(body, status=status, content_type=None)
     for k, v in headers:
-        if k not in ("Content-Type", "Content-Length"):
+        if k != "Content-Length":
             resp.headers.add(k, v)
     return resp
 

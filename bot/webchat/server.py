@@ -77,7 +77,7 @@ def origin_allowed(origin: str | None, host: str | None, extra: tuple[str, ...] 
 
 
 def _answer(status: int, body: bytes, content_type: str, cache: str = "no-cache") -> HTTPResponse:
-    resp = HTTPResponse(body, status=status, content_type=content_type)
+    resp = HTTPResponse(body, status=status, headers={"Content-Type": content_type}, content_type=None)
     resp.headers.update(web.PAGE_HEADERS)
     resp.headers["Cache-Control"] = cache
     return resp
