@@ -35,13 +35,14 @@ HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 _serial = itertools.count(1)
 
 
-def new_app(prefix: str, *, max_body: int, name: str | None = None) -> Sanic:
+def new_app(prefix: str, *, max_body: int, name: str | None = None, own_logging: bool = True) -> Sanic:
     """A Sanic application refusing bodies over `max_body` bytes (413).
 
     Sanic keeps a registry of application names per process: without `name`, a numbered one
-    (``prefix_1``, ``prefix_2``…) lets tests build several in one process.
+    (``prefix_1``, ``prefix_2``…) lets tests build several in one process. `own_logging=False`
+    when the process configures logging itself (else Sanic adds its own handlers: lines twice).
     """
-    app = Sanic(name or f"{prefix}_{next(_serial)}")
+    app = Sanic(name or f"{prefix}_{next(_serial)}", configure_logging=own_logging)
     app.config.REQUEST_MAX_SIZE = max_body
     return app
 

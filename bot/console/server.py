@@ -29,7 +29,7 @@ REFUSALS = {400: "Requête invalide.", 404: "Page introuvable.", 405: "Méthode 
 
 
 def make_app(console: ConsoleApp, name: str | None = None) -> Sanic:
-    app = web.new_app("aiguillage_console", max_body=MAX_FORM, name=name)
+    app = web.new_app("aiguillage_console", max_body=MAX_FORM, name=name, own_logging=False)
     app.config.RESPONSE_TIMEOUT = PAGE_SECONDS
 
     def refused(request: SanicRequest, status: int) -> HTTPResponse:

@@ -89,7 +89,7 @@ def _text(status: int, text: str | None = None) -> HTTPResponse:
 
 def make_app(rasa_url: str, extra_origins: tuple[str, ...] = (), name: str | None = None) -> Sanic:
     upstream = rasa_url.rstrip("/")
-    app = web.new_app("aiguillage_webchat", max_body=MAX_BODY, name=name)
+    app = web.new_app("aiguillage_webchat", max_body=MAX_BODY, name=name, own_logging=False)
     app.config.RESPONSE_TIMEOUT = RELAY_TIMEOUT + 5
     app.config.WEBSOCKET_MAX_SIZE = MAX_BODY
     app.enable_websocket()
