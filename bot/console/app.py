@@ -34,7 +34,7 @@ from bot.console.search import History, SearchPages
 from bot.console.sessions import SessionStore, Throttle
 from bot.console.users import UsersPages
 from bot.console.web import MAX_FORM, HttpError, Request, Response, finish, parse_request, redirect
-from knowledge.notify import SmtpSettings
+from knowledge.notify import SmtpSettings, send_with_settings
 from knowledge.tickets import CONSENTEMENTS, ISSUES, ROLES, STATUTS, URGENCES, TicketStore
 
 log = logging.getLogger("aiguillage.console")
@@ -78,7 +78,7 @@ class ConsoleApp:
         self._directory = directory
         self.communes = Communes()
         self.history = History()
-        self.notifier = Notifier(store, smtp, notify_interval)
+        self.notifier = Notifier(store, smtp, send_with_settings, notify_interval)
         self.env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                                autoescape=select_autoescape(["html"]), trim_blocks=True,
                                lstrip_blocks=True)

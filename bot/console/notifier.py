@@ -1,18 +1,18 @@
-"""The console's outbox worker: sends the queued notifications (knowledge.notify) in a background
-thread, at once after a change and every `interval` seconds."""
+"""The console's outbox worker: sends the queued notifications in a background thread, at once
+after a change and every `interval` seconds. `send(store, smtp)` is the mailer's function
+(knowledge.notify.send_with_settings), given by the console."""
 from __future__ import annotations
 
 import logging
 import threading
-
-from knowledge.notify import SmtpSettings, send_with_settings
+from typing import Callable
 
 log = logging.getLogger("aiguillage.console")
 
 
 class Notifier:
-    def __init__(self, store, smtp: SmtpSettings | None, interval: float = 30.0) -> None:
-        self.store, self.smtp, self.interval = store, smtp, interval
+    def __init__(self, store, smtp, send: Callable, interval: float = 30.0) -> None:
+        self.store, self.smtp, self.send, self.interval = store, smtp, send, interval
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
@@ -25,7 +25,7 @@ class Notifier:
         def run():
             while not self._stop.is_set():
                 try:
-                    send_with_settings(self.store, self.smtp)
+                    self.send(self.store, self.smtp)
                 except Exception:  # noqa: BLE001 - keep the worker alive; rows stay in the outbox
                     log.exception("notification worker failed")
                 self._wake.wait(self.interval)
