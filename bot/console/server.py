@@ -2,8 +2,9 @@
 
 One route takes every path and method: routing, sessions, CSRF and roles stay the console's
 (:meth:`ConsoleApp.answer`). Its handlers are synchronous (SQL, scrypt on sign-in), so each runs
-in a worker thread and never blocks the event loop, for up to 5 minutes. Sanic refuses a form over 100 kB (French
-413 page) before it is read. The outbox worker starts and stops with the server.
+in a worker thread and never blocks the event loop, for up to 5 minutes. Sanic refuses a form
+over 100 kB (French 413 page) before the handler runs. The outbox worker starts and stops with
+the server.
 """
 from __future__ import annotations
 
