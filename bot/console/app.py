@@ -86,8 +86,9 @@ class ConsoleApp:
         self.env.globals.update(STATUTS=STATUTS, URGENCES=URGENCES, CONSENTEMENTS=CONSENTEMENTS,
                                 ROLES=ROLES, ISSUES=ISSUES, AGES=AGES, RANKS=RANKS,
                                 EVENEMENTS=EVENEMENTS)
+        self.search = SearchPages(self)
         pages = (AuthPages(self), QueuePages(self), IntakePages(self), DetailPages(self),
-                 SearchPages(self), FreshnessPage(self), UsersPages(self), ReportsPage(self))
+                 self.search, FreshnessPage(self), UsersPages(self), ReportsPage(self))
         self.routes: list[Route] = [Route(*r) for p in pages for r in p.routes()]
 
     # -- outbox worker -------------------------------------------------------------------------
@@ -100,6 +101,10 @@ class ConsoleApp:
 
     def notify_soon(self) -> None:
         self.notifier.wake()
+
+    def warm(self) -> None:
+        """Preload what the first phone-line search needs (run by the server in the background)."""
+        self.search.warm()
 
     # -- entry points --------------------------------------------------------------------------
 

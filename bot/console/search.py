@@ -12,6 +12,7 @@ from knowledge.geo import distance_km, load_centres
 from knowledge.tickets import TZ, route_dac
 
 log = logging.getLogger("aiguillage.console")
+WARM_UP_TEXT = "personne âgée seule à domicile"
 HISTORY_SIZE = 5                  # last phone-line searches kept per session
 TYPES_RECHERCHE = ("DAC", "CLIC", "MDPH", "SSIAD", "SAAD", "HAD", "EMG", "EMSP", "ESA", "PFR", "CMP",
                    "CMPP", "MDA", "CSAPA", "PASS", "MDS", "CCAS", "PMI", "CRIP", "CPTS", "CPAM")
@@ -47,6 +48,8 @@ class SearchPages:
     def __init__(self, app):
         self.app = app
         self._centres = None
+        self._loading = threading.Lock()   # the engine loads once: a search waits for the warm-up
+        self._loaded = False
 
     def routes(self) -> list[tuple]:
         return [("GET", r"/recherche", self.search),
@@ -86,11 +89,24 @@ class SearchPages:
                              communes_liste=self.app.communes.options(),
                              imprime_le=fmt_dt(self.app.store.clock()))
 
+    def warm(self) -> None:
+        """Load the orientation engine now (language model, directory cache: ~25 s on a busy
+        machine) so that the first caller's search does not wait for it; failures wait too."""
+        try:
+            self._orient(WARM_UP_TEXT)
+        except Exception:  # noqa: BLE001 - e.g. no directory yet: the first search will say why
+            log.info("orientation engine not preloaded", exc_info=True)
+
     def _orient(self, text: str, **kwargs):
-        if self.app.orienter is None:
-            from knowledge.orientation import orient      # heavy (language model): on first search
-            self.app.orienter = orient
-        return self.app.orienter(text, **kwargs)
+        if self._loaded:
+            return self.app.orienter(text, **kwargs)
+        with self._loading:            # the first call loads the language model and directory cache
+            if self.app.orienter is None:
+                from knowledge.orientation import orient
+                self.app.orienter = orient
+            result = self.app.orienter(text, **kwargs)
+            self._loaded = True
+            return result
 
     def _log_answer(self, result) -> None:
         """The phone line's answer goes to the anonymous orientation log (knowledge.activity)."""

@@ -4,7 +4,7 @@ One route takes every path and method: routing, sessions, CSRF and roles stay th
 (:meth:`ConsoleApp.answer`). Its handlers are synchronous (SQL, scrypt on sign-in), so each runs
 in a worker thread and never blocks the event loop, for up to 5 minutes. Sanic refuses a form
 over 100 kB (French 413 page) before the handler runs. The outbox worker starts and stops with
-the server.
+the server; the orientation engine is loaded in the background as it starts.
 """
 from __future__ import annotations
 
@@ -60,6 +60,10 @@ def make_app(console: ConsoleApp, name: str | None = None) -> Sanic:
     @app.before_server_start
     async def start(app, loop):
         console.start_notifier()
+
+    @app.after_server_start
+    async def warm(app, loop):
+        loop.run_in_executor(None, console.warm)      # in the background: /sante answers at once
 
     @app.after_server_stop
     async def stop(app, loop):
