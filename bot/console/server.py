@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 from sanic import Sanic
 from sanic.request import Request as SanicRequest
@@ -63,7 +64,8 @@ def make_app(console: ConsoleApp, name: str | None = None) -> Sanic:
 
     @app.after_server_start
     async def warm(app, loop):
-        loop.run_in_executor(None, console.warm)      # in the background: /sante answers at once
+        # a daemon thread: /sante answers at once, and a stop during the load is not held up by it
+        threading.Thread(target=console.warm, name="aiguillage-warm-up", daemon=True).start()
 
     @app.after_server_stop
     async def stop(app, loop):
