@@ -19,10 +19,9 @@ FORBIDDEN_IN_KNOWLEDGE = ("rasa", "rasa_sdk", "sanic")
 # Files being split right now by other work of issue 9 (remove each entry after its merge).
 LONG_FILES = {
     "knowledge/triage.py": "emergency recall work",
-    "bot/console/app.py": "moving to Sanic",
 }
 
-_CONSOLE = "bot/console is moving to Sanic (issue 9): imports go to the top there"
+_CONSOLE = "the command line (create-user) and the pages start without the web server or the orientation engine (spaCy, loaded on first search)"
 _EMERGENCY = "triage <-> signs <-> emergency_net circle; emergency recall work removes it"
 # Function-local imports of project modules: (file, imported module) -> reason.
 LOCAL_IMPORTS = {
@@ -42,12 +41,10 @@ LOCAL_IMPORTS = {
     ("bot/console/__main__.py", "bot.console.security"): _CONSOLE,
     ("bot/console/__main__.py", "bot.console.sessions"): _CONSOLE,
     ("bot/console/__main__.py", "knowledge.tickets"): _CONSOLE,
-    ("bot/console/app.py", "knowledge.activity"): _CONSOLE,
+    ("bot/console/__main__.py", "bot.console.server"): _CONSOLE,
+    ("bot/console/search.py", "knowledge.orientation"): _CONSOLE,
+    ("bot/console/search.py", "knowledge.activity"): _CONSOLE,
     ("bot/console/app.py", "knowledge.directory"): _CONSOLE,
-    ("bot/console/app.py", "knowledge.gazetteer"): _CONSOLE,
-    ("bot/console/app.py", "knowledge.orientation"): _CONSOLE,
-    ("bot/console/app.py", "knowledge.places"): _CONSOLE,
-    ("bot/console/reports.py", "bot.console.app"): _CONSOLE,
     ("bot/console/reports.py", "knowledge.reports"): _CONSOLE,
     ("bot/console/reports.py", "knowledge.reports.carte"): _CONSOLE,
     ("bot/scaled.py", "bot.processes"): "reliability work on bot/scaled.py",

@@ -19,10 +19,9 @@ import logging
 
 import aiohttp
 from sanic import Sanic, response
-from sanic.exceptions import MethodNotSupported, NotFound, PayloadTooLarge, SanicException
 from sanic.request import Request
 
-from bot import keys
+from bot import keys, web
 from bot.api import reports as reports_api
 from bot.api.errors import ApiError, error_response, json_response
 from bot.api.openapi import openapi_document
@@ -42,6 +41,7 @@ MAX_TEXT = 4000
 RASA_TIMEOUT = 6.0  # seconds; the REST channel itself answers within its budget (4 s)
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type"
+SANIC_REFUSALS = {400: "requete_invalide", 404: "ressource_introuvable", 405: "methode_non_autorisee"}
 
 
 class TokenBucket:
@@ -164,8 +164,7 @@ def service_document(service, at: datetime) -> dict:
 def create_app(settings: ApiSettings | None = None, orienter=None, name: str = "aiguillage_api") -> Sanic:
     """The gateway app. `orienter` defaults to the process-wide one (directory from AIGUILLAGE_DB_URL)."""
     settings = settings or ApiSettings.from_env()
-    app = Sanic(name)
-    app.config.REQUEST_MAX_SIZE = settings.max_body
+    app = web.new_app("aiguillage_api", max_body=settings.max_body, name=name)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.settings = settings
     app.ctx.limiter = TokenBucket(settings.rate_per_minute)
@@ -201,9 +200,6 @@ def create_app(settings: ApiSettings | None = None, orienter=None, name: str = "
                     "Access-Control-Max-Age": "600",
                 },
             )
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body:
-            raise ApiError("corps_trop_volumineux", f"Le corps dépasse {settings.max_body} octets.")
         if request.path in PUBLIC_PATHS or not request.path.startswith(PREFIX):
             key = f"ip:{request.ip}"
         else:
@@ -234,29 +230,13 @@ def create_app(settings: ApiSettings | None = None, orienter=None, name: str = "
     async def on_api_error(request: Request, exc: ApiError):
         return error_response(exc)
 
-    @app.exception(NotFound)
-    async def on_not_found(request: Request, exc):
-        return error_response(ApiError("ressource_introuvable"))
+    def refused(request: Request, status: int):
+        """Sanic's refusals (unknown path, method, body too large, malformed) and crashes, as JSON."""
+        if status == 413:
+            return error_response(ApiError("corps_trop_volumineux", f"Le corps dépasse {settings.max_body} octets."))
+        return error_response(ApiError(SANIC_REFUSALS.get(status, "erreur_interne")))
 
-    @app.exception(MethodNotSupported)
-    async def on_method(request: Request, exc):
-        return error_response(ApiError("methode_non_autorisee"))
-
-    @app.exception(PayloadTooLarge)
-    async def on_too_large(request: Request, exc):
-        return error_response(ApiError("corps_trop_volumineux", f"Le corps dépasse {settings.max_body} octets."))
-
-    @app.exception(SanicException)
-    async def on_sanic(request: Request, exc: SanicException):
-        status = getattr(exc, "status_code", 500) or 500
-        if status == 400:
-            return error_response(ApiError("requete_invalide"))
-        return error_response(ApiError("erreur_interne"))
-
-    @app.exception(Exception)
-    async def on_error(request: Request, exc: Exception):
-        logger.exception("Erreur interne sur %s %s", request.method, request.path)
-        return error_response(ApiError("erreur_interne"))
+    web.on_errors(app, refused, logger)
 
     # -- routes --------------------------------------------------------------------------------
 

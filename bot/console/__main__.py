@@ -5,26 +5,11 @@ import argparse
 import getpass
 import logging
 import sys
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from knowledge import privacy, settings
 
 PORT_ENV = "AIGUILLAGE_CONSOLE_PORT"
 PASSWORD_ENV = "AIGUILLAGE_CONSOLE_PASSWORD"
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _Handler(WSGIRequestHandler):
-    """Access log without query strings (they may carry filters), masked."""
-
-    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
-        line = (format % args).split("?", 1)[0] if "?" in (format % args) else format % args
-        logging.getLogger("aiguillage.console.access").info(privacy.mask(line))
 
 
 def _store():
@@ -33,22 +18,15 @@ def _store():
 
 
 def serve(host: str, port: int) -> None:
+    """The console on Sanic (bot/console/server.py), the outbox worker beside it."""
     from bot.console.app import ConsoleApp
     from bot.console.security import load_secret
+    from bot.console.server import serve as serve_console
     from knowledge.tickets import settings_from_env
     app = ConsoleApp(_store(), load_secret(), smtp=settings_from_env(),
                      secure_cookie=settings.flag("AIGUILLAGE_CONSOLE_SECURE_COOKIE"),
                      trust_proxy=bool(settings.flag("AIGUILLAGE_CONSOLE_TRUST_PROXY")))
-    app.start_notifier()
-    httpd = make_server(host, port, app, server_class=_Server, handler_class=_Handler)
-    print(f"Console Aiguillage sur http://{host}:{httpd.server_port}/", flush=True)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        app.stop_notifier()
-        httpd.server_close()
+    serve_console(app, host, port)
 
 
 def _password(args) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from bot.console.web import HttpError, Response
 from knowledge.reports import ReportUnavailable
 
 MAP_FIGURES = {
@@ -18,30 +19,25 @@ MAP_FIGURES = {
 }
 
 
-def routes(app) -> list[tuple]:
-    """Route entries for ConsoleApp.routes."""
-    page = ReportsPage(app)
-    return [("GET", r"/rapports", page.page),
-            ("GET", r"/rapports/(?P<nom>[a-z\-]+)\.csv", page.csv)]
-
-
 class ReportsPage:
     def __init__(self, app):
         self.app = app
         self._reports = None
 
+    def routes(self) -> list[tuple]:
+        return [("GET", r"/rapports", self.page),
+                ("GET", r"/rapports/(?P<nom>[a-z\-]+)\.csv", self.csv)]
+
     def reports(self):
         if self._reports is None:
             from knowledge.reports import Reports
-            directory = self.app._get_directory()
+            directory = self.app.directory()
             if directory is None:
-                from bot.console.app import HttpError
                 raise HttpError(503, "L'annuaire n'est pas disponible : rapports impossibles.")
             self._reports = Reports(directory=directory, clock=self.app.store.clock)
         return self._reports
 
     def _params(self, req):
-        from bot.console.app import HttpError
         from knowledge.reports import parse_period
         q = req.query
         try:
@@ -53,13 +49,12 @@ class ReportsPage:
         return start, end, par
 
     def page(self, req):
-        self.app._require(req, "coordinateur")
+        self.app.require(req, "coordinateur")
         start, end, par = self._params(req)
         figure = req.query.get("carte") if req.query.get("carte") in MAP_FIGURES else "non_couvertes"
         try:
             return self._page(req, start, end, par, figure)
         except ReportUnavailable as exc:
-            from bot.console.app import HttpError
             raise HttpError(503, str(exc)) from None
 
     def _page(self, req, start, end, par, figure):
@@ -89,14 +84,13 @@ class ReportsPage:
                 "Demandes arrivées quand le service local était fermé, par type")),
         }
         query = f"du={start.isoformat()}&au={end.isoformat()}&par={par}"
-        return self.app._page("rapports.html", req, start=start, end=end, par=par, figure=figure,
+        return self.app.page("rapports.html", req, start=start, end=end, par=par, figure=figure,
                               figures=MAP_FIGURES, carte=svg_map, map_table=deps, tables=tables,
                               charts=charts, query=query, source=carte.contours()["source"],
                               licence=carte.contours()["licence"])
 
     def csv(self, req, nom: str):
-        from bot.console.app import HttpError, Response
-        self.app._require(req, "coordinateur")
+        self.app.require(req, "coordinateur")
         start, end, par = self._params(req)
         try:
             table = self.reports().build(nom, start, end, par)

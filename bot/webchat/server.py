@@ -1,27 +1,32 @@
 """The web chat's one public origin: the page (index.html, app.js, style.css, the vendored
-socket.io client, ``/config.js``) and ``/socket.io/`` proxied to Rasa's socket.io channel on
+socket.io client, ``/config.js``) and ``/socket.io/`` relayed to Rasa's socket.io channel on
 loopback (HTTP long-polling and WebSocket).
 
 The page uses relative URLs, so it works under any host name; Rasa itself never faces the
-network. The proxy refuses a cross-site ``Origin`` (another site's page opening a socket in the
+network. The relay refuses a cross-site ``Origin`` (another site's page opening a socket in the
 user's name) and forwards neither cookies nor the origin. Only for an origin configured in
 ``AIGUILLAGE_WEBCHAT_ORIGINS`` (a site embedding a standard widget such as rasa-webchat) does it
 answer the long-polling requests with ``Access-Control-Allow-Origin: <that origin>`` (never ``*``,
-never credentials); otherwise no CORS header.
+never credentials); otherwise no CORS header. Bodies and WebSocket messages from the browser are
+limited to 1 MiB.
 
-aiohttp (a Rasa dependency) serves the page and carries both transports.
+Sanic serves the page and carries both transports, as it carries Rasa's own socket.io channel
+(bot/web.py: one HTTP stack); aiohttp is the client towards Rasa.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp import web
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import web
 
 from knowledge import settings
 
@@ -29,6 +34,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 RASA_URL_ENV = "AIGUILLAGE_RASA_URL"
 ORIGINS_ENV = "AIGUILLAGE_WEBCHAT_ORIGINS"    # extra allowed origins ("https://chat.exemple.fr,…")
 SOCKET_PATH = "/socket.io/"
+MAX_BODY = 1024 * 1024            # a long-polling POST or a WebSocket message from the browser
+RELAY_TIMEOUT = 90                # seconds; a long-poll waits at most the engine.io ping interval
 logger = logging.getLogger("bot.webchat")
 
 FILES = {
@@ -42,6 +49,8 @@ FILES = {
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Accept")
 HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "content-encoding",
        "set-cookie", "server", "date"}
+REFUSALS = {400: "Requête invalide.", 403: "Origine non autorisée.", 404: "Page introuvable.",
+            405: "Méthode non autorisée.", 413: "Requête trop volumineuse.", 502: "Assistant injoignable."}
 
 
 def config_js() -> bytes:
@@ -68,116 +77,119 @@ def origin_allowed(origin: str | None, host: str | None, extra: tuple[str, ...] 
     return bool(host) and parts.scheme in ("http", "https") and parts.netloc.lower() == host.strip().lower()
 
 
-def security_headers(resp: web.StreamResponse) -> None:
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Referrer-Policy"] = "no-referrer"
-    resp.headers["X-Frame-Options"] = "DENY"
-
-
-def _text(status: int, text: str) -> web.Response:
-    resp = web.Response(status=status, text=text, content_type="text/plain", charset="utf-8")
-    security_headers(resp)
-    resp.headers["Cache-Control"] = "no-cache"
+def _answer(status: int, body: bytes, content_type: str, cache: str = "no-cache") -> HTTPResponse:
+    resp = HTTPResponse(body, status=status, headers={"Content-Type": content_type}, content_type=None)
+    resp.headers.update(web.PAGE_HEADERS)
+    resp.headers["Cache-Control"] = cache
     return resp
 
 
-def make_app(rasa_url: str, extra_origins: tuple[str, ...] = ()) -> web.Application:
+def _text(status: int, text: str | None = None) -> HTTPResponse:
+    return _answer(status, (text or REFUSALS.get(status, "Erreur interne.")).encode(), "text/plain; charset=utf-8")
+
+
+def make_app(rasa_url: str, extra_origins: tuple[str, ...] = (), name: str | None = None) -> Sanic:
     upstream = rasa_url.rstrip("/")
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.new_app("aiguillage_webchat", max_body=MAX_BODY, name=name, own_logging=False)
+    app.config.RESPONSE_TIMEOUT = RELAY_TIMEOUT + 5
+    app.config.WEBSOCKET_MAX_SIZE = MAX_BODY
+    app.enable_websocket()
+    app.ctx.relayed = set()                       # pumps of the open WebSockets
+    web.on_errors(app, lambda request, status: _text(status), logger)
 
-    async def on_startup(app):
-        app["http"] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=90), auto_decompress=False)
+    @app.before_server_start
+    async def open_client(app, loop):
+        app.ctx.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RELAY_TIMEOUT),
+                                             auto_decompress=False)
 
-    async def on_cleanup(app):
-        await app["http"].close()
+    @app.before_server_stop
+    async def close_sockets(app, loop):
+        for task in list(app.ctx.relayed):
+            task.cancel()
 
-    app.on_startup.append(on_startup)
-    app.on_cleanup.append(on_cleanup)
+    @app.after_server_stop
+    async def close_client(app, loop):
+        await app.ctx.http.close()
 
-    async def page(request: web.Request) -> web.StreamResponse:
-        path = request.path
+    async def page(request: Request, path: str = "") -> HTTPResponse:
+        if request.method not in ("GET", "HEAD"):
+            return _text(405)
+        path = web.path_of(request)
         if path == "/health":
-            resp = web.Response(body=b'{"statut": "ok"}', content_type="application/json")
-        elif path == "/config.js":
-            resp = web.Response(body=config_js(), content_type="text/javascript", charset="utf-8")
-        elif path in FILES:
-            name, ctype = FILES[path]
-            mime, _, cs = ctype.partition("; charset=")
-            resp = web.Response(body=(STATIC / name).read_bytes(), content_type=mime, charset=cs or None)
-            if name == "index.html":
-                resp.headers["Content-Security-Policy"] = csp(request.headers.get("Host"))
-        else:
-            return _text(404, "Page introuvable.")
-        security_headers(resp)
-        resp.headers["Cache-Control"] = "no-cache"
+            return _answer(200, b'{"statut": "ok"}', "application/json")
+        if path == "/config.js":
+            return _answer(200, config_js(), "text/javascript; charset=utf-8")
+        if path not in FILES:
+            return _text(404)
+        name, ctype = FILES[path]
+        resp = _answer(200, (STATIC / name).read_bytes(), ctype)
+        if name == "index.html":
+            resp.headers["Content-Security-Policy"] = csp(request.headers.get("host"))
         return resp
 
-    async def not_allowed(request: web.Request) -> web.StreamResponse:
-        return _text(405, "Méthode non autorisée.")
-
-    async def socket(request: web.Request) -> web.StreamResponse:
-        if not origin_allowed(request.headers.get("Origin"), request.headers.get("Host"), extra_origins):
-            logger.warning("socket.io : origine refusée %s", request.headers.get("Origin"))
-            return _text(403, "Origine non autorisée.")
+    async def socket(request: Request):
+        origin = request.headers.get("origin")
+        if not origin_allowed(origin, request.headers.get("host"), extra_origins):
+            logger.warning("socket.io : origine refusée %s", origin)
+            return _text(403)
         target = f"{upstream}{SOCKET_PATH}"
         if request.query_string:
             target += "?" + request.query_string
-        if request.headers.get("Upgrade", "").lower() == "websocket":
+        if request.headers.get("upgrade", "").lower() == "websocket":
             return await _websocket(request, target.replace("http", "ws", 1))
         headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
         headers["Accept-Encoding"] = "identity"
-        body = await request.read()
         try:
-            async with app["http"].request(request.method, target, data=body or None, headers=headers) as up:
-                data = await up.read()
-                resp = web.Response(status=up.status, body=data)
+            async with app.ctx.http.request(request.method, target, data=request.body or None, headers=headers) as up:
+                resp = _answer(up.status, await up.read(), up.headers.get("Content-Type", "text/plain"), "no-store")
                 for k, v in up.headers.items():
-                    if k.lower() not in HOP and not k.lower().startswith("access-control-"):
+                    if k.lower() not in HOP and k.lower() != "content-type" and not k.lower().startswith("access-control-"):
                         resp.headers[k] = v
         except (aiohttp.ClientError, asyncio.TimeoutError):
-            return _text(502, "Assistant injoignable.")
-        security_headers(resp)
-        resp.headers["Cache-Control"] = "no-store"
-        origin = (request.headers.get("Origin") or "").rstrip("/")
+            return _text(502)
+        origin = (origin or "").rstrip("/")
         if origin and origin in extra_origins:          # a configured site embedding a widget
             resp.headers["Access-Control-Allow-Origin"] = origin
             resp.headers["Vary"] = "Origin"
         return resp
 
-    async def _websocket(request: web.Request, target: str) -> web.StreamResponse:
+    async def _websocket(request: Request, target: str):
         try:
-            up = await app["http"].ws_connect(target, autoping=False, max_msg_size=0, timeout=30)
+            up = await app.ctx.http.ws_connect(target, max_msg_size=0, timeout=30)
         except (aiohttp.ClientError, asyncio.TimeoutError):
-            return _text(502, "Assistant injoignable.")
-        down = web.WebSocketResponse(autoping=False, max_msg_size=0)
-        await down.prepare(request)
+            return _text(502)
+        down = await request.transport.get_protocol().websocket_handshake(request)
 
-        async def pump(src, dst):
-            async for msg in src:
-                if msg.type == aiohttp.WSMsgType.TEXT:
-                    await dst.send_str(msg.data)
-                elif msg.type == aiohttp.WSMsgType.BINARY:
-                    await dst.send_bytes(msg.data)
-                elif msg.type == aiohttp.WSMsgType.PING:
-                    await dst.ping(msg.data)
-                elif msg.type == aiohttp.WSMsgType.PONG:
-                    await dst.pong(msg.data)
-                else:
-                    break
+        async def browser_to_rasa():
+            while True:
+                msg = await down.recv()
+                if msg is None:
+                    return
+                await (up.send_str(msg) if isinstance(msg, str) else up.send_bytes(msg))
 
-        tasks = [asyncio.ensure_future(pump(down, up)), asyncio.ensure_future(pump(up, down))]
+        async def rasa_to_browser():
+            async for msg in up:
+                if msg.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                    return
+                await down.send(msg.data)
+
+        tasks = {asyncio.ensure_future(browser_to_rasa()), asyncio.ensure_future(rasa_to_browser())}
+        app.ctx.relayed.update(tasks)
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for t in tasks:
                 t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)   # a side closed: the end, not an error
+            app.ctx.relayed.difference_update(tasks)
             await up.close()
             await down.close()
-        return down
+        return None                                   # the connection is a WebSocket now
 
-    app.router.add_route("*", "/socket.io/", socket)
-    app.router.add_get("/{tail:.*}", page)
-    app.router.add_route("*", "/{tail:.*}", not_allowed)
+    socket.is_websocket = True    # Sanic's mark: a handler may end without an HTTP response
+    app.add_route(socket, SOCKET_PATH, methods=web.HTTP_METHODS, name="relais", strict_slashes=True)
+    app.add_route(page, "/", methods=web.HTTP_METHODS, name="racine")
+    app.add_route(page, "/<path:path>", methods=web.HTTP_METHODS, name="pages")
     return app
 
 
@@ -186,6 +198,4 @@ def serve(host: str, port: int, rasa_port: int = 5005, rasa_url: str | None = No
     extra = tuple(o.rstrip("/") for o in settings.items(ORIGINS_ENV))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"Web chat : http://localhost:{port}/ (socket.io relayé vers {upstream})", flush=True)
-    web.run_app(make_app(upstream, extra), host=host, port=port, print=None, access_log=None,
-                shutdown_timeout=5)
-    sys.stdout.flush()
+    web.serve(make_app(upstream, extra), host, port)

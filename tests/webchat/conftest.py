@@ -6,6 +6,7 @@ fixture (tests/conftest.py) runs it.
 """
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,23 @@ def wait_webchat(port: int, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise TimeoutError("le web chat ne répond pas")
+
+
+@contextlib.asynccontextmanager
+async def sanic_server(app):
+    """`app` (Sanic) served on a free loopback port inside the running event loop; yields its URL."""
+    port = free_port()
+    srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await srv.startup()
+    await srv.before_start()
+    await srv.after_start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await srv.before_stop()
+        srv.close()
+        await srv.wait_closed()
+        await srv.after_stop()
 
 
 @pytest.fixture(scope="session")

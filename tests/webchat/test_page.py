@@ -186,10 +186,12 @@ def test_relay_cors_only_for_configured_embedding_origins():
     other origins are refused, same-origin and Origin-less requests carry no CORS header."""
     import asyncio
 
+    import aiohttp
     from aiohttp import web
-    from aiohttp.test_utils import TestClient, TestServer
+    from aiohttp.test_utils import TestServer
 
     from bot.webchat.server import make_app
+    from tests.webchat.conftest import sanic_server
 
     async def scenario():
         upstream = web.Application()
@@ -199,11 +201,11 @@ def test_relay_cors_only_for_configured_embedding_origins():
         upstream.router.add_route("*", "/socket.io/", polling)
         async with TestServer(upstream) as up:
             relay = make_app(str(up.make_url("")).rstrip("/"), ("https://dac18.exemple.fr",))
-            async with TestClient(TestServer(relay)) as client:
+            async with sanic_server(relay) as base, aiohttp.ClientSession() as client:
                 out = {}
                 for origin in ("https://dac18.exemple.fr", "https://autre.exemple.fr", None):
                     headers = {"Origin": origin} if origin else {}
-                    r = await client.get("/socket.io/?EIO=4&transport=polling", headers=headers)
+                    r = await client.get(base + "/socket.io/?EIO=4&transport=polling", headers=headers)
                     out[origin] = (r.status, r.headers.get("Access-Control-Allow-Origin"), r.headers.get("Vary"))
                 return out
 
