@@ -17,7 +17,8 @@ def argv(args: list[str], token: str) -> list[str]:
     out = ["rasa", "run", *args]
     if not any(a in ("-i", "--interface") or a.startswith("--interface=") for a in args):
         out += ["--interface", "127.0.0.1"]
-    return out + ["--auth-token", token]
+    # One argument: a token may start with "-" (token_urlsafe), which argparse would take for an option.
+    return out + [f"--auth-token={token}"]
 
 
 def main(args: list[str] | None = None) -> int:

@@ -38,7 +38,22 @@ def test_keyed_ids_depend_on_the_key(tmp_path):
 def test_rasa_launcher_adds_loopback_and_token_and_refuses_cors_star():
     from bot import rasaserver
 
-    assert rasaserver.argv(["--port", "5005"], "t" * 40)[-4:] == ["--interface", "127.0.0.1", "--auth-token", "t" * 40]
+    assert rasaserver.argv(["--port", "5005"], "t" * 40)[-3:] == ["--interface", "127.0.0.1", "--auth-token=" + "t" * 40]
     assert "--interface" not in rasaserver.argv(["-i", "10.0.0.2"], "t" * 40)[3:]
     assert rasaserver.main(["--cors", "*"]) == 2
     assert rasaserver.main(["--auth-token", "x"]) == 2
+
+
+def test_rasa_launcher_passes_a_token_that_starts_with_a_dash():
+    """token_urlsafe gives a leading "-" about once in 64: Rasa's own parser must still read it."""
+    from rasa.cli.arguments.run import add_server_arguments
+    import argparse
+
+    from bot import rasaserver
+
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    token = "-" + "t" * 42
+    parsed = parser.parse_args(rasaserver.argv([], token)[2:])
+    assert parsed.auth_token == token
+    assert parsed.interface == "127.0.0.1"
