@@ -75,6 +75,15 @@ class Situation:
     antecedents: set[str] = field(default_factory=set)  # needs reported as past history ("ATCD d'...")
     signes: list = field(default_factory=list)         # knowledge.signs.Sign, read once per message
     types_filtre: list[str] = field(default_factory=list)  # types asked by a filter (console, API): first
+    noms_services: list[tuple[int, int]] = field(default_factory=list)  # spans of the services asked for
+
+    def text_without_service_names(self) -> str:
+        """The text with the names of the services asked for blanked ("équipe mobile psychiatrie
+        précarité" says nothing of the person's precarity): what the complexity cues read."""
+        text = self.text or ""
+        for a, b in self.noms_services:
+            text = text[:a] + " " * (b - a) + text[b:]
+        return text
 
 
 def _words_before(t: str, pos: int, n: int) -> list[str]:
@@ -170,7 +179,7 @@ def publics_for_age(age: int | None) -> set[str]:
 _CONTEXT_TYPE = re.compile(
     r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
     r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|"
-    r"suivi par|suivie par|deja|sorti\w*|refuse\w*(?: d aller| de retourner)?|refus|ne veut pas aller|veut pas aller|ne veut plus aller)\s+"
+    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller)\s+"
     r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 _PARENT = re.compile(r"\b(?:mere|pere|maman|papa|parents?|mamans?)\b")
 _URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
@@ -202,9 +211,10 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     situation.age = parse_age(text, today=today)
     urgences: set[str] = set()
     asked = [m for m in mentions if m.kind == "type" and not _is_context(text, m)]
-    # A need or public inside the name of a service asked for is that service's name, not the
-    # situation ("équipe mobile psychiatrie précarité", "centre ressources autisme").
-    mentions = [m for m in mentions if m.kind not in ("public", "besoin") or not any(
+    situation.noms_services = [(m.start, m.end) for m in asked]
+    # A public inside the name of a service asked for is that service's name, not the person
+    # ("équipe mobile psychiatrie précarité" is not a person in precarity).
+    mentions = [m for m in mentions if m.kind != "public" or not any(
         t.start <= m.start and m.end <= t.end and (t.end - t.start) > (m.end - m.start) for t in asked)]
     for m in mentions:
         if m.kind == "besoin":
