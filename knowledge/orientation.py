@@ -45,6 +45,7 @@ class Recommendation:
     statut: str  # "ouvert jusqu'à 17h30", "fermé, ouvre lundi à 9h"
     departements: list[str] = field(default_factory=list)
     distance_km: float | None = None  # from the commune asked about, when both are located
+    releve: str | None = None          # the type this service stands in for where none serves (CLIC)
 
     def payload(self) -> dict:
         s = self.service
@@ -120,7 +121,7 @@ class Orientation:
             lines.append(f"Pourquoi : {first.pourquoi}")
             if others:
                 lines.append("Autres possibilités :")
-                lines.extend(f"• {_describe(r)}" for r in others)
+                lines.extend(f"• {_contact_line(r, named=True)}" for r in others)
         elif not self.triage.urgences:
             where = self._where()
             lines.append(
@@ -139,13 +140,16 @@ class Orientation:
     def first_reason(self) -> str:
         """Why the first service, in a few plain words (no level or dimension jargon)."""
         first = self.recommandations[0].service
+        if self.recommandations[0].releve:
+            return f"pas de {self.recommandations[0].releve} ici, il informe et oriente à sa place"
         if first.type in self.situation.types and not (first.type == "DAC" and self.triage.niveau == 3):
             return "le service demandé"
         if first.type == "DAC" and self.triage.niveau == 3:
             return "situation complexe, le DAC évalue, coordonne les intervenants et peut suivre la situation"
         if first.type in self.triage.types[:1] and self.triage.motifs:
-            motif = next((m for m in self.triage.motifs if not m.startswith(("urgence", "situation complexe",
-                                                                            "complexité"))), "")
+            said = {u.motif for u in self.triage.urgences}
+            motif = next((m for m in self.triage.motifs if m not in said and not m.startswith(
+                ("urgence", "situation complexe", "complexité"))), "")
             motif = motif.removeprefix("information : ").split(" : ")[0]
             if motif:
                 return motif
@@ -159,10 +163,11 @@ class Orientation:
         return ""
 
 
-def _contact_line(r: Recommendation) -> str:
-    """Phone, secure mail, open status and today's hours of the first service."""
+def _contact_line(r: Recommendation, *, named: bool = False) -> str:
+    """Distance, phone, secure mail, open status and today's hours of a service; ``named`` puts
+    its name and type first (the "Autres possibilités" lines)."""
     s = r.service
-    parts = []
+    parts = [f"{s.nom} ({s.type})"] if named else []
     if r.distance_km is not None and r.distance_km >= 1:
         parts.append(f"à {r.distance_km:.0f} km")
     if s.telephone:
@@ -173,21 +178,6 @@ def _contact_line(r: Recommendation) -> str:
     if r.horaires_du_jour and not s.schedule.permanent:
         status += f" (aujourd'hui : {r.horaires_du_jour})"
     parts.append(status)
-    return " — ".join(parts)
-
-
-def _describe(r: Recommendation) -> str:
-    s = r.service
-    parts = [f"{s.nom} ({s.type})"]
-    if r.distance_km is not None and r.distance_km >= 1:
-        parts.append(f"à {r.distance_km:.0f} km")
-    if s.telephone:
-        parts.append(f"tél. {s.telephone}")
-    if s.messagerie_securisee:
-        parts.append(f"MSSanté {s.messagerie_securisee}")
-    parts.append(r.statut)
-    if r.horaires_du_jour and not s.schedule.permanent:
-        parts.append(f"aujourd'hui : {r.horaires_du_jour}")
     return " — ".join(parts)
 
 
@@ -305,13 +295,22 @@ class Orienter:
         recos: list[Recommendation] = []
         for t in self._wanted_types(situation, triage):
             services = [s for s in by_type.get(t, []) if _fits_age(s, situation.age)]
+            if not services:   # none of this type here: the types that stand in for it (CLIC → DAC)
+                term = self.vocabulary.resource_types.get(t)
+                services = [s for r in (term.relais if term else ()) for s in by_type.get(r, [])
+                            if _fits_age(s, situation.age) and all(x.service.id != s.id for x in recos)]
             if ouvert_seulement:
                 services = [s for s in services if s.schedule.is_open(at)]
             if not services:
                 continue
             distance = self._distances(services, situation)
             best = min(services, key=lambda s: _rank(s, situation, distance.get(s.id)))
-            rec = self._recommendation(best, situation, triage, at, explicit=t in situation.types)
+            if any(x.service.id == best.id for x in recos):
+                continue
+            rec = self._recommendation(best, situation, triage, at, explicit=best.type in situation.types)
+            if best.type != t:
+                rec.releve = t
+                rec.pourquoi = f"Pas de {t} ici : {rec.pourquoi[0].lower()}{rec.pourquoi[1:]}"
             rec.distance_km = distance.get(best.id)
             recos.append(rec)
             if len(recos) >= MAX_RECOMMANDATIONS:

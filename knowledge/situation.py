@@ -75,6 +75,15 @@ class Situation:
     antecedents: set[str] = field(default_factory=set)  # needs reported as past history ("ATCD d'...")
     signes: list = field(default_factory=list)         # knowledge.signs.Sign, read once per message
     types_filtre: list[str] = field(default_factory=list)  # types asked by a filter (console, API): first
+    noms_services: list[tuple[int, int]] = field(default_factory=list)  # spans of the services asked for
+
+    def text_without_service_names(self) -> str:
+        """The text with the names of the services asked for blanked ("équipe mobile psychiatrie
+        précarité" says nothing of the person's precarity): what the complexity cues read."""
+        text = self.text or ""
+        for a, b in self.noms_services:
+            text = text[:a] + " " * (b - a) + text[b:]
+        return text
 
 
 def _words_before(t: str, pos: int, n: int) -> list[str]:
@@ -170,7 +179,7 @@ def publics_for_age(age: int | None) -> set[str]:
 _CONTEXT_TYPE = re.compile(
     r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
     r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|"
-    r"suivi par|suivie par|deja|sorti\w*)\s+"
+    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller)\s+"
     r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 _PARENT = re.compile(r"\b(?:mere|pere|maman|papa|parents?|mamans?)\b")
 _URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
@@ -201,6 +210,12 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
 
     situation.age = parse_age(text, today=today)
     urgences: set[str] = set()
+    asked = [m for m in mentions if m.kind == "type" and not _is_context(text, m)]
+    situation.noms_services = [(m.start, m.end) for m in asked]
+    # A public inside the name of a service asked for is that service's name, not the person
+    # ("équipe mobile psychiatrie précarité" is not a person in precarity).
+    mentions = [m for m in mentions if m.kind != "public" or not any(
+        t.start <= m.start and m.end <= t.end and (t.end - t.start) > (m.end - m.start) for t in asked)]
     for m in mentions:
         if m.kind == "besoin":
             if m.negated:
@@ -214,7 +229,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         elif m.kind == "public":
             situation.publics.add(m.code)
         elif m.kind == "type":
-            if _CONTEXT_TYPE.search(fold(text[max(0, m.start - 40):m.start]) + " "):
+            if _is_context(text, m):
                 continue   # the caller or a service already involved ("appel du CCAS", "notification MDPH")
             if m.code not in situation.types:
                 situation.types.append(m.code)
@@ -226,8 +241,11 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     situation.urgence_temps = next((u for u in _URGENCY_ORDER if u in urgences), None)
 
     age = situation.age
-    if age is not None and age < ADULT_FROM and situation.besoins & {"violences", "maltraitance"}:
-        situation.besoins.add("protection_enfance")       # a minor victim: child protection
+    minor = (age is not None and age < ADULT_FROM) or (
+        age is None and situation.publics & {"enfant", "adolescent"} and "personne_agee" not in situation.publics)
+    if minor and situation.besoins & {"violences", "maltraitance", "incurie"}:
+        # A minor victim, or a neglected child (dirty, left alone): child protection.
+        situation.besoins.add("protection_enfance")
         situation.besoins_nies.discard("protection_enfance")
     publics = situation.publics
     publics |= publics_for_age(age)
@@ -241,11 +259,29 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
             publics.add("enfant")
         if situation.age is not None and situation.age < 1:
             publics.add("perinatalite")
+    situation.types = _precise(situation.types, situation.besoins | publics, vocabulary)
     if signs:
         from knowledge.signs import read_signs
 
         situation.signes = read_signs(text, publics=publics, age=situation.age)
     return situation
+
+
+def _is_context(text: str, m) -> bool:
+    """A service named as the caller, already involved or refused ("appel du CCAS", "refuse le CMP")."""
+    return bool(_CONTEXT_TYPE.search(fold(text[max(0, m.start - 40):m.start]) + " "))
+
+
+def _precise(types: list[str], cues: set[str], vocabulary: Vocabulary) -> list[str]:
+    """A generic service named for a need one of its programmes answers comes as that programme
+    first ("l'assurance maladie pour le retour à la maison" → PRADO, then CPAM): the type's
+    ``precisions`` in knowledge/data/vocabulary.yaml."""
+    out: list[str] = []
+    for t in types:
+        term = vocabulary.resource_types.get(t)
+        precise = next((p for cue, p in (term.precisions if term else ()) if cue in cues), None)
+        out.extend(x for x in (precise, t) if x and x not in out)
+    return out
 
 
 def _place(situation: Situation, places: list) -> None:

@@ -441,7 +441,8 @@ class Rules:
         """Score 0–2 per dimension, from needs, publics, cue phrases and named services."""
         publics = set(situation.publics)
         besoins = set(situation.besoins) if besoins is None else besoins
-        folded, _ = fold_aligned(situation.text or "")
+        reader = getattr(situation, "text_without_service_names", None)
+        folded, _ = fold_aligned(reader() if reader else (situation.text or ""))
         named = len(set(situation.types))
         scores = {}
         for dim in self.dimensions:

@@ -42,7 +42,7 @@ URGENCE_CODES = ("immediat", "aujourd_hui", "semaine")
 
 # YAML section -> (kind used in Term/Mention, expected codes, allowed keys of an entry)
 SECTIONS = {
-    "types": ("type", TYPE_CODES, {"label", "sigle", "synonymes"}),
+    "types": ("type", TYPE_CODES, {"label", "sigle", "synonymes", "relais", "precisions"}),
     "publics": ("public", PUBLIC_CODES, {"label", "synonymes"}),
     "besoins": ("besoin", NEED_CODES, {"label", "synonymes", "publics"}),
     "missions": ("mission", MISSION_CODES, {"label", "synonymes"}),
@@ -76,6 +76,8 @@ class Term:
     synonyms: tuple[str, ...]
     acronym: str | None = None             # types: usual acronym ("EMSP")
     publics: tuple[str, ...] = ()          # needs: publics implied by the need
+    relais: tuple[str, ...] = ()           # types: types that stand in where none of this type serves
+    precisions: tuple[tuple[str, str], ...] = ()  # types: (need or public, more precise type) pairs
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class Vocabulary:
                 publics = entry.get("publics") or []
                 if not isinstance(publics, list) or any(p not in PUBLIC_CODES for p in publics):
                     raise self._err(f"{where} : publics inconnus {[p for p in publics if p not in PUBLIC_CODES]}")
+                relais, precisions = self._type_links(entry, where)
                 forms = [label] + ([code] if kind == "type" else []) + ([acronym] if acronym else []) + synonyms
                 for form in forms:
                     keys = _keys(form)
@@ -220,7 +223,7 @@ class Vocabulary:
                         seen[(kind, keys)] = (code, form)
                         self._insert(keys, kind, code)
                 terms[code] = Term(kind, code, label.strip(), tuple(dict.fromkeys(synonyms)),
-                                   acronym.strip() if acronym else None, tuple(publics))
+                                   acronym.strip() if acronym else None, tuple(publics), relais, precisions)
             self._terms[kind] = terms
         neutral = data.get(NEUTRAL_SECTION) or []
         if not isinstance(neutral, list) or not all(isinstance(s, str) and _keys(s) for s in neutral):
@@ -228,6 +231,21 @@ class Vocabulary:
         self.neutral = tuple(neutral)
         for phrase in neutral:
             self._insert(_keys(phrase), _NEUTRAL, "")
+
+    def _type_links(self, entry: dict, where: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """``relais`` (type codes) and ``precisions`` (need or public code -> type code) of a type."""
+        relais = entry.get("relais") or []
+        if not isinstance(relais, list) or any(t not in TYPE_CODES for t in relais):
+            raise self._err(f"{where} : relais doit être une liste de types connus, pas {relais!r}")
+        precisions = entry.get("precisions") or {}
+        if not isinstance(precisions, dict):
+            raise self._err(f"{where} : precisions doit associer un besoin ou un public à un type")
+        for cue, type_ in precisions.items():
+            if cue not in NEED_CODES and cue not in PUBLIC_CODES:
+                raise self._err(f"{where} : precisions : besoin ou public inconnu {cue!r}")
+            if type_ not in TYPE_CODES:
+                raise self._err(f"{where} : precisions : type inconnu {type_!r}")
+        return tuple(relais), tuple(precisions.items())
 
     def _insert(self, keys: tuple[str, ...], kind: str, code: str) -> None:
         node = self._trie
