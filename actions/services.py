@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from knowledge.orientation import Orienter, current_time
+from knowledge.hours import current_time
+from knowledge.orientation import Orienter
 from knowledge.tickets import TicketStore
 
 

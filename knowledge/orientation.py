@@ -11,10 +11,9 @@ from datetime import datetime
 from typing import Sequence
 
 from knowledge.directory import Directory, Service
-from knowledge import settings
 from knowledge.gazetteer import Commune, Gazetteer
 from knowledge.geo import distance_km, load_centres
-from knowledge.hours import TZ, now_paris, to_iso
+from knowledge.hours import current_time, to_iso
 from knowledge.situation import Situation, analyse
 from knowledge.text import fold
 from knowledge.triage import emergency_line, Rules, Triage
@@ -22,15 +21,6 @@ from knowledge.vocabulary import Vocabulary
 
 MAX_RECOMMANDATIONS = 3
 ZONE_RANK = {"commune": 0, "epci": 1, "departement": 2, "region": 3}
-
-
-def current_time() -> datetime:
-    """The clock: `AIGUILLAGE_NOW` (ISO 8601, for demos and end-to-end tests) or Paris now."""
-    fixed = settings.value("AIGUILLAGE_NOW")
-    if fixed:
-        at = datetime.fromisoformat(fixed)
-        return at if at.tzinfo else at.replace(tzinfo=TZ)
-    return now_paris()
 
 
 @dataclass

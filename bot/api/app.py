@@ -29,7 +29,8 @@ from knowledge import activity
 from knowledge.degraded import degraded_answer
 from knowledge.gazetteer import DEPARTEMENT_CODES, is_region_departement
 from knowledge.hours import TZ
-from knowledge.orientation import current_time, default_orienter
+from knowledge.hours import current_time
+from knowledge.orientation import default_orienter
 from knowledge.settings import ApiSettings
 
 logger = logging.getLogger("bot.api")

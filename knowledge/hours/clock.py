@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
+from knowledge import settings
+
 TZ = ZoneInfo("Europe/Paris")
 MIDNIGHT = time(0)
 
@@ -11,6 +13,15 @@ MIDNIGHT = time(0)
 def now_paris() -> datetime:
     """Current time in Europe/Paris (the default clock; tests pass ``at`` explicitly)."""
     return datetime.now(TZ)
+
+
+def current_time() -> datetime:
+    """The application clock: ``AIGUILLAGE_NOW`` (ISO 8601, for demos and end-to-end tests) or Paris now."""
+    fixed = settings.value("AIGUILLAGE_NOW")
+    if fixed:
+        at = datetime.fromisoformat(fixed)
+        return at if at.tzinfo else at.replace(tzinfo=TZ)
+    return now_paris()
 
 
 def as_paris(at: datetime) -> datetime:

@@ -22,7 +22,7 @@ from knowledge.activity import Entry, Journal
 from knowledge.directory import Directory, DirectoryError
 from knowledge.gazetteer import DEPARTEMENTS, Gazetteer
 from knowledge.hours import TZ
-from knowledge.orientation import current_time
+from knowledge.hours import current_time
 from knowledge.tickets import DELAIS_JOURS_OUVRES
 from knowledge.tickets.tables import DemandeRow as _Demande, EvenementRow as _Evenement
 from knowledge.vocabulary import Vocabulary
