@@ -58,6 +58,7 @@ COMMIT_GRACE = 0.5  # a turn that committed just as its budget ran out: seconds 
 # Seconds the fallback may spend looking for an emergency in the message (triage rules: seconds
 # for a long or adversarial text on a loaded machine); past that, the generic numbers alone.
 FALLBACK_ANALYSIS = _env_float("AIGUILLAGE_FALLBACK_ANALYSIS", 0.5)
+FALLBACK_ANALYSIS_CHARS = 500  # and on the message's start only: its cost grows faster than the text
 
 _turn: contextvars.ContextVar[Optional["Turn"]] = contextvars.ContextVar("aiguillage_turn", default=None)
 _installed = False
@@ -200,11 +201,13 @@ class _Worker:
             except asyncio.CancelledError:
                 how = "cancelled"
                 raise
-            except TurnAbandoned:
+            except TurnAbandoned:  # nobody waits for it any more: ended here, logged below
                 how = "stopped before its save"
-                raise
+                return None
             except Exception as exc:
                 how = _short(exc)
+                if turn.state == "abandoned":
+                    return None
                 raise
             finally:
                 if turn.state == "abandoned":
@@ -236,11 +239,13 @@ def ready(timeout: float) -> bool:
 
 async def fallback(kept: str, reason: str) -> str:
     """The French answer of a turn that could not answer: the emergency of `kept` first if found
-    within FALLBACK_ANALYSIS seconds, then what happened, the regional line, 15 and 116 117."""
+    (in its first FALLBACK_ANALYSIS_CHARS characters, within FALLBACK_ANALYSIS seconds: an
+    analysis still running goes on in the background, the next fallbacks say the numbers alone
+    meanwhile), then what happened, the regional line, 15 and 116 117."""
     lines: list[str] = []
     if kept.strip() and _analysing.acquire(blocking=False):
         try:
-            future = _analyser.submit(_analyse, kept)
+            future = _analyser.submit(_analyse, kept[:FALLBACK_ANALYSIS_CHARS])
         except RuntimeError:  # interpreter shutting down
             _analysing.release()
         else:
