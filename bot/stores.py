@@ -1,4 +1,6 @@
-"""Rasa tracker store that masks patient identifiers before conversations are written.
+"""Rasa stores: a tracker store that masks patient identifiers, a Redis lock store that is atomic.
+
+Tracker store: masks patient identifiers before conversations are written.
 
 Every event is masked (knowledge.privacy) before it reaches the database: user text, parse
 data (text, entity values and texts), metadata, slot values, bot texts and custom payloads.
@@ -10,17 +12,24 @@ Exceptions:
   `$AIGUILLAGE_STORE_KEY` or the file `var/store.key`, created mode 600) while the support-request
   form is open, and overwritten with masked values as soon as the form clears them (request
   sent, corrected or cancelled): see `scrub_contact_slots`.
+
+Lock store (`AtomicRedisLockStore`, bot/endpoints.prod.yml): see its docstring.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import time
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, AsyncGenerator, Callable, Iterator, Optional
 
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.utils.endpoints import EndpointConfig
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -171,3 +180,73 @@ def scrub_contact_slots(session: Any, model: Any, sender_id: str) -> int:
             row.data = json.dumps(masked)
             n += 1
     return n
+
+
+LOCK_POLL_SECONDS = 0.05  # Rasa polls a busy conversation lock every second: a queued turn waited up to 1 s more
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """Rasa's Redis lock store with every change of a conversation's ticket lock atomic.
+
+    Rasa 3.6's `RedisLockStore` changes a lock by GET, a change in Python, then SET. When two
+    instances receive a message of one conversation at the same moment, both read "no lock",
+    both take ticket 0, both write [ticket 0] and both see their ticket served: the two turns run
+    at once on the same tracker. The SQL tracker store then saves only the events past the number
+    already stored, so the second save drops its user message and most of its turn (the
+    "simultaneous turns" defect of tests/perf/test_scaled.py). The same race lets a waiting
+    instance's expiry sweep or a finishing instance's delete erase a ticket just issued.
+
+    Here every read-change-write runs in a Redis WATCH/MULTI transaction (replayed if another
+    instance wrote the key in between); the key is deleted in the same transaction when no ticket
+    is left, and expires with its last ticket (a crashed instance leaves no lock behind). A queued
+    turn polls every `LOCK_POLL_SECONDS` instead of every second.
+    """
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        if endpoint_config is not None:  # `type: bot.stores.AtomicRedisLockStore` in endpoints.yml
+            kwargs = {**endpoint_config.kwargs, **kwargs, "host": endpoint_config.url or "localhost"}
+        super().__init__(**kwargs)
+
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], Any], create: bool = False) -> Any:
+        key = self.key_prefix + conversation_id
+
+        def transaction(pipe: Any) -> Any:
+            raw = pipe.get(key)
+            if raw:
+                lock = TicketLock.from_dict(json.loads(raw))
+            elif create:
+                lock = self.create_lock(conversation_id)
+            else:
+                return None
+            result = change(lock)
+            lock.remove_expired_tickets()
+            pipe.multi()
+            if lock.tickets:
+                ttl_ms = int(1000 * (max(t.expires for t in lock.tickets) - time.time())) + 1
+                pipe.set(key, lock.dumps(), px=max(ttl_ms, 1))
+            else:
+                pipe.delete(key)
+            return result
+
+        return self.red.transaction(transaction, key, value_from_callable=True)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+        except Exception as exc:  # as Rasa's: the channel answers the failure
+            raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
+
+    def update_lock(self, conversation_id: str) -> None:
+        self._change(conversation_id, lambda lock: None)  # expired tickets dropped on the way
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        self.finish_serving(conversation_id, ticket_number)  # deletes the key when no one waits
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = LOCK_POLL_SECONDS) -> AsyncGenerator[TicketLock, None]:
+        async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
+            yield lock

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.processes import wait_http  # noqa: E402
+from knowledge.degraded import REASONS  # noqa: E402
 from scripts.silence_report import load_inputs  # noqa: E402
 from tests.faults.harness import ORIENTATION, confirmation, next_message, post, requests_of, start_fault_stack  # noqa: E402
 
@@ -29,6 +30,14 @@ SHORT = [
     "bonjour", "merci", "aide", "oui", "non", "15", "3.14159", "enfant 6 ans à Tours, suspicion d'autisme",
     "femme victime de violences conjugales à Blois", "quelle posologie de paracétamol ?", "Orléans",
 ]
+
+
+def load_average() -> str:
+    """The machine's 1-, 5- and 15-minute load averages (this machine's cores are shared)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
 
 
 def rss_mb(pid: int) -> float | None:
@@ -131,6 +140,7 @@ def main(argv=None) -> int:
         port = stack.ports.rasa
         for m in [ORIENTATION, *SHORT, *hostile[:5]]:  # warm-up: caches filled before "memory before"
             post(port, f"soak-warm-{uuid.uuid4().hex[:6]}", m, timeout=30)
+        load_before = load_average()
         rasa_before = rss_mb(stack.procs["rasa"].pid)
         actions_before = rss_mb(stack.procs["actions"].pid)
         figures = Figures()
@@ -160,7 +170,12 @@ def main(argv=None) -> int:
         confirmed = figures.confirmed
         lost = sum(len(nums - set(written.get(s, []))) for s, nums in confirmed.items())
         duplicates = sum(max(0, len(w) - 1) for w in written.values())
-        secs = sorted(r.seconds for r in replies if r.status is not None)
+        load_after = load_average()
+        secs = sorted(r.seconds for r in replies)  # a request without an answer waited until the client gave up
+
+        def pct(q: float):
+            return round(secs[min(len(secs) - 1, int(q * len(secs)))], 2) if secs else None
+
         out = {
             "conversations": args.conversations,
             "think_s": f"{args.think[0]:g}-{args.think[1]:g}",
@@ -170,9 +185,14 @@ def main(argv=None) -> int:
             "answered": sum(1 for r in replies if r.status == 200 and r.texts),
             "silent": sum(1 for r in replies if r.silent),
             "errors": sum(1 for r in replies if r.status != 200),
+            "no_http_answer": sum(1 for r in replies if r.status is None),
+            "fallback_answers": sum(1 for r in replies if any(reason in r.text for reason in REASONS.values())),
+            "out_of_time_answers": sum(1 for r in replies if REASONS["lent"] in r.text),
             "over_5s": sum(1 for r in replies if r.seconds > 5.0),
-            "p50_s": round(secs[len(secs) // 2], 2) if secs else None,
-            "p95_s": round(secs[int(0.95 * (len(secs) - 1))], 2) if secs else None,
+            "p50_s": pct(0.50),
+            "p95_s": pct(0.95),
+            "p99_s": pct(0.99),
+            "max_s": round(secs[-1], 2) if secs else None,
             "requests_started": len(figures.senders_with_request),
             "requests_confirmed": sum(len(n) for n in confirmed.values()),
             "requests_written": sum(len(w) for w in written.values()),
@@ -184,6 +204,8 @@ def main(argv=None) -> int:
             "rasa_memory_growth_pct": round(100 * (rasa_after - rasa_before) / rasa_before, 1) if rasa_before and rasa_after else None,
             "actions_rss_mb_before": actions_before,
             "actions_rss_mb_after_restarts": actions_after,
+            "load_average_before": load_before,
+            "load_average_after": load_after,
         }
         for k, v in out.items():
             print(f"{k}: {v}", flush=True)

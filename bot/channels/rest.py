@@ -120,18 +120,24 @@ class GuardedRestInput(RestInput):
             except BadRequest as exc:
                 return error(exc.status, exc.code, exc.message, exc.champ)
             collector = CollectingOutputChannel()
+            own: list[int] = []  # the guard's lines (ids), kept when an abandoned turn's are dropped
 
-            async def run_turn(kept: str) -> None:
+            async def run_turn(kept: str) -> None:  # on the guard's worker loop
                 await on_new_message(UserMessage(commands.screen(kept), collector, sender,
                                                  input_channel=self.name(), metadata=metadata))
 
             async def say(line: str) -> None:
-                await collector.send_text_message(sender, line)
+                message = CollectingOutputChannel._message(sender, text=line)
+                collector.messages.append(message)
+                own.append(id(message))
 
             def text_count() -> int:
                 return sum(1 for m in collector.messages if m.get("text"))
 
-            await guard.process(run_turn, text, text_count=text_count, say=say, channel="rest")
+            def discard() -> None:  # the turn is abandoned: nothing it collected is sent
+                collector.messages[:] = [m for m in collector.messages if id(m) in own]
+
+            await guard.process(run_turn, text, text_count=text_count, say=say, channel="rest", discard=discard)
             return response.json(list(collector.messages))
 
         return bp

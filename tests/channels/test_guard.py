@@ -70,26 +70,124 @@ def test_an_exception_is_answered_and_logged_once_without_the_text(caplog):
     assert len(records) == 1 and "Dupont" not in records[0].getMessage() and "boom" in records[0].getMessage()
 
 
-def test_a_slow_turn_is_answered_within_the_budget_and_finishes_in_the_background():
-    ch = Channel()
-    finished = []
+def test_a_slow_turn_is_answered_within_the_budget_and_abandoned():
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    guard.install()
+    assert guard.ready(timeout=180)  # the emergency check's word lists, loaded in the background
+    collector = CollectingOutputChannel()
+    committed = []
 
     async def turn(text):
         await asyncio.sleep(0.6)
-        finished.append(text)
+        await collector.send_text_message("dr", "réponse tardive")  # gated: the turn was abandoned
+        guard.commit_point()  # Rasa's tracker save: the abandoned turn must stop here
+        committed.append(text)
+
+    async def say(line):
+        collector.messages.append({"text": line})
 
     async def scenario():
         t0 = time.monotonic()
-        outcome = await guard.process(turn, "patient inconscient ne respire plus", text_count=ch.count,
-                                      say=ch.say, channel="t", budget=0.2)
+        outcome = await guard.process(turn, "patient inconscient ne respire plus", say=say, channel="t", budget=0.2,
+                                      text_count=lambda: sum(1 for m in collector.messages if m.get("text")))
         waited = time.monotonic() - t0
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(0.8)
         return outcome, waited
 
     outcome, waited = run(scenario())
     assert outcome == "lent" and waited < 0.5
-    assert ch.said[0].startswith("⚠️") and "15" in ch.said[0].split("\n")[0]  # the emergency first
-    assert finished == ["patient inconscient ne respire plus"]  # not cancelled: the tracker stays consistent
+    said = [m["text"] for m in collector.messages]
+    assert len(said) == 1 and said[0].startswith("⚠️") and "15" in said[0].split("\n")[0]  # the emergency first
+    assert "Réessayez" in said[0] and "02 61 91 24 00" in said[0]
+    assert committed == []  # never saved: the conversation stays as before the message
+
+
+def test_the_budget_holds_while_the_bot_blocks_its_own_loop():
+    """Saturation: the bot's synchronous work (NLU, tracker store) no longer stops the guard's clock."""
+    ch = Channel()
+    ran = []
+
+    async def turn(text):
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:  # CPU-bound work of a saturated server, holding the GIL: no await
+            sum(range(2000))
+        ran.append(text)
+        await asyncio.sleep(0)
+
+    async def scenario():
+        t0 = time.monotonic()
+        outcome = await guard.process(turn, "bonjour", text_count=ch.count, say=ch.say, channel="t", budget=0.3)
+        return outcome, time.monotonic() - t0
+
+    outcome, waited = run(scenario())
+    assert outcome == "lent" and waited < 1.0, waited
+    assert "116 117" in ch.said[0]
+    time.sleep(1.5)
+
+
+def test_a_turn_that_committed_is_not_abandoned():
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    guard.install()
+    collector = CollectingOutputChannel()
+
+    async def turn(text):
+        await collector.send_text_message("dr", "Appelez le DAC du Cher")
+        guard.commit_point()   # its tracker is being saved when the budget runs out
+        await asyncio.sleep(0.3)
+
+    count = lambda: sum(1 for m in collector.messages if m.get("text"))  # noqa: E731
+    outcome = run(guard.process(turn, "bonjour", text_count=count, say=collector.send_text_message, channel="t",
+                                budget=0.1, discard=collector.messages.clear))
+    assert outcome == "ok" and [m["text"] for m in collector.messages] == ["Appelez le DAC du Cher"]
+
+
+def test_an_abandoned_turn_is_not_saved_by_rasa():
+    from rasa.core.processor import MessageProcessor
+
+    guard.install()
+    saved = []
+
+    class Store:
+        async def save(self, tracker):
+            saved.append(tracker)
+
+    class Processor:
+        tracker_store = Store()
+
+    async def save(state):
+        turn = guard.Turn()
+        token = guard._turn.set(turn)
+        try:
+            if state == "abandoned":
+                assert turn.abandon()
+            await MessageProcessor.save_tracker(Processor(), "tracker")
+        finally:
+            guard._turn.reset(token)
+        return turn
+
+    with pytest.raises(guard.TurnAbandoned):
+        run(save("abandoned"))
+    assert saved == []
+    turn = run(save("running"))
+    assert saved == ["tracker"] and turn.state == "committed" and not turn.abandon()
+
+
+def test_the_fallback_does_not_wait_for_a_slow_emergency_check():
+    guard.install()
+    assert guard.ready(timeout=180)
+    ch = Channel()
+
+    async def turn(text):
+        return None
+
+    adversarial = "(" * 399  # within the bounds; seconds of triage analysis on a loaded machine
+    t0 = time.monotonic()
+    assert run(guard.process(turn, adversarial, text_count=ch.count, say=ch.say, channel="t")) == "vide"
+    assert time.monotonic() - t0 < guard.FALLBACK_ANALYSIS + 1.0
+    assert "116 117" in ch.said[-1] and "02 61 91 24 00" in ch.said[-1]
+    assert guard.ready(timeout=120)
 
 
 def test_the_note_comes_before_the_answer():

@@ -46,9 +46,9 @@ def test_every_varied_or_hostile_input_gets_a_text_in_time(stack):
         replies = [x for rs in pool.map(run, jobs) for x in rs]
     silent = [m[:60] for m, r in replies if r.status != 200 or not r.texts]
     assert silent == []
-    # The guard answers within its 4 s budget when Rasa's event loop is free; on a saturated
-    # machine (2 cores shared by several stacks) the loop itself is late: a loose bound here,
-    # the measured figures are in docs/reliability.md.
+    # The guard answers within its 4 s budget (its clock no longer runs on the bot's loop), plus
+    # at most 1 s for a committed turn's save and the fallback; the loose bound here leaves room
+    # for the client's side on 2 cores shared by several stacks (figures in docs/reliability.md).
     slow = [(m[:40], round(r.seconds, 1)) for m, r in replies if r.seconds > 12.0]
     assert slow == []
 

@@ -104,7 +104,7 @@ def recover(stack: Stack, fault: Fault) -> None:
     if fault.kind == "kill":
         stack.restart(fault.process)
         url = (f"http://127.0.0.1:{stack.ports.actions}/health" if fault.process == "actions"
-               else f"http://127.0.0.1:{stack.ports.rasa}/status")
+               else f"http://127.0.0.1:{stack.ports.rasa}/")  # /status needs the API token (bot.rasaserver)
         wait_http(url, stack, timeout=300)
     else:
         stack.signal(fault.process, signal.SIGCONT)
