@@ -22,8 +22,9 @@ from typing import Any
 import yaml
 
 from knowledge.negation import is_history, is_negated
+from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.text import fold
-from knowledge.vocabulary import fold_aligned
+from knowledge.vocabulary import Vocabulary, fold_aligned
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "signs.yaml"
 MODEL = "fr_core_news_md"
@@ -472,9 +473,6 @@ def _in_condition(doc, s: int, e: int, stretch: tuple[int, int]) -> bool:
 
 @lru_cache(maxsize=1)
 def _default_reader() -> SignReader:
-    from knowledge.triage import KNOWN_NUMBERS
-    from knowledge.vocabulary import Vocabulary
-
     return SignReader.load(DEFAULT_PATH, numbers=set(KNOWN_NUMBERS), publics=set(Vocabulary.default().publics))
 
 
