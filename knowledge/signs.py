@@ -29,7 +29,7 @@ from knowledge.vocabulary import Vocabulary, fold_aligned
 DEFAULT_PATH = Path(__file__).parent / "data" / "signs.yaml"
 MODEL = "fr_core_news_md"
 MAX_CHARS = 5000
-QUALIFIERS = ("hypothese", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal", "resolu",
+QUALIFIERS = ("hypothese", "conditionnel", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal", "resolu",
               "rassurant", "information")
 _IGNORABLE = {"hypothese", "crainte", "rapporte", "antecedent", "nie"}
 # Words that open a new clause inside a sentence (the scope of a qualifier stops there).
@@ -366,7 +366,8 @@ class SignReader:
                 or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
                 or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"]))
         hypo = (_near(quals["hypothese"], stretch, s, e, before_only=True)
-                or _in_condition(doc, s, e, stretch))
+                or _in_condition(doc, s, e, stretch)
+                or any(stretch[0] <= qs and qe <= e for qs, qe in quals["conditionnel"]))
         fear = _near(quals["crainte"], stretch, s, e, before_only=True)
         rapp = _near(quals["rapporte"], sent, s, e, before_only=True)
         debut = None
