@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.signs import DEFAULT_PATH as SIGNS_PATH
+from knowledge.signs import SignReader
 from knowledge.text import fold
 
 CORPUS = Path(__file__).parent / "data" / "emergency_corpus.yaml"
@@ -127,10 +129,9 @@ def corpus(path: Path = CORPUS) -> tuple[list[str], list[str]]:
 
 
 def _nlu_negatives() -> list[str]:
-    """The project's NLU examples (not the held-out sets) that no cue phrase reads as an emergency."""
-    from knowledge.triage import Rules
-
-    rules = Rules.default()
+    """The project's NLU examples (not the held-out sets) in which the signs reader finds no live
+    sign (an example naming an emergency is not a negative)."""
+    reader = SignReader.default()
     out = []
     for name in ("orientation.yml", "dialogue.yml"):
         path = NLU_DIR / name
@@ -145,7 +146,7 @@ def _nlu_negatives() -> list[str]:
                 if not line.startswith("- "):
                     continue
                 text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line[2:]).strip()
-                if text and not rules.emergencies(text):
+                if text and not any(reader.is_live(s) for s in reader.read(text)):
                     out.append(text)
     return out
 
@@ -215,6 +216,7 @@ def _default_net() -> EmergencyNet:
 def digest() -> str:
     """Hash of everything the net is trained on (and of this module's thresholds-free code)."""
     h = hashlib.sha256(CORPUS.read_bytes())
+    h.update(SIGNS_PATH.read_bytes())
     for name in ("orientation.yml", "dialogue.yml"):
         p = NLU_DIR / name
         if p.exists():
@@ -223,17 +225,21 @@ def digest() -> str:
     return h.hexdigest()[:12]
 
 
-def second_net(situation, said: set[str], rules, *, vetoed: bool = False) -> list:
-    """Emergencies (plain or conditional) the net adds for numbers not already raised."""
-    from knowledge.triage import Emergency
+@dataclass(frozen=True)
+class Alarm:
+    """An emergency the net raises: said plainly, or as a conditional line when in doubt."""
+    numero: str
+    motif: str
+    conditionnel: bool = False
 
+
+def second_net(situation, said: set[str], *, vetoed: bool = False) -> list[Alarm]:
+    """Emergencies (plain or conditional) the net adds for numbers not already raised."""
     text = situation.text or ""
     if vetoed or len(_WORDS.findall(fold(text))) < MIN_WORDS:
         return []
     signes = getattr(situation, "signes", None) or []
     if signes:
-        from knowledge.signs import SignReader
-
         reader = SignReader.default()
         if not any(reader.is_live(s) for s in signes):
             return []       # only negated, past, hypothetical or reassuring signs: no alarm
@@ -245,8 +251,7 @@ def second_net(situation, said: set[str], rules, *, vetoed: bool = False) -> lis
         p = pred.probabilites.get(numero, 0.0)
         lo, hi = THRESHOLDS.get(numero, SOCIAL_THRESHOLDS)
         if p >= hi:
-            out.append(Emergency(numero, rules.libelle(numero), f"net:{numero}", PLAIN[numero]))
+            out.append(Alarm(numero, PLAIN[numero]))
         elif p >= lo:
-            out.append(Emergency(numero, rules.libelle(numero), f"net:{numero}", CONDITIONAL[numero],
-                                 conditionnel=True))
+            out.append(Alarm(numero, CONDITIONAL[numero], conditionnel=True))
     return out[:1]

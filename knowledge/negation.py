@@ -20,6 +20,8 @@ TERMINATORS = frozenset({
 TERMINATOR_PAIRS = frozenset({("par", "contre"), ("alors", "que"), ("bien", "que"), ("en", "revanche"),
                               ("meme", "si"), ("a", "part"), ("en", "dehors")})
 # "et" ends the scope unless it coordinates noun phrases ("pas de chutes et de troubles").
+# ... unless a verbal negation ends right before it: "ne la porte plus et la bouche de travers".
+_VERB_NEGATION_ENDS = frozenset({"plus", "pas", "jamais", "guere", "rien"})
 _ET_CARRIES = frozenset({"de", "d", "du", "des", "la", "le", "les", "l", "un", "une", "ni", "aucun", "aucune"})
 
 TRIGGERS = frozenset({"pas", "aucun", "aucune", "aucuns", "aucunes", "sans", "ni", "absence", "nie", "niee",
@@ -90,7 +92,8 @@ def _clause_before(text: str, start: int) -> list[str]:
         w = words[i]
         if w in TERMINATORS or (i + 1 < len(words) and (w, words[i + 1]) in TERMINATOR_PAIRS):
             return words[i + 1:] if w in TERMINATORS else words[i + 2:]
-        if w == "et" and (i + 1 >= len(words) or words[i + 1] not in _ET_CARRIES):
+        if w == "et" and (i + 1 >= len(words) or words[i + 1] not in _ET_CARRIES
+                          or (i > 0 and words[i - 1] in _VERB_NEGATION_ENDS)):
             return words[i + 1:]
     return words
 

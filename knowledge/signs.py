@@ -23,13 +23,14 @@ import yaml
 
 from knowledge.ages import within
 from knowledge.negation import is_history, is_negated
+from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.text import fold
-from knowledge.vocabulary import fold_aligned
+from knowledge.vocabulary import Vocabulary, fold_aligned
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "signs.yaml"
 MODEL = "fr_core_news_md"
 MAX_CHARS = 5000
-QUALIFIERS = ("hypothese", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal", "resolu",
+QUALIFIERS = ("hypothese", "conditionnel", "en_cours", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal", "resolu",
               "rassurant", "information")
 _IGNORABLE = {"hypothese", "crainte", "rapporte", "antecedent", "nie"}
 # Words that open a new clause inside a sentence (the scope of a qualifier stops there).
@@ -365,8 +366,12 @@ class SignReader:
         hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
                 or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
                 or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"]))
+        # A "si" question about a sign whose onset the message dates elsewhere ("est-ce grave si
+        # elle a du mal à sourire ? ça a commencé il y a une heure") describes a real situation.
+        dated = any(qs >= sent[1] or qe <= sent[0] for qs, qe in quals["en_cours"])
         hypo = (_near(quals["hypothese"], stretch, s, e, before_only=True)
-                or _in_condition(doc, s, e, stretch))
+                or (_in_condition(doc, s, e, stretch) and not dated)
+                or any(stretch[0] <= qs and qe <= e for qs, qe in quals["conditionnel"]))
         fear = _near(quals["crainte"], stretch, s, e, before_only=True)
         rapp = _near(quals["rapporte"], sent, s, e, before_only=True)
         debut = None
@@ -473,9 +478,6 @@ def _in_condition(doc, s: int, e: int, stretch: tuple[int, int]) -> bool:
 
 @lru_cache(maxsize=1)
 def _default_reader() -> SignReader:
-    from knowledge.triage import KNOWN_NUMBERS
-    from knowledge.vocabulary import Vocabulary
-
     return SignReader.load(DEFAULT_PATH, numbers=set(KNOWN_NUMBERS), publics=set(Vocabulary.default().publics))
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from knowledge.ages import MAX_AGE
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
+from knowledge.signs import read_signs
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary
 
@@ -261,8 +262,6 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
             publics.add("perinatalite")
     situation.types = _precise(situation.types, situation.besoins | publics, vocabulary)
     if signs:
-        from knowledge.signs import read_signs
-
         situation.signes = read_signs(text, publics=publics, age=situation.age)
     return situation
 

@@ -3,8 +3,8 @@
 The rules live in `knowledge/data/triage.yaml` (readable by a coordinator, see docs/triage.md)
 and are validated when loaded: any error raises `RulesError` naming the rule.
 
-- Emergencies are searched in the whole folded message with the rules' own cue phrases,
-  skipping negated cues and reported history (`knowledge.negation`).
+- Emergencies (section `urgences`, the signs reader and the learned net) are detected by
+  `knowledge.emergencies`; `Emergency` and `emergency_line` are re-exported here.
 - Complexity is scored per dimension (health, mental health, autonomy, social, environment and
   caregivers, adherence, number of professionals) from the needs and publics the situation
   analyser found and from the rules' cue phrases.
@@ -22,16 +22,17 @@ from typing import Any, Iterable
 
 import yaml
 
-from knowledge.ages import within
+from knowledge.cues import Cues
+from knowledge.cues import live as _live
+from knowledge.emergencies import Emergency, EmergencyRules, emergency_line
 from knowledge.hours import as_paris, jour_ferie
-from knowledge.negation import is_history, is_negated
+from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "triage.yaml"
 
-# National numbers of the orientation contract (../shared/orientation-contract.md).
-KNOWN_NUMBERS = ("15", "112", "17", "114", "115", "119", "3919", "3114", "3977", "116 117")
+__all__ = ["DEFAULT_PATH", "KNOWN_NUMBERS", "Emergency", "Rules", "RulesError", "Triage", "emergency_line"]
 
 _ID = re.compile(r"^[a-z0-9_]+$")
 _CONDITION_KEYS = {
@@ -46,23 +47,6 @@ class RulesError(ValueError):
     """Invalid triage rules; the message names the file and the rule."""
 
 
-@dataclass(frozen=True)
-class Emergency:
-    numero: str
-    libelle: str
-    regle: str
-    motif: str
-    types: tuple[str, ...] = ()
-    conditionnel: bool = False       # a doubt of the learned net: said as a conditional line
-
-
-def emergency_line(u: Emergency) -> str:
-    """The line that says an emergency (first in any answer)."""
-    if u.conditionnel:
-        return f"⚠️ {u.motif}"
-    return f"⚠️ {u.libelle} : appelez le {u.numero}. {u.motif}".strip()
-
-
 @dataclass
 class Triage:
     urgences: list[Emergency]          # ordered, most serious first
@@ -74,70 +58,7 @@ class Triage:
 
 
 # ---------------------------------------------------------------------------------------------
-# Cue phrases
-
-
-class Cues:
-    """A compiled list of cue phrases: whole words, ``*`` = any word ending, text folded."""
-
-    def __init__(self, phrases: Iterable[str]):
-        self.phrases = tuple(dict.fromkeys(p for p in (fold(str(x)) for x in phrases) if p))
-        alternatives = sorted((_phrase_regex(p) for p in self.phrases), key=len, reverse=True)
-        self.regex = (re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
-                      if alternatives else None)
-
-    def spans(self, folded: str) -> list[tuple[int, int]]:
-        """All (start, end) spans of the phrases in an already folded text."""
-        if self.regex is None:
-            return []
-        return [(m.start(), m.end()) for m in self.regex.finditer(folded)]
-
-    def __bool__(self) -> bool:
-        return self.regex is not None
-
-
-def _phrase_regex(phrase: str) -> str:
-    words = []
-    for word in phrase.split(" "):
-        if word.endswith("*"):
-            words.append(re.escape(word.rstrip("*")) + r"[a-z0-9]*")
-        else:
-            words.append(re.escape(word))
-    return r"\s+".join(words)
-
-
-def _live(folded: str, spans: Iterable[tuple[int, int]], *, history: bool,
-          excluded: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """Spans that are not negated, not inside an excluded span and (if `history`) not past."""
-    out = []
-    for start, end in spans:
-        if any(s < end and start < e for s, e in excluded):
-            continue
-        if is_negated(folded, start, end):
-            continue
-        if history and is_history(folded, start, end):
-            continue
-        out.append((start, end))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # Compiled rules
-
-
-@dataclass
-class _EmergencyRule:
-    id: str
-    numero: str
-    priorite: int
-    motif: str
-    signes: Cues
-    sauf: Cues
-    types: tuple[str, ...]
-    requiert: dict | None          # {"signes": Cues|None, "publics": set, "age_min", "age_max", "fenetre"}
-    exclue_par: tuple[str, ...]
-    avec_autre_urgence: bool
-    order: int
 
 
 @dataclass
@@ -180,7 +101,8 @@ class Rules:
                      optional={"version", "listes", "permanence_des_soins"})
         self.numeros = self._load_numbers(data["numeros"])
         self.listes = self._load_lists(data.get("listes") or {})
-        self.urgences = self._load_emergencies(data["urgences"])
+        self.emergency_rules = EmergencyRules(data["urgences"], numeros=self.numeros, v=self._v,
+                                              expand=self._expand)
         self.dimensions = self._load_dimensions(data["dimensions"])
         self.niveaux = self._load_levels(data["niveaux"])
         self.pds = self._load_pds(data.get("permanence_des_soins"))
@@ -242,51 +164,6 @@ class Rules:
             else:
                 out.append(p)
         return Cues(out)
-
-    def _load_emergencies(self, raw) -> list[_EmergencyRule]:
-        v = self._v
-        rules: list[_EmergencyRule] = []
-        seen: set[str] = set()
-        for i, item in enumerate(v.sequence(raw, "urgences")):
-            where = v.rule_name("urgences", i, item)
-            item = v.mapping(item, where)
-            v.keys(item, where, required={"id", "numero", "priorite", "motif", "signes"},
-                   optional={"sauf", "types", "requiert", "exclue_par", "avec_autre_urgence"})
-            rid = v.ident(item["id"], where, seen)
-            numero = str(item["numero"])
-            if numero not in self.numeros:
-                raise v.error(where, f"numéro inconnu '{numero}' (absent de la section numeros)")
-            requiert = None
-            if item.get("requiert") is not None:
-                r = v.mapping(item["requiert"], where + " requiert")
-                v.keys(r, where + " requiert", required=set(),
-                       optional={"signes", "publics", "age_min", "age_max", "fenetre"})
-                if not r:
-                    raise v.error(where, "requiert est vide")
-                requiert = {
-                    "signes": self._expand(v.phrases(r["signes"], where), where) if "signes" in r else None,
-                    "publics": set(v.codes(r.get("publics") or [], "public", where)),
-                    "age_min": v.integer(r["age_min"], where, "age_min") if "age_min" in r else None,
-                    "age_max": v.integer(r["age_max"], where, "age_max") if "age_max" in r else None,
-                    "fenetre": v.integer(r["fenetre"], where, "fenetre") if "fenetre" in r else None,
-                }
-            signes = self._expand(v.phrases(item["signes"], where), where)
-            if not signes:
-                raise v.error(where, "aucun signe")
-            rules.append(_EmergencyRule(
-                id=rid, numero=numero, priorite=v.integer(item["priorite"], where, "priorite"),
-                motif=v.text(item["motif"], where, "motif"), signes=signes,
-                sauf=self._expand(v.phrases(item.get("sauf") or [], where), where),
-                types=tuple(v.codes(item.get("types") or [], "type", where)),
-                requiert=requiert,
-                exclue_par=tuple(str(x) for x in (item.get("exclue_par") or [])),
-                avec_autre_urgence=bool(item.get("avec_autre_urgence", False)), order=i))
-        ids = {r.id for r in rules}
-        for r in rules:
-            for other in r.exclue_par:
-                if other not in ids:
-                    raise v.error(f"urgences règle '{r.id}'", f"exclue_par : règle inconnue '{other}'")
-        return rules
 
     def _load_dimensions(self, raw) -> list[_Dimension]:
         v = self._v
@@ -392,48 +269,15 @@ class Rules:
                 "samedi": hm("samedi_des"), "dimanche": bool(raw.get("dimanche", True)),
                 "jours_feries": bool(raw.get("jours_feries", True))}
 
-    # -- emergencies --------------------------------------------------------------------------
+    # -- emergencies (knowledge.emergencies) --------------------------------------------------
 
     def emergencies(self, text: str, *, publics: set[str] = frozenset(),
                     age: int | None = None) -> list[tuple[Emergency, list[tuple[int, int]]]]:
-        """Emergencies on `text`, most serious first (one per rule), with the cue spans in `text`."""
-        folded, index = fold_aligned(text)
-        hits: dict[str, tuple[_EmergencyRule, list]] = {}
-        pending: list[tuple[_EmergencyRule, list]] = []
-        for rule in self.urgences:
-            excluded = rule.sauf.spans(folded) if rule.sauf else []
-            spans = _live(folded, rule.signes.spans(folded), history=True, excluded=excluded)
-            if not spans:
-                continue
-            if rule.requiert is None or self._required(rule.requiert, folded, spans, publics, age):
-                hits[rule.id] = (rule, spans)
-            elif rule.avec_autre_urgence:
-                pending.append((rule, spans))
-        if hits:
-            hits.update((rule.id, (rule, spans)) for rule, spans in pending)
-        fired = sorted((h for h in hits.values() if not set(h[0].exclue_par) & set(hits)),
-                       key=lambda h: (h[0].priorite, h[0].order))
-        return [(Emergency(r.numero, self.libelle(r.numero), r.id, r.motif, r.types),
-                 [(index[s], index[e - 1] + 1) for s, e in spans]) for r, spans in fired]
-
-    def _required(self, req: dict, folded: str, spans, publics, age) -> bool:
-        if req["publics"] & publics:
-            return True
-        if age is not None and (req["age_min"] is not None or req["age_max"] is not None):
-            if within(age, req["age_min"], req["age_max"]):
-                return True
-        if req["signes"]:
-            found = _live(folded, req["signes"].spans(folded), history=False)
-            window = req["fenetre"]
-            for s, e in found:
-                if window is None or any(s - window <= end and start - window <= e
-                                         for start, end in spans):
-                    return True
-        return False
+        """Emergencies of the cue phrases on `text`, most serious first, with the cue spans."""
+        return self.emergency_rules.cue_emergencies(text, publics=publics, age=age)
 
     def libelle(self, numero: str) -> str:
-        info = self.numeros[numero]
-        return info["libelle"] if info["permanent"] else f"{info['libelle']} ({info['disponibilite']})"
+        return self.emergency_rules.libelle(numero)
 
     # -- complexity ---------------------------------------------------------------------------
 
@@ -487,17 +331,7 @@ class Rules:
 
         `net=False` leaves out the learned net (knowledge.emergency_net), for measurement."""
         publics = set(situation.publics)
-        fired = self.emergencies(situation.text or "", publics=publics, age=situation.age)
-        fired = self._with_signs(fired, situation, net)
-        urgences: list[Emergency] = []
-        for em, _spans in fired:
-            same = next((u for u in urgences if u.numero == em.numero), None)
-            if same is None:
-                urgences.append(em)
-            elif em.types and not set(em.types) <= set(same.types):
-                urgences[urgences.index(same)] = Emergency(
-                    same.numero, same.libelle, same.regle, same.motif,
-                    tuple(dict.fromkeys(same.types + em.types)))
+        urgences, fired = self.emergency_rules.detect(situation, net=net)
         regles = [em.regle for em, _ in fired]
 
         besoins = self._needs_beside(situation, [s for _, spans in fired for s in spans])
@@ -528,78 +362,6 @@ class Rules:
         motifs.extend(self._labels(publics, besoins))
         return Triage(urgences=urgences, niveau=niveau, motifs=motifs, types=types,
                       dimensions=dimensions, regles=regles)
-
-    def _with_signs(self, fired, situation, net: bool = True):
-        """Cue-phrase emergencies plus those raised by the live signs of `situation.signes`
-        (knowledge.signs), then the learned net's (knowledge.emergency_net) for what both missed."""
-        signes = getattr(situation, "signes", None)
-        out = list(fired)
-        dropped = False
-        if signes is not None and situation.text:
-            from knowledge.signs import SignReader
-
-            reader = SignReader.default()
-            out = self._qualified(out, situation.text, reader)
-            dropped = len(out) < len(fired)
-            live = [s for s in signes if reader.is_live(s)]
-            by_rule: dict[str, list] = {}
-            for sign in live:
-                by_rule.setdefault(sign.regle, []).append(sign)
-            extra = []
-            for rid, signs in by_rule.items():
-                rule = reader.rules[rid]
-                if rule.seulement_avec_urgence:
-                    continue
-                spans = [(x.start, x.end) for x in signs]
-                for k, numero in enumerate((rule.numero,) + rule.aussi):
-                    motif = rule.motif if k == 0 else self._default_motif(numero)
-                    extra.append((rule.priorite if k == 0 else self._priority(numero),
-                                  Emergency(numero, self.libelle(numero), f"signes:{rid}", motif,
-                                            rule.types if k == 0 else ()), spans))
-            if out or extra:
-                for rid, signs in by_rule.items():
-                    rule = reader.rules[rid]
-                    if rule.seulement_avec_urgence:
-                        extra.append((rule.priorite, Emergency(rule.numero, self.libelle(rule.numero),
-                                                               f"signes:{rid}", rule.motif),
-                                      [(x.start, x.end) for x in signs]))
-            prio = {r.id: r.priorite for r in self.urgences}
-            merged = [(prio.get(em.regle, 9), i, em, sp) for i, (em, sp) in enumerate(out)]
-            merged += [(p, len(out) + i, em, sp) for i, (p, em, sp) in enumerate(extra)]
-            merged.sort(key=lambda m: (m[0], m[1]))
-            out = [(em, sp) for _, _, em, sp in merged]
-        if net:
-            from knowledge.emergency_net import second_net
-
-            said = {em.numero for em, _ in out}
-            out.extend((em, []) for em in second_net(situation, said, self, vetoed=dropped))
-        return out
-
-    def _qualified(self, fired, text, reader):
-        """Cue-phrase emergencies whose cues the signs reader finds hypothetical, feared, past or
-        long-standing are dropped (the cue lists only know negation and simple history)."""
-        out = []
-        for em, spans in fired:
-            if em.numero == "114":
-                out.append((em, spans))
-                continue
-            vital = em.numero == "15" and not em.regle.startswith("suicide")
-            kept = []
-            for s, e in spans:
-                q = reader.qualify(text, s, e)
-                if q is not None and (q.hypothese or (q.antecedent and q.debut != "brutal")
-                                      or (vital and (q.crainte or q.rassurant or q.debut == "ancien"))):
-                    continue
-                kept.append((s, e))
-            if kept:
-                out.append((em, kept))
-        return out
-
-    def _priority(self, numero: str) -> int:
-        return min((r.priorite for r in self.urgences if r.numero == numero), default=9)
-
-    def _default_motif(self, numero: str) -> str:
-        return next((r.motif for r in self.urgences if r.numero == numero), self.libelle(numero))
 
     def _needs_beside(self, situation, spans: list[tuple[int, int]]) -> set[str]:
         """The situation's needs, minus those only read inside an emergency cue.

@@ -22,20 +22,12 @@ LONG_FILES = {
 }
 
 _CONSOLE = "the command line (create-user) and the pages start without the web server or the orientation engine (spaCy, loaded on first search)"
-_EMERGENCY = "triage <-> signs <-> emergency_net circle; emergency recall work removes it"
 # Function-local imports of project modules: (file, imported module) -> reason.
 LOCAL_IMPORTS = {
     # a reason that stays: the degraded answer must work when the analysis cannot load
     ("knowledge/degraded.py", "knowledge.situation"): "best effort: the fallback answer survives a failed import",
     ("knowledge/degraded.py", "knowledge.triage"): "best effort: the fallback answer survives a failed import",
     # to go with the work in progress in these files
-    ("knowledge/triage.py", "knowledge.signs"): _EMERGENCY,
-    ("knowledge/triage.py", "knowledge.emergency_net"): _EMERGENCY,
-    ("knowledge/signs.py", "knowledge.triage"): _EMERGENCY,
-    ("knowledge/signs.py", "knowledge.vocabulary"): _EMERGENCY,
-    ("knowledge/emergency_net.py", "knowledge.triage"): _EMERGENCY,
-    ("knowledge/emergency_net.py", "knowledge.signs"): _EMERGENCY,
-    ("knowledge/situation.py", "knowledge.signs"): _EMERGENCY,
     ("knowledge/places.py", "knowledge.vocabulary"): "place reading work (one Situation per turn)",
     ("bot/console/__main__.py", "bot.console.app"): _CONSOLE,
     ("bot/console/__main__.py", "bot.console.security"): _CONSOLE,

@@ -1,6 +1,6 @@
 """Emergency triage on the frozen held-out test split (tests/heldout/*/test.yml, never opened while
 tuning): the figures may only go up. Levels are the ones measured by `make bench-triage` on
-2026-12-01 (docs/triage.md § 3 ter), rounded in the safe direction; the targets of issue 16
+2026-12-02 (docs/triage.md § 3 quater), rounded in the safe direction; the targets of issue 16
 (vital ≥ 0.99, social ≥ 0.95, false alarms ≤ 1 %, none on small talk) are not reached yet."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from scripts.bench_triage import HELDOUT, measure
 
 MEASURED = {
-    "vital_recall": 0.86,               # measured 0.860
-    "social_recall": 0.55,              # measured 0.554
-    "false_alarm_rate[all]": 0.08,      # measured 0.0766 (at most)
-    "false_alarm_rate[small_talk]": 0.033,  # measured 1 of 31 (at most)
+    "vital_recall": 0.87,               # measured 0.875 on 2026-12-02 (0.860 on 2026-12-01)
+    "social_recall": 0.64,              # measured 0.649 (0.554)
+    "false_alarm_rate[all]": 0.07,      # measured 0.0676 (0.0766), at most
+    "false_alarm_rate[small_talk]": 0.0,    # measured 0 of 31 (1 of 31), at most
 }
 
 pytestmark = pytest.mark.skipif(not (HELDOUT / "urgences" / "test.yml").exists(), reason="held-out sets absent")
