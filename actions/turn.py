@@ -6,7 +6,6 @@ of the turn (triage, ranking, hours, the answer, the place of a form answer) tak
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,13 +17,13 @@ from knowledge.orientation import Orientation
 from knowledge.privacy import mask
 from knowledge.situation import Situation, analyse
 from knowledge.text import fold
+from knowledge.tickets import find_numeros
 from knowledge.triage import Triage, emergency_line
 
 MAX_INPUT_CHARS = 4000
 REGION_TEXT = "Aiguillage couvre la région Centre-Val de Loire (Cher, Eure-et-Loir, Indre, Indre-et-Loire, Loir-et-Cher, Loiret)"
 COMMUNE_QUESTION = "Dans quelle commune vit la personne ? (nom ou code postal)"
 SITUATION_FIRST = "Décrivez-moi d'abord la situation (âge, difficultés, commune) pour que je puisse vous orienter."
-TICKET_RE = re.compile(r"\bAIG[-\s]?(\d{4})[-\s]?(\d{1,6})\b", re.IGNORECASE)
 CANCEL_WORDS = {"annuler", "annule", "stop", "abandonner", "laisse tomber", "on arrete", "arreter"}
 
 
@@ -157,9 +156,9 @@ class Turn:
     def ticket_number(self) -> str | None:
         """A support-request number ("AIG-2026-000123") given by the NLU or written in the text."""
         for value in [*self.entities.get("numero_demande", []), self.text]:
-            m = TICKET_RE.search(value)
-            if m:
-                return f"AIG-{m.group(1)}-{int(m.group(2)):06d}"
+            found = find_numeros(value)
+            if found:
+                return found[0][2]
         return None
 
 

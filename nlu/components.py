@@ -44,6 +44,7 @@ from knowledge.ages import MAX_AGE
 from knowledge.gazetteer import Gazetteer
 from knowledge.places import find_places
 from knowledge.situation import parse_age
+from knowledge.tickets.numbers import find_numeros
 from knowledge.vocabulary import Vocabulary
 
 ROLE_NEGATED = "nie"
@@ -311,17 +312,12 @@ class TimeExtractor(_Deterministic):
         return out
 
 
-_NUMERO_RE = re.compile(r"\bAIG[\s\-_]?(\d{4})[\s\-_]?(\d{1,6})\b", re.IGNORECASE)
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class RequestNumberExtractor(_Deterministic):
     """Support request numbers 'AIG-2026-000123' (also 'aig 2026 123'), value normalised."""
 
     def extract(self, text: str) -> List[Dict[Text, Any]]:
-        return [entity("numero_demande", m.start(), m.end(), text,
-                       f"AIG-{m.group(1)}-{int(m.group(2)):06d}")
-                for m in _NUMERO_RE.finditer(text)]
+        return [entity("numero_demande", s, e, text, numero) for s, e, numero in find_numeros(text)]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

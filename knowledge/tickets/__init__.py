@@ -26,7 +26,7 @@ from knowledge.tickets.mailer import (TRANSIENT_RETRY_CAP, SendReport, SmtpSetti
                                       send_pending, send_with_settings, settings_from_env)
 from knowledge.tickets.messages import compose
 from knowledge.tickets.model import Event, NewRequest, Note, Operator, Outgoing, Ticket
-from knowledge.tickets.numbers import NUMERO_RE, format_numero, normalize_numero
+from knowledge.tickets.numbers import NUMERO_RE, find_numeros, format_numero, normalize_numero
 from knowledge.tickets.operators import hash_password, verify_password
 from knowledge.tickets.routing import route_dac
 from knowledge.tickets.store import TicketStore
@@ -36,7 +36,7 @@ __all__ = [
     "ROLES", "STATUTS", "TRANSIENT_RETRY_CAP", "TRANSITIONS", "TZ", "URGENCES", "Event",
     "InvalidTransition", "NewRequest", "Note", "Operator", "Outgoing", "SendReport",
     "SmtpSettings", "Ticket", "TicketError", "TicketNotFound", "TicketStore", "compose",
-    "echeance_for", "format_numero", "hash_password", "normalize_numero", "retry_delay",
+    "echeance_for", "find_numeros", "format_numero", "hash_password", "normalize_numero", "retry_delay",
     "route_dac", "send_pending", "send_with_settings", "settings_from_env", "verify_password",
     "working_day",
 ]

@@ -17,11 +17,19 @@ from knowledge.tickets.errors import TicketError
 from knowledge.tickets.tables import CompteurRow
 
 NUMERO_RE = re.compile(r"^AIG-(\d{4})-(\d{6})$")
+# A number as people write it in a message: "AIG-2026-000123", "aig 2026 123", "AIG_2026_42".
+WRITTEN_RE = re.compile(r"\bAIG[\s\-_]?(\d{4})[\s\-_]?(\d{1,6})\b", re.IGNORECASE)
 
 
 def format_numero(year: int, n: int) -> str:
     """``AIG-2026-000123``."""
     return f"AIG-{year}-{n:06d}"
+
+
+def find_numeros(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, number as stored) of each request number written in `text`."""
+    return [(m.start(), m.end(), format_numero(int(m.group(1)), int(m.group(2))))
+            for m in WRITTEN_RE.finditer(text or "")]
 
 
 def normalize_numero(numero: str | None) -> str:
