@@ -20,7 +20,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bot import keys
-from bot.processes import PYTHON, ROOT, Stack, base_env, free_port, wait_http, warm_rasa
+from bot.processes import PYTHON, ROOT, Ports, Stack, base_env, free_port, wait_http, warm_rasa
+from knowledge.directory import Directory
 
 NGINX_SNIPPET = ROOT / "deploy" / "nginx-aiguillage.conf"
 DEFAULT_PG_URL = "postgresql://root@127.0.0.1:5432/test"
@@ -74,7 +75,6 @@ def prepare_postgres(pg_url: str, schema: str = SCHEMA, load_directory: bool = T
     SQLTrackerStore.SQLEvent.__table__.create(engine, checkfirst=True)
     engine.dispose()
     if load_directory:
-        from knowledge.directory import Directory
 
         Directory(db_url).load()
     return db_url
@@ -116,7 +116,6 @@ def start_scaled(
     nginx = nginx_binary()
     if not nginx:
         raise FileNotFoundError("nginx introuvable (apt-get install nginx-light)")
-    from bot.processes import Ports
 
     logs = logs or ROOT / "var" / "scaled"
     logs.mkdir(parents=True, exist_ok=True)

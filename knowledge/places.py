@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.gazetteer import Commune, Departement, Gazetteer, PlaceMatch, is_code_insee
 from knowledge.text import fold_place
+from knowledge.vocabulary import Vocabulary
 
 SHORT_MESSAGE_TOKENS = 12   # the short-message reading applies to messages up to this many words
 BARE_ANSWER_TOKENS = 6      # a bare answer ("chateauroux", "St Amand") is resolved as a whole
@@ -148,8 +149,6 @@ def _in_region(m: PlaceMatch) -> bool:
 def _short_message(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMatch]:
     """Places of an SMS-style message once vocabulary and request words are set aside."""
     if vocabulary is None:
-        from knowledge.vocabulary import Vocabulary
-
         vocabulary = Vocabulary.default()
     taken = [(m.start, m.end) for m in vocabulary.find(text)]
     runs: list[list[re.Match]] = [[]]

@@ -25,8 +25,6 @@ LOCAL_IMPORTS = {
     # a reason that stays: the degraded answer must work when the analysis cannot load
     ("knowledge/degraded.py", "knowledge.situation"): "best effort: the fallback answer survives a failed import",
     ("knowledge/degraded.py", "knowledge.triage"): "best effort: the fallback answer survives a failed import",
-    # to go with the work in progress in these files
-    ("knowledge/places.py", "knowledge.vocabulary"): "place reading work (one Situation per turn)",
     ("bot/console/__main__.py", "bot.console.app"): _CONSOLE,
     ("bot/console/__main__.py", "bot.console.security"): _CONSOLE,
     ("bot/console/__main__.py", "bot.console.sessions"): _CONSOLE,
@@ -37,8 +35,6 @@ LOCAL_IMPORTS = {
     ("bot/console/app.py", "knowledge.directory"): _CONSOLE,
     ("bot/console/reports.py", "knowledge.reports"): _CONSOLE,
     ("bot/console/reports.py", "knowledge.reports.carte"): _CONSOLE,
-    ("bot/scaled.py", "bot.processes"): "reliability work on bot/scaled.py",
-    ("bot/scaled.py", "knowledge.directory"): "reliability work on bot/scaled.py",
 }
 # Function-local imports of third-party packages: heavy or optional, loaded only where needed.
 HEAVY_LOCAL = {

@@ -30,6 +30,7 @@ from knowledge.degraded import degraded_answer
 from knowledge.gazetteer import DEPARTEMENT_CODES, is_region_departement
 from knowledge.hours import TZ
 from knowledge.hours import current_time
+from knowledge.places import read_place
 from knowledge.orientation import default_orienter
 from knowledge.settings import ApiSettings
 
@@ -345,11 +346,14 @@ def create_app(settings: ApiSettings | None = None, orienter=None, name: str = "
 
 
 def resolve_commune(gazetteer, query: str) -> str:
-    """A commune name or postal code → INSEE code, else ApiError commune_inconnue."""
-    match = gazetteer.resolve(query)
-    if match is not None and match.kind in ("commune", "code_postal") and match.commune is not None:
-        return match.commune.code_insee
-    if match is not None and match.candidates:
-        names = ", ".join(f"{c.nom} ({c.departement})" for c in match.candidates[:5])
+    """A commune name or postal code → INSEE code (the bot's place reader), else ApiError commune_inconnue.
+
+    Unlike the chat, the API does not ask back: an ambiguous name or shared postal code is refused
+    with the candidates, so that the client sends the INSEE code."""
+    reading = read_place(query, gazetteer)
+    if reading.commune is not None:
+        return reading.commune.code_insee
+    if reading.candidates:
+        names = ", ".join(f"{c.nom} ({c.departement})" for c in reading.candidates[:5])
         raise ApiError("commune_inconnue", f"Commune ambiguë : {names}. Précisez le code INSEE.", champ="commune")
     raise ApiError("commune_inconnue", f"Commune inconnue en Centre-Val de Loire : « {query[:60]} ».", champ="commune")
