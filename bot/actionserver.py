@@ -36,7 +36,6 @@ def create_app(secret: str | None = None, services=None):
     from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
     from sanic import Sanic, response
 
-
     secret = secret or keys.get("AIGUILLAGE_ACTION_SECRET")
     services = services or Services.from_settings()
     _warm_up(services)
