@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.processes import PYTHON, Ports, Stack, base_env, free_port, start_stack, wait_http  # noqa: E402
+from knowledge.degraded import REASONS as FALLBACKS  # noqa: E402
 
 FIXED_NOW = "2026-11-23T10:00:00+01:00"  # a Monday morning: services open, hours answers stable
 
@@ -96,6 +97,7 @@ FLOOR_FILES = {
 class Level:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    ok: int = 0  # replies that fit their turn (no error, no fallback)
     reasons: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
 
@@ -112,9 +114,15 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def check_reply(messages: list, check: str | None) -> str | None:
-    """None when the reply fits the turn, else the reason."""
+    """None when the reply fits the turn, else the reason. The guard's fallback (bot/channels/guard.py:
+    too slow, action failed, no answer) is an error whatever the turn expects: it is not an answer."""
     if not isinstance(messages, list) or not messages:
         return "empty reply"
+    for m in messages:
+        text = m.get("text") or "" if isinstance(m, dict) else ""
+        for reason, sentence in FALLBACKS.items():
+            if sentence in text:
+                return f"fallback {reason}"
     if check is None:
         return None
     if check == "payload":
@@ -152,6 +160,7 @@ async def _user(session, url: str, scripts, deadline: float, level: Level, prefi
             if reason:
                 level.error(reason)
                 break  # the conversation went off script: start a new one
+            level.ok += 1
 
 
 async def run_level(url: str, conversations, users: int, duration: float, prefix: str) -> Level:
@@ -193,6 +202,28 @@ def proc_memory_mb(pid: int) -> tuple[float, float]:
     return rss / 1024, hwm / 1024
 
 
+def _tree(pid: int) -> list[int]:
+    """`pid` and its direct children (nginx's workers, a launcher's server)."""
+    try:
+        return [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return [pid]
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads) and its direct children, from
+    /proc/PID/stat: unlike wall time, it does not depend on the neighbours' load."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / tick
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -203,17 +234,26 @@ def emit(name: str, value) -> None:
     print(f"{name}: {value}", flush=True)
 
 
-def measure_level(name: str, url: str, conversations, users: int, duration: float) -> None:
+def measure_level(name: str, url: str, conversations, users: int, duration: float, stack: Stack | None = None) -> None:
+    procs = dict(stack.procs) if stack is not None else {}
+    cpu_before = {p: proc_cpu_s(proc.pid) for p, proc in procs.items()}
     level = asyncio.run(run_level(url, conversations, users, duration, f"{name}-c{users}"))
+    cpu_after = {p: proc_cpu_s(proc.pid) for p, proc in procs.items()}
     n = len(level.latencies)
     emit(f"{name}_c{users}_messages", n)
     emit(f"{name}_c{users}_msg_per_s", n / level.elapsed if level.elapsed else 0.0)
+    # Goodput: only the replies that fit their turn (a fallback or an off-script reply is no answer).
+    emit(f"{name}_c{users}_ok_msg_per_s", level.ok / level.elapsed if level.elapsed else 0.0)
     emit(f"{name}_c{users}_p50_ms", percentile(level.latencies, 0.50))
     emit(f"{name}_c{users}_p95_ms", percentile(level.latencies, 0.95))
     emit(f"{name}_c{users}_p99_ms", percentile(level.latencies, 0.99))
     emit(f"{name}_c{users}_errors", level.errors)
     if level.reasons:
         emit(f"{name}_c{users}_error_kinds", json.dumps(level.reasons, ensure_ascii=False))
+    # CPU milliseconds per message of each process: load-independent; a dedicated core would
+    # serve about 1000 / cpu_ms messages per second for that process.
+    for p in procs:
+        emit(f"{name}_c{users}_cpu_ms_per_msg_{p}", 1000 * (cpu_after[p] - cpu_before[p]) / n if n else float("nan"))
     emit(f"{name}_c{users}_loadavg", loadavg())
 
 
@@ -374,14 +414,15 @@ def main() -> int:
             url = f"http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook"
             running[name] = (stack, url, conversations)
             emit(f"{name}_startup_s", time.perf_counter() - t0)
+            emit(f"{name}_pids", " ".join(f"{p}={proc.pid}" for p, proc in stack.procs.items()))  # for py-spy
             # Warm-up: one conversation of each kind (first calls fill caches, build TF graphs).
             asyncio.run(run_level(url, conversations, len(conversations), 0.1, f"{name}-warm"))
         for users in levels:
             for name, (stack, url, conversations) in running.items():
-                measure_level(name, url, conversations, users, args.duration)
+                measure_level(name, url, conversations, users, args.duration, stack)
         if args.soak and args.soak_config in running:
             stack, url, conversations = running[args.soak_config]
-            measure_level(f"soak_{args.soak_config}", url, conversations, args.soak_users, args.soak)
+            measure_level(f"soak_{args.soak_config}", url, conversations, args.soak_users, args.soak, stack)
         for name, (stack, _, _) in running.items():
             memory(name, stack)
     finally:

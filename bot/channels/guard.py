@@ -6,8 +6,9 @@ the API gateway and the mail channel) hands its message to :func:`process`:
 - the text is cut to ``MAX_INPUT_CHARS`` *before* the NLU reads it, and the answer starts with a
   French note saying how long it was and what was kept;
 - the turn gets ``REPLY_BUDGET`` seconds, counted on a loop that the bot's work cannot hold up:
-  turns run on one worker thread with its own event loop (:class:`_Worker`), while the server's
-  loop only receives messages, keeps the time and answers. When the budget runs out before the
+  turns run on one worker thread with its own event loop (:class:`_Worker`), at most
+  ``TURN_SLOTS`` at once (the others queue, first come first served), while the server's loop
+  only receives messages, keeps the time and answers. When the budget runs out before the
   turn has committed, the turn is *abandoned*: the user gets the French answer at once, the turn
   is cancelled, nothing it says afterwards reaches the user, and its tracker is never saved (the
   conversation stays as it was before the message, which the answer asks to re-send). A turn
@@ -54,6 +55,11 @@ MAX_INPUT_TOKENS = int(_env_float("AIGUILLAGE_MAX_INPUT_TOKENS", 400))
 REPLY_BUDGET = _env_float("AIGUILLAGE_REPLY_BUDGET", 4.0)
 ACTION_TIMEOUT = _env_float("AIGUILLAGE_ACTION_TIMEOUT", 2.5)
 MAX_BODY_BYTES = 1 << 20  # a REST body above this is refused (413) before JSON decoding
+# Turns that run at once on the worker's loop; the others wait their turn, first come first
+# served, and one abandoned while waiting costs nothing. Without this bound, 50 turns interleave
+# on one loop (processor sharing): when the CPU cannot serve them all within the budget, every
+# one of them misses it together and every user gets the fallback, after all the work was done.
+TURN_SLOTS = max(1, int(_env_float("AIGUILLAGE_TURN_SLOTS", 4)))
 COMMIT_GRACE = 0.5  # a turn that committed just as its budget ran out: seconds left to finish saving
 # Seconds the fallback may spend looking for an emergency in the message (triage rules: seconds
 # for a long or adversarial text on a loaded machine); past that, the generic numbers alone.
@@ -75,6 +81,7 @@ class Turn:
     failed_actions: list[str] = field(default_factory=list)
     home: Optional[asyncio.AbstractEventLoop] = None  # the channel's loop (socket.io emits there)
     state: str = "running"  # running → committed (tracker saved or a line delivered) | abandoned
+    started: Optional[float] = None  # time.monotonic() when it left the queue for a slot
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def commit(self) -> bool:
@@ -177,9 +184,12 @@ class _Worker:
     channel's thread its turn every few milliseconds (sys.getswitchinterval()).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, slots: int = TURN_SLOTS) -> None:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._lock = threading.Lock()
+        self.slots = slots
+        self._slots: Optional[asyncio.Semaphore] = None  # made on the worker's loop (its first turn)
+        self._slots_loop: Optional[asyncio.AbstractEventLoop] = None
 
     def loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -197,7 +207,12 @@ class _Worker:
             _turn.set(turn)  # this task's own context
             how = "ended"
             try:
-                return await run_turn(kept)
+                async with self._semaphore():
+                    if turn.state == "abandoned":  # answered by the guard while it waited: no work
+                        how = "dropped from the queue"
+                        return None
+                    turn.started = time.monotonic()
+                    return await run_turn(kept)
             except asyncio.CancelledError:
                 how = "cancelled"
                 raise
@@ -211,9 +226,18 @@ class _Worker:
                 raise
             finally:
                 if turn.state == "abandoned":
-                    logger.info("%s: abandoned turn %s after %.1f s", channel, how, time.monotonic() - queued)
+                    waited = (turn.started or time.monotonic()) - queued
+                    logger.info("%s: abandoned turn %s after %.1f s (%.1f s waiting for a slot)",
+                                channel, how, time.monotonic() - queued, waited)
 
         return asyncio.run_coroutine_threadsafe(turn_in_worker(), self.loop())
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        """The slots of the current (worker) loop; a new loop gets new slots."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots_loop is not loop:
+            self._slots, self._slots_loop = asyncio.Semaphore(self.slots), loop
+        return self._slots
 
 
 _worker = _Worker()
@@ -350,7 +374,9 @@ async def _out_of_time(turn: Turn, future: concurrent.futures.Future, waiting: a
     """The budget ran out: abandon the turn, or let a committed one finish; the outcome."""
     if turn.abandon():
         future.cancel()  # dropped if still queued, else cancelled at its next await
-        logger.warning("%s: no answer within %.1f s: turn abandoned", channel, budget)
+        # Whether it ran tells CPU (ran late) from queueing (never got a slot) in the log.
+        ran = f"ran {time.monotonic() - turn.started:.1f} s" if turn.started else "still waiting for a slot"
+        logger.warning("%s: no answer within %.1f s: turn abandoned (%s)", channel, budget, ran)
         return "lent"
     # Committed: its tracker is being saved (REST), or it has spoken already (socket.io: the rest
     # of its lines follow as they come).
