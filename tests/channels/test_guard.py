@@ -246,3 +246,37 @@ def test_a_valid_body():
     # input_channel is not read from the body: the channel is always "rest" (docs/security.md).
     assert read_body('{"sender": "dr", "message": "bonjour", "metadata": {"canal": "email"}, '
                      '"input_channel": "email"}'.encode()) == ("dr", "bonjour", {"canal": "email"})
+
+
+def test_turns_beyond_the_slots_wait_and_one_abandoned_in_the_queue_never_runs(monkeypatch):
+    """Overload: at most `slots` turns run at once; a turn whose budget ran out while it waited for
+    a slot is answered by the fallback and its work never starts (no CPU spent on it)."""
+    monkeypatch.setattr(guard, "_worker", guard._Worker(slots=1))
+    started: list[str] = []
+    running = []
+
+    def channel():
+        return Channel()
+
+    def make_turn(ch):
+        async def turn(text):
+            started.append(text)
+            running.append(text)
+            assert len(running) == 1  # never two at once with one slot
+            await asyncio.sleep(0.5)
+            await ch.say(f"réponse à {text}")
+            running.remove(text)
+        return turn
+
+    async def scenario():
+        first, second = channel(), channel()
+        return await asyncio.gather(
+            guard.process(make_turn(first), "premier", text_count=first.count, say=first.say, channel="t", budget=2.0),
+            guard.process(make_turn(second), "second", text_count=second.count, say=second.say, channel="t", budget=0.3),
+        ), first, second
+
+    (out1, out2), first, second = run(scenario())
+    time.sleep(0.8)  # the first turn's slot is free again: the dropped one must still not start
+    assert out1 == "ok" and first.said == ["réponse à premier"]
+    assert out2 == "lent" and len(second.said) == 1 and "Réessayez" in second.said[0]
+    assert started == ["premier"]
