@@ -60,6 +60,9 @@ MAX_BODY_BYTES = 1 << 20  # a REST body above this is refused (413) before JSON 
 # on one loop (processor sharing): when the CPU cannot serve them all within the budget, every
 # one of them misses it together and every user gets the fallback, after all the work was done.
 TURN_SLOTS = max(1, int(_env_float("AIGUILLAGE_TURN_SLOTS", 4)))
+# A turn that got its slot after this share of its budget is not started (it would likely be
+# abandoned half done, its CPU lost): the guard answers it at once.
+LATE_START = 0.5
 COMMIT_GRACE = 0.5  # a turn that committed just as its budget ran out: seconds left to finish saving
 # Seconds the fallback may spend looking for an emergency in the message (triage rules: seconds
 # for a long or adversarial text on a loaded machine); past that, the generic numbers alone.
@@ -72,6 +75,10 @@ _installed = False
 
 class TurnAbandoned(Exception):
     """Raised in a turn at its commit point when the guard has already answered for it."""
+
+
+class TurnDropped(Exception):
+    """Raised by the worker for a turn that waited too long for a slot: not started, answered now."""
 
 
 @dataclass(eq=False)
@@ -200,7 +207,7 @@ class _Worker:
             return self._loop
 
     def submit(self, run_turn: Callable[[str], Awaitable[Any]], kept: str, turn: Turn,
-               channel: str) -> concurrent.futures.Future:
+               channel: str, budget: float = float("inf")) -> concurrent.futures.Future:
         queued = time.monotonic()
 
         async def turn_in_worker() -> Any:
@@ -211,10 +218,15 @@ class _Worker:
                     if turn.state == "abandoned":  # answered by the guard while it waited: no work
                         how = "dropped from the queue"
                         return None
+                    if time.monotonic() - queued > LATE_START * budget and turn.abandon():
+                        how = "dropped from the queue (late)"
+                        raise TurnDropped()
                     turn.started = time.monotonic()
                     return await run_turn(kept)
             except asyncio.CancelledError:
                 how = "cancelled"
+                raise
+            except TurnDropped:
                 raise
             except TurnAbandoned:  # nobody waits for it any more: ended here, logged below
                 how = "stopped before its save"
@@ -343,7 +355,7 @@ async def process(
         await say(note)
         before += 1  # the guard's own note is not the bot's answer
     turn = Turn(home=asyncio.get_running_loop())
-    future = _worker.submit(run_turn, kept, turn, channel)
+    future = _worker.submit(run_turn, kept, turn, channel, budget)
     waiting = asyncio.wrap_future(future)
 
     def has_text() -> bool:
@@ -354,6 +366,9 @@ async def process(
         await asyncio.wait_for(asyncio.shield(waiting), max(0.0, budget - (time.monotonic() - started)))
     except asyncio.TimeoutError:
         outcome = await _out_of_time(turn, future, waiting, channel, started, budget, has_text)
+    except TurnDropped:
+        outcome = "lent"
+        logger.warning("%s: no slot within %.1f s: turn not started", channel, LATE_START * budget)
     except Exception as exc:  # noqa: BLE001 - answered in French, logged once
         outcome = "erreur"
         logger.error("%s: turn failed after %.1f s: %s", channel, time.monotonic() - started, _short(exc))

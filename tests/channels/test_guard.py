@@ -280,3 +280,33 @@ def test_turns_beyond_the_slots_wait_and_one_abandoned_in_the_queue_never_runs(m
     assert out1 == "ok" and first.said == ["réponse à premier"]
     assert out2 == "lent" and len(second.said) == 1 and "Réessayez" in second.said[0]
     assert started == ["premier"]
+
+
+def test_a_turn_that_gets_its_slot_late_is_answered_at_once_and_not_started(monkeypatch):
+    monkeypatch.setattr(guard, "_worker", guard._Worker(slots=1))
+    started: list[str] = []
+
+    def make_turn(ch, pause):
+        async def turn(text):
+            started.append(text)
+            await asyncio.sleep(pause)
+            await ch.say(f"réponse à {text}")
+        return turn
+
+    async def scenario():
+        first, second = Channel(), Channel()
+        t0 = time.monotonic()
+        second_turn = guard.process(make_turn(second, 0.0), "second", text_count=second.count, say=second.say,
+                                    channel="t", budget=1.0)
+        first_turn = guard.process(make_turn(first, 0.7), "premier", text_count=first.count, say=first.say,
+                                   channel="t", budget=3.0)
+        first_task = asyncio.ensure_future(first_turn)
+        await asyncio.sleep(0.05)  # the first turn holds the only slot
+        out2 = await second_turn
+        return await first_task, out2, time.monotonic() - t0, first, second
+
+    out1, out2, waited, first, second = run(scenario())
+    assert out1 == "ok" and first.said == ["réponse à premier"]
+    # Its slot came after 0.7 s of a 1 s budget: answered then, not at the end of the budget.
+    assert out2 == "lent" and "Réessayez" in second.said[0] and waited < 0.95
+    assert started == ["premier"]
