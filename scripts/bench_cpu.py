@@ -13,7 +13,7 @@ Throughput on a dedicated core is about 1000 / rasa_cpu_ms (Rasa is one process,
 loop). Prints `name: value` lines per round, then the median over rounds.
 
     python scripts/bench_cpu.py --config base=.build/model-x.tar.gz \
-        --config lite=.build/model-y.tar.gz,AIGUILLAGE_X=1 [--rounds 3] [--levels 1,20] [--conversations 40]
+        --config nopool=.build/model-x.tar.gz,AIGUILLAGE_SQLITE_POOL=0 [--rounds 3] [--levels 1,20] [--conversations 40]
 """
 from __future__ import annotations
 
