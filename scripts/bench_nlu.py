@@ -41,6 +41,7 @@ warnings.filterwarnings("ignore")
 VARIANTS = {
     "sparse": ROOT / "config.yml",                       # kept
     "dense": ROOT / "nlu" / "variants" / "dense.yml",    # + SpacyFeaturizer
+    "tokens": ROOT / "nlu" / "variants" / "tokens.yml",  # spaCy tokenizer only (docs/performance.md)
 }
 NLU_DATA = ROOT / "nlu" / "data"
 HELDOUT = ROOT / "nlu" / "eval" / "heldout.yml"
