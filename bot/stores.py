@@ -138,12 +138,35 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         if schema and kwargs.get("dialect", "sqlite") == "postgresql":
             kwargs["query"] = {**(kwargs.get("query") or {}), "options": f"-csearch_path={schema}"}
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite" and settings.flag("AIGUILLAGE_SQLITE_POOL") is not False:
+            self._pool_sqlite_connections()
         # AIGUILLAGE_SQLITE_WAL=0: SQLite's stock journal (make bench-load measures both).
         if self.engine.dialect.name == "sqlite" and settings.flag("AIGUILLAGE_SQLITE_WAL") is not False:
             from sqlalchemy import event
 
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.engine.dispose()  # connections opened before the listener get the pragmas too
+
+    def _pool_sqlite_connections(self) -> None:
+        """Keep SQLite connections open between turns (AIGUILLAGE_SQLITE_POOL=0: stock).
+
+        SQLAlchemy 1.4 gives a file SQLite database a `NullPool`: each of the three sessions of a
+        turn (retrieve, count, save) opened a connection and ran the WAL pragmas again. A
+        `QueuePool` (SQLAlchemy 2.0's default for files) reuses them; `check_same_thread` is off
+        because the guard's worker thread and the server's loop both use the store, one session
+        at a time per connection (docs/performance.md).
+        """
+        import sqlalchemy as sa
+        from sqlalchemy.orm import sessionmaker
+        from sqlalchemy.pool import QueuePool
+
+        if self.engine.url.database in (None, "", ":memory:"):
+            return  # an in-memory database lives in its one connection: keep Rasa's pool
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=5, max_overflow=10,
+                                       connect_args={"check_same_thread": False})
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> Optional[DialogueStateTracker]:

@@ -60,6 +60,8 @@ _DECLARED = (
     Setting("AIGUILLAGE_REDIS_HOST", "texte", None, "Redis des verrous de conversation (production)", "Redis host of the lock store", ("rasa",)),
     Setting("AIGUILLAGE_REDIS_PORT", "entier", None, "port Redis", "Redis port", ("rasa",)),
     Setting("AIGUILLAGE_REDIS_DB", "entier", None, "base Redis", "Redis database number", ("rasa",)),
+    Setting("AIGUILLAGE_SQLITE_POOL", "booléen", "1", "connexions SQLite des conversations gardées ouvertes entre les tours (`0` : une par session, comme SQLAlchemy 1.4)",
+            "SQLite tracker store connections kept open between turns", ("rasa",)),
     Setting("AIGUILLAGE_SQLITE_WAL", "booléen", "1", "journal WAL des conversations SQLite (`0` : journal d'origine)",
             "WAL journal for the SQLite tracker store", ("rasa",)),
     Setting("AIGUILLAGE_STORE_KEY", "secret", None, "clé Fernet des coordonnées du demandeur pendant le formulaire ; défaut : fichier `var/store.key` (600)",

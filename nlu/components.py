@@ -13,6 +13,8 @@ read a message the same way:
 * ``TimeExtractor``: ``temps`` (surface text, validated by ``knowledge.when.parse_when``).
 * ``RequestNumberExtractor``: ``numero_demande`` ("AIG-2026-000123").
 * ``EntityOverlapResolver``: drops entities overlapping a higher-priority one (run it last).
+* ``SpacyTokensNLP``: ``SpacyNLP`` that keeps only the listed spaCy pipes (default: none, the
+  model's tokenizer alone): docs/performance.md.
 
 Every resource (gazetteer, vocabulary) is loaded once, when the component is created.
 """
@@ -28,6 +30,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -351,3 +354,40 @@ class EntityOverlapResolver(_Deterministic):
             if entities:
                 message.set(ENTITIES, self.resolve(entities), add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MODEL_LOADER, DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER],
+    is_trainable=False, model_from="SpacyTokensNLP",
+)
+class SpacyTokensNLP(SpacyNLP):
+    """``SpacyNLP`` running only the pipes of ``keep`` (default none: the model's own tokenizer).
+
+    With no pipe, ``SpacyTokenizer`` gets the same tokens as with the whole model but no lemma
+    (Rasa then uses the lower-cased text) and no part of speech, for a fraction of the CPU.
+    The model is loaded once per process and shared by the graph's nodes.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**SpacyNLP.get_default_config(), "keep": []}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SpacyTokensNLP":
+        config = {**cls.get_default_config(), **config}
+        key = (config.get("model"), tuple(config["keep"] or ()))
+        model = _SPACY_MODELS.get(key)
+        if model is None:
+            model = cls.load_model(config.get("model"))
+            cls.ensure_proper_language_model(model.model)
+            for name in list(model.model.component_names):
+                if name not in key[1]:
+                    model.model.remove_pipe(name)
+            _SPACY_MODELS[key] = model
+        return cls(model, config)
+
+
+# Rasa builds two nodes of a model loader (`provide_*` and `run_*`), each calling `create`: one
+# loaded spaCy model per process instead of two (read-only once its pipes are removed).
+_SPACY_MODELS: Dict[Any, Any] = {}

@@ -41,6 +41,7 @@ warnings.filterwarnings("ignore")
 VARIANTS = {
     "sparse": ROOT / "config.yml",                       # kept
     "dense": ROOT / "nlu" / "variants" / "dense.yml",    # + SpacyFeaturizer
+    "tokens": ROOT / "nlu" / "variants" / "tokens.yml",  # spaCy tokenizer only (docs/performance.md)
 }
 NLU_DATA = ROOT / "nlu" / "data"
 HELDOUT = ROOT / "nlu" / "eval" / "heldout.yml"
@@ -236,7 +237,7 @@ def cross_validation(folds: int = 3) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--variants", default="sparse,dense", help=f"among {','.join(VARIANTS)}")
     ap.add_argument("--quick", action="store_true", help="10 DIET epochs (smoke run)")
     ap.add_argument("--errors", action="store_true", help="print misclassified held-out messages")
     ap.add_argument("--cross-validation", action="store_true",
