@@ -13,8 +13,9 @@ correction/information) on the sample directory at a fixed time. Printed per spl
   place of the region (every held-out message does)
 * ``<split>.per_type.<TYPE>``: first type right among the items whose first expected type is TYPE
 
-``--errors dev`` lists the dev failures (never the test ones: test.yml is only counted).
-Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev] [--splits dev,test]
+``--errors dev`` lists the dev failures (never the test ones: test.yml is only counted). The
+second-generation set (tests/heldout/orientation2/) is scored as splits ``dev2`` and ``test2``.
+Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev] [--splits dev,test,dev2,test2]
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ os.environ.setdefault("AIGUILLAGE_NOW", "2026-11-23T10:00:00+01:00")  # Monday 1
 warnings.filterwarnings("ignore")
 
 HELDOUT = ROOT / "tests" / "heldout" / "orientation"
+SPLITS = ("dev", "test", "dev2", "test2")
 
 
 @dataclass
@@ -47,10 +49,17 @@ class Outcome:
     text: str = ""
 
 
+def split_path(split: str) -> Path:
+    """`dev`/`test`, or `dev2`/`test2`: the splits of the second-generation set (orientation2/)."""
+    if split.endswith("2"):
+        return HELDOUT.with_name("orientation2") / f"{split[:-1]}.yml"
+    return HELDOUT / f"{split}.yml"
+
+
 def load(split: str) -> list[dict]:
     import yaml
 
-    return yaml.safe_load((HELDOUT / f"{split}.yml").read_text(encoding="utf-8")) or []
+    return yaml.safe_load(split_path(split).read_text(encoding="utf-8")) or []
 
 
 def first_turn(services, text: str, parsed: dict) -> Outcome:
@@ -167,7 +176,7 @@ def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, 
             parsed = loop.run_until_complete(agent.parse_message(it["text"]))
             outcomes.append(first_turn(services, it["text"], parsed))
         results[split] = score(items, outcomes)
-        if errors == split and split != "test":
+        if errors and split.startswith(errors) and not split.startswith("test"):
             for it, o in zip(items, outcomes):
                 bad_type = o.first_type not in it["types_ok"]
                 bad_dep = o.departement != str(it["departement"])
@@ -183,7 +192,7 @@ def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", help="a trained model (default: $AIGUILLAGE_TEST_MODEL, else train into .build/)")
-    ap.add_argument("--splits", default="dev,test")
+    ap.add_argument("--splits", default=",".join(s for s in SPLITS if split_path(s).exists()))
     ap.add_argument("--errors", choices=["dev"], help="list the dev failures")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)

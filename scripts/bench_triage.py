@@ -2,12 +2,12 @@
 
     .venv/bin/python scripts/bench_triage.py [--failures] [--split=dev|test]
 
-Reads tests/heldout/urgences/{dev,test}.yml and tests/heldout/non_urgences/{dev,test}.yml and
-prints `name: value` figures for each split, for the rules alone (cue phrases + signs reader)
+Reads tests/heldout/urgences/{dev,test}.yml and tests/heldout/non_urgences/{dev,test}.yml (and
+the second-generation sets urgences2/ and non_urgences2/ as splits `dev2`, `test2`) and prints `name: value` figures for each split, for the rules alone (cue phrases + signs reader)
 and for the rules + the learned net. An emergency item is caught when one of its `numeros`
 is raised; a conditional line of the net counts as raised (it names the number) and, on a
 non-emergency, as a false alarm. `--failures` lists the misses and false alarms of the dev
-split only: the test split is never shown item by item.
+splits only: the test splits are never shown item by item.
 """
 from __future__ import annotations
 
@@ -26,14 +26,22 @@ from knowledge.situation import analyse  # noqa: E402
 from knowledge.triage import Rules  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "heldout"
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "dev2", "test2")
 VITAL = {"15", "112"}
 SHOW_RULES = False
 
 
 def load(kind: str, split: str) -> list[dict]:
+    """One split; `dev2`/`test2` are the splits of the second-generation set (`<kind>2/`)."""
+    if split.endswith("2"):
+        kind, split = kind + "2", split[:-1]
     path = HELDOUT / kind / f"{split}.yml"
     return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+
+
+def available(split: str) -> bool:
+    kind, name = ("urgences2", split[:-1]) if split.endswith("2") else ("urgences", split)
+    return (HELDOUT / kind / f"{name}.yml").exists()
 
 
 def _source(regle: str) -> str:
@@ -102,7 +110,8 @@ def measure(split: str, *, net: bool, rules: Rules | None = None) -> tuple[dict,
 
 def main(argv: list[str]) -> int:
     show = "--failures" in argv
-    splits = [a.split("=", 1)[1] for a in argv if a.startswith("--split=")] or SPLITS
+    splits = [a.split("=", 1)[1] for a in argv if a.startswith("--split=")] or [
+        s for s in SPLITS if available(s)]
     rules = Rules.default()
     analyse("chauffe")  # load the spaCy model and the net before timing
     rules.triage(analyse("il ne respire plus"))
@@ -114,7 +123,7 @@ def main(argv: list[str]) -> int:
                 if k.startswith("n["):
                     continue
                 print(f"{label}.{k}: {v}")
-            if show and split == "dev" and net:
+            if show and split.startswith("dev") and net:
                 print("\n".join(failures))
     return 0
 
