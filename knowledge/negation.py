@@ -98,7 +98,8 @@ def _clause_before(text: str, start: int) -> list[str]:
     return words
 
 
-_CLAUSE_END = re.compile(r"[,;.!?\n]")
+# A comma or dot between digits ("0,40", "38.5") is a decimal mark, not a clause end.
+_CLAUSE_END = re.compile(r"[;!?\n]|[,.](?!\d)")
 
 
 def _clause_after(text: str, end: int) -> list[str]:

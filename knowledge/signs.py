@@ -31,12 +31,13 @@ DEFAULT_PATH = Path(__file__).parent / "data" / "signs.yaml"
 MODEL = "fr_core_news_md"
 MAX_CHARS = 5000
 QUALIFIERS = ("hypothese", "conditionnel", "en_cours", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal", "resolu",
-              "rassurant", "information")
+              "rassurant", "information", "passe", "actuel")
 _IGNORABLE = {"hypothese", "crainte", "rapporte", "antecedent", "nie"}
 # Words that open a new clause inside a sentence (the scope of a qualifier stops there).
 _CLAUSE_WORDS = frozenset({"mais", "et", "puis", "car", "donc", "or", "cependant", "pourtant", "sauf",
                            "maintenant", "aujourd_hui", "actuellement", "desormais", "depuis", "quand",
                            "lorsque", "alors"})
+_PER_MATCHER = 150
 _CLAUSE_PUNCT = frozenset({",", ";", ":", "(", ")", "-", "\n", "/"})
 
 
@@ -136,7 +137,9 @@ def _word_regex(words: list[str]) -> str:
 
 
 def _gap(n: int) -> dict:
-    return {"_": {"k": {"REGEX": r"^\|[^.;!?]"}}, "IS_SENT_START": False, "OP": "{0,%d}" % n}
+    # Sentence ends are read on the punctuation, not on the parser's guesses (it often starts
+    # a "sentence" at "à" or "et" in short messages).
+    return {"_": {"k": {"REGEX": r"^\|[^.;!?…]"}}, "IS_SPACE": False, "OP": "{0,%d}" % n}
 
 
 def compile_line(line: str, where: str) -> list[list[dict]]:
@@ -165,13 +168,16 @@ def compile_line(line: str, where: str) -> list[list[dict]]:
             raise SignsError(f"signs.yaml : {where} : motif illisible « {line} »")
         single = [a for a in alts]
         variants: list[list[dict]] = [[{"_": {"k": {"REGEX": _word_regex(single)}}}]]
-        by_len: dict[int, list[list[str]]] = {}
+        # Multi-word variants sharing all but their last word share one pattern (grouping them
+        # by length alone would also accept mixes: "j_ai_lu|vu_dans_un" must not match "j'ai un").
+        by_head: dict[tuple[str, ...], list[str]] = {}
         for a in alts:
             parts = [] if a.startswith("re:") else [p for p in a.split("_") if p]
             if len(parts) > 1:
-                by_len.setdefault(len(parts), []).append(parts)
-        for n, group in sorted(by_len.items()):
-            variants.append([{"_": {"k": {"REGEX": _word_regex([g[i] for g in group])}}} for i in range(n)])
+                by_head.setdefault(tuple(parts[:-1]), []).append(parts[-1])
+        for head, lasts in sorted(by_head.items()):
+            variants.append([{"_": {"k": {"REGEX": _word_regex([w])}}} for w in head]
+                            + [{"_": {"k": {"REGEX": _word_regex(lasts)}}}])
         if optional:
             variants.append([])
         options.append(variants)
@@ -204,28 +210,39 @@ class SignReader:
             raise SignsError(f"{source} : sections « qualificatifs » et « regles » attendues")
         self._nlp = nlp()
         self._cache: dict[str, tuple] = {}
-        self.matcher = Matcher(self._nlp.vocab)
+        self._matchers: list = []
         quals = data.get("qualificatifs") or {}
         for name in QUALIFIERS:
             lines = quals.get(name) or []
             pats = [p for i, line in enumerate(lines) for p in compile_line(str(line), f"qualificatifs {name}[{i}]")]
             if pats:
-                self.matcher.add(f"q:{name}", pats)
+                self._add(f"q:{name}", pats)
         self.rules: dict[str, SignRule] = {}
         for i, item in enumerate(data["regles"]):
             rule = self._rule(item, i, numbers, publics)
             pats = [p for j, line in enumerate(item["motifs"]) for p in compile_line(str(line), f"règle '{rule.id}' motifs[{j}]")]
-            self.matcher.add(f"s:{rule.id}", pats)
+            self._add(f"s:{rule.id}", pats)
             if item.get("sauf"):
                 xpats = [p for j, line in enumerate(item["sauf"])
                          for p in compile_line(str(line), f"règle '{rule.id}' sauf[{j}]")]
-                self.matcher.add(f"x:{rule.id}", xpats)
+                self._add(f"x:{rule.id}", xpats)
             req = item.get("requiert") or {}
             if req.get("motifs"):
                 rpats = [p for j, line in enumerate(req["motifs"])
                          for p in compile_line(str(line), f"règle '{rule.id}' requiert[{j}]")]
-                self.matcher.add(f"r:{rule.id}", rpats)
+                self._add(f"r:{rule.id}", rpats)
             self.rules[rule.id] = rule
+
+    def _add(self, key: str, patterns: list) -> None:
+        """Patterns go to matchers of at most `_PER_MATCHER` patterns: spaCy's cost of adding a
+        pattern grows with the predicates already in its matcher."""
+        from spacy.matcher import Matcher
+
+        if not self._matchers or len(self._matchers[-1]) and self._count >= _PER_MATCHER:
+            self._matchers.append(Matcher(self._nlp.vocab, validate=False))
+            self._count = 0
+        self._matchers[-1].add(key, patterns)
+        self._count += len(patterns)
 
     def _rule(self, item, i, numbers, publics) -> SignRule:
         where = f"regles[{i}]"
@@ -321,8 +338,9 @@ class SignReader:
         folded, index = fold_aligned(text)
         inv = _inverse(index, len(text))
         found: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in self.matcher(doc):
-            found.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
+        for matcher in self._matchers:
+            for match_id, start, end in matcher(doc):
+                found.setdefault(self._nlp.vocab.strings[match_id], []).append((start, end))
         out = (doc, folded, inv, found, _clauses(doc))
         if len(self._cache) >= 64:
             self._cache.pop(next(iter(self._cache)))
@@ -365,7 +383,8 @@ class SignReader:
         nie = is_negated(folded, a, b)
         hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
                 or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
-                or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"]))
+                or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"])
+                or _dated_past(quals, sent, s, e))
         # A "si" question about a sign whose onset the message dates elsewhere ("est-ce grave si
         # elle a du mal à sourire ? ça a commencé il y a une heure") describes a real situation.
         dated = any(qs >= sent[1] or qe <= sent[0] for qs, qe in quals["en_cours"])
@@ -445,6 +464,17 @@ def _clauses(doc) -> list[tuple[tuple[int, int], tuple[int, int], tuple[int, int
             cl = max(b for b in clause if b <= i), min(b for b in clause if b > i)
             out[i] = ((lo, hi), st, cl)
     return out
+
+
+def _dated_past(quals, sent, s: int, e: int) -> bool:
+    """A dated past episode earlier in the sentence ("suite à son AVC il y a 4 ans, il est
+    hémiplégique") carries over to the sign, unless something current comes in between
+    ("AVC en 2019, ce matin la bouche de travers") or the sign itself is sudden."""
+    for ps, pe in quals["passe"]:
+        if sent[0] <= ps and pe <= s:
+            if not any(pe <= cs and ce <= e for cs, ce in quals["actuel"] + quals["debut_brutal"]):
+                return True
+    return False
 
 
 def _near(spans, scope, s, e, *, before_only: bool = False) -> bool:
