@@ -103,6 +103,7 @@ _DECLARED = (
     Setting("AIGUILLAGE_MAX_INPUT_TOKENS", "entier", "400", "mots lus par message", "tokens read per message", ("rasa",)),
     Setting("AIGUILLAGE_REPLY_BUDGET", "décimal", "4", "délai de réponse (s) avant la réponse de secours", "reply budget (s)", ("rasa",)),
     Setting("AIGUILLAGE_ACTION_TIMEOUT", "décimal", "2.5", "délai d'une action (s)", "action call timeout (s)", ("rasa",)),
+    Setting("AIGUILLAGE_TURN_SLOTS", "entier", "4", "tours de conversation traités en même temps (les autres attendent)", "turns run at once (the others queue)", ("rasa",)),
     Setting("AIGUILLAGE_FALLBACK_ANALYSIS", "décimal", "0.5", "temps maximal (s) de la recherche d'urgence dans la réponse de secours", "time limit (s) of the emergency check in the fallback answer", ("rasa",)),
     # --- API gateway (docs/api.md) ----------------------------------------------------------
     Setting("AIGUILLAGE_API_TOKENS", "secret", None, "jetons des clients de l'API, `client:jeton,…` (≥ 16 caractères)",
