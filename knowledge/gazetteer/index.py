@@ -19,8 +19,6 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COMMUNES_FILE = DATA_DIR / "communes-24.json"
 HORS_REGION_FILE = DATA_DIR / "hors-region.json"
 
-# Abbreviations of the main towns written in SMS-style messages (folded form -> folded name).
-USUAL_ABBREVIATIONS = {"romo": "romorantin lanthenay", "chtx": "chateauroux", "bges": "bourges", "vdm": "vendome"}
 SHORT_FORM_MIN_POP = 2000  # a short form ("Saint-Amand") stands for one commune only if it has
 SHORT_FORM_RATIO = 5       # >= 2,000 inhabitants and >= 5x the population of the next candidate
 
@@ -110,11 +108,6 @@ class Gazetteer(TextScan):
                 idx[key] = _Entry("commune", (cs[0],), form="forme_courte")
             else:
                 idx[key] = _Entry("commune", tuple(cs), form="forme_courte", sure=False)
-        # Usual abbreviations of the main towns in GPs' SMS ("romo", "chtx"): never shadow a name.
-        by_name = {fold_place(c.nom): c for c in self.communes.values()}
-        for key, nom in USUAL_ABBREVIATIONS.items():
-            if key not in idx and nom in by_name:
-                idx[key] = _Entry("commune", (by_name[nom],), form="forme_courte")
         # Departments of the region.
         for d in self.departements.values():
             idx[fold_place(d.nom)] = _Entry("departement", departement=d)
