@@ -33,36 +33,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bot.processes import Ports, Stack, base_env, free_port, start_stack  # noqa: E402
 from bench_load import CONVERSATIONS, FIXED_NOW, check_reply, emit, loadavg  # noqa: E402
+from bench_load import proc_cpu_s as cpu_seconds  # noqa: E402
 
-TICK = os.sysconf("SC_CLK_TCK")
 # The guard's time budgets (bot/channels/guard.py) raised: on a loaded shared machine a turn must
 # not be abandoned, the CPU it costs is what is measured.
 BUDGETS = {"AIGUILLAGE_REPLY_BUDGET": "120", "AIGUILLAGE_ACTION_TIMEOUT": "60"}
-
-
-def _tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        pids.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
-                todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                pass
-    return pids
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of `pid` and its descendants (all threads), in seconds."""
-    total = 0
-    for p in _tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return total / TICK
 
 
 async def play(url: str, users: int, conversations: int, prefix: str) -> tuple[int, int, float]:
