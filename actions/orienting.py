@@ -54,13 +54,14 @@ def read_request(turn: Turn) -> Request:
     orienter = turn.services.orienter
     situation = turn.situation
     if situation.ambiguite and situation.commune is None:
-        decided = orienter.place_decides(situation, at=turn.services.now())
+        decided = orienter.place_decides(situation, at=turn.services.now(), triage=turn.triage)
         if decided is not None:
             situation = replace(situation, commune=decided, ambiguite=(),
                                 departement=orienter.gazetteer.departement(decided.departement))
         else:
             situation = replace(situation, departement=None)  # the department alone would not tell which service
-    return Request(situation, Place.of(situation), orienter.orient_situation(situation, at=turn.services.now()))
+    return Request(situation, Place.of(situation),
+                   orienter.orient_situation(situation, at=turn.services.now(), triage=turn.triage))
 
 
 def _regional(services: Services, situation: Situation) -> bool:

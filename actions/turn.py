@@ -147,7 +147,8 @@ class Turn:
         """The orientation of the message itself when it says an emergency (else None)."""
         if not self.triage.urgences:
             return None
-        return self.services.orienter.orient_situation(self.situation, at=self.services.now())
+        return self.services.orienter.orient_situation(self.situation, at=self.services.now(),
+                                                       triage=self.triage)
 
     def is_cancel(self) -> bool:
         return self.folded in CANCEL_WORDS

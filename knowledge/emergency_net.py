@@ -175,26 +175,14 @@ class EmergencyNet:
         return _default_net()
 
     def predict(self, text: str) -> Prediction:
-        """The net's prediction for `text`; the same text is predicted once (a turn triages its
-        message two or three times: the answer, its emergency lines, each candidate commune of an
-        ambiguous place), from a bounded cache shared by the process. Read-only result."""
-        return _predicted(self, text or "")
-
-    def _predict(self, text: str) -> Prediction:
-        probs = self.model.predict_proba([text])[0]
+        """The net's prediction for `text` (a turn triages its message once: ``actions.turn.Turn``)."""
+        probs = self.model.predict_proba([text or ""])[0]
         table = {c: float(p) for c, p in zip(self.classes, probs)}
         best = max((c for c in self.classes if c != NONE), key=lambda c: table[c])
         return Prediction(best, table[best], table)
 
 
 CACHE_DIR = Path(__file__).resolve().parents[1] / ".build"
-
-
-@lru_cache(maxsize=64)
-def _predicted(net: EmergencyNet, text: str) -> Prediction:
-    """EmergencyNet.predict's cache (~20 ms of scikit-learn per text, 0.2 ms of the action turn's
-    budget once cached); keyed by the net object and the masked text, never written to disk."""
-    return net._predict(text)
 
 
 @lru_cache(maxsize=1)

@@ -222,28 +222,33 @@ class Orienter:
         return self.orient_situation(situation, at=at, ouvert_seulement=ouvert_seulement)
 
     def orient_situation(self, situation: Situation, *, at: datetime | None = None,
-                         ouvert_seulement: bool = False) -> Orientation:
-        """Triage and rank for a Situation already read (the turn reads its message once)."""
+                         ouvert_seulement: bool = False, triage: Triage | None = None) -> Orientation:
+        """Triage and rank for a Situation already read (the turn reads its message once).
+
+        `triage` is the situation's triage when the caller already has it (``Turn.triage``): the
+        triage reads only the text, never the place, so one triage serves every candidate place."""
         at = at or current_time()
-        triage = self.rules.triage(situation)
+        triage = triage or self.rules.triage(situation)
         recos = self._recommend(situation, triage, at, ouvert_seulement)
         result = Orientation(situation, triage, recos, at)
         result.ouverts_maintenant = self._open_now_fallbacks(result)
         return result
 
-    def place_decides(self, situation: Situation, at: datetime | None = None) -> Commune | None:
+    def place_decides(self, situation: Situation, at: datetime | None = None,
+                      triage: Triage | None = None) -> Commune | None:
         """Which of ``situation.ambiguite`` to answer for, or None when it matters.
 
         When every candidate commune gets the same first service (one SSIAD covering all the
         communes of a postal code, a departmental DAC or MDPH), the answer does not depend on
         the commune: the most populous candidate stands for them all. Otherwise None (ask).
         """
+        triage = triage or self.rules.triage(situation)
         firsts: dict[Commune, str | None] = {}
         for c in situation.ambiguite[:10]:
             one = replace(situation, commune=c, departement=self.gazetteer.departement(c.departement),
                           ambiguite=(), publics=set(situation.publics), besoins=set(situation.besoins),
                           types=list(situation.types), types_filtre=list(situation.types_filtre))
-            o = self.orient_situation(one, at=at)
+            o = self.orient_situation(one, at=at, triage=triage)
             firsts[c] = o.recommandations[0].service.id if o.recommandations else None
         if len(set(firsts.values())) != 1 or None in firsts.values():
             return None

@@ -51,6 +51,19 @@ def test_shared_postal_code_answered_when_the_answer_does_not_depend_on_the_comm
     assert answer.payload["orientation"]["recommandations"][0]["type"] == type_
 
 
+def test_a_turn_triages_its_message_once_even_across_candidate_communes(services, turn, monkeypatch):
+    """One triage per turn: the emergency lines, each candidate commune of a shared postal code
+    and the answer all reuse ``Turn.triage`` (the triage reads the text, never the place)."""
+    rules = services.orienter.rules
+    calls = []
+    real = type(rules).triage
+    monkeypatch.setattr(type(rules), "triage", lambda self, situation, **kw: calls.append(1) or real(self, situation, **kw))
+    t = turn("had 37500, patient de 80 ans douleur thoracique depuis ce matin")
+    said = orienting.orientation_turn(t).messages()
+    assert any(m.says_emergency and "15" in m.text for m in said)
+    assert len(calls) == 1
+
+
 @pytest.mark.parametrize("text,nom", [
     ("réseau SEP ?", "sclérose en plaques"),
     ("cra ?", "autisme"),

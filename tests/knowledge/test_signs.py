@@ -109,15 +109,3 @@ def test_the_net_learns_from_its_written_corpus():
     net = EmergencyNet.default()
     assert net.predict("mon père a le bras qui lâche d'un coup et parle mal").numero == "15"
     assert net.predict("je cherche un SSIAD à Blois").probabilites["0"] > 0.8
-
-
-def test_the_emergency_net_predicts_a_text_once_and_the_same_as_uncached():
-    from knowledge.emergency_net import EmergencyNet, _predicted
-
-    net = EmergencyNet.default()
-    text = "dame 80 ans, douleur thoracique depuis ce matin, essoufflée"
-    _predicted.cache_clear()
-    first = net.predict(text)
-    assert net.predict(text) is first and _predicted.cache_info().hits == 1
-    fresh = net._predict(text)
-    assert (fresh.numero, fresh.probabilites) == (first.numero, first.probabilites)
