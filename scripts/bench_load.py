@@ -224,6 +224,29 @@ def proc_cpu_s(pid: int) -> float:
     return total / tick
 
 
+def named_cpu_s(comm: str) -> float:
+    """CPU seconds of every live process named `comm` (PostgreSQL's backends, redis-server): the
+    database work of the SQL tracker store runs there, not in the Rasa process."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == comm:
+            fields = tail.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def machine_cpu_s() -> float:
+    """Busy CPU seconds of the whole machine (all cores, /proc/stat), the benchmark client included."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]   # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -236,9 +259,13 @@ def emit(name: str, value) -> None:
 
 def measure_level(name: str, url: str, conversations, users: int, duration: float, stack: Stack | None = None) -> None:
     procs = dict(stack.procs) if stack is not None else {}
+    shared = {"postgres": lambda: named_cpu_s("postgres"), "redis": lambda: named_cpu_s("redis-server"),
+              "client": lambda: sum(os.times()[:2]), "machine": machine_cpu_s}
     cpu_before = {p: proc_cpu_s(proc.pid) for p, proc in procs.items()}
+    shared_before = {k: f() for k, f in shared.items()}
     level = asyncio.run(run_level(url, conversations, users, duration, f"{name}-c{users}"))
     cpu_after = {p: proc_cpu_s(proc.pid) for p, proc in procs.items()}
+    shared_after = {k: f() for k, f in shared.items()}
     n = len(level.latencies)
     emit(f"{name}_c{users}_messages", n)
     emit(f"{name}_c{users}_msg_per_s", n / level.elapsed if level.elapsed else 0.0)
@@ -254,6 +281,10 @@ def measure_level(name: str, url: str, conversations, users: int, duration: floa
     # serve about 1000 / cpu_ms messages per second for that process.
     for p in procs:
         emit(f"{name}_c{users}_cpu_ms_per_msg_{p}", 1000 * (cpu_after[p] - cpu_before[p]) / n if n else float("nan"))
+    # Where the rest goes: the database servers, this load generator, and the whole machine
+    # (which includes other sessions' work when the machine is shared: see the load average).
+    for k in shared:
+        emit(f"{name}_c{users}_cpu_ms_per_msg_{k}", 1000 * (shared_after[k] - shared_before[k]) / n if n else float("nan"))
     emit(f"{name}_c{users}_loadavg", loadavg())
 
 
