@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import confirm, orienting
-from actions.completion import complete
+from actions.completion import complete, misread_follow_up
 from actions.safe import protect_actions
 from actions.service_hours import service_hours
 from actions.services import Services
@@ -75,13 +75,15 @@ class ActionOrienter(DialogueAction):
 
 class ActionVerifierUrgence(DialogueAction):
     """Runs before replies that do not orient (small talk, clinical question, out of scope, low
-    confidence): an emergency in the message is said first, a misread request is oriented."""
+    confidence): an emergency in the message is said first, a misread request is oriented, a
+    misread follow-up completes the remembered situation."""
 
     def name(self) -> Text:
         return "action_verifier_urgence"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reply = orienting.emergency_or_redirect(self.turn(tracker), tracker.current_slot_values())
+        turn, slots = self.turn(tracker), tracker.current_slot_values()
+        reply = orienting.emergency_or_redirect(turn, slots) or misread_follow_up(turn, slots)
         if reply is None:
             return []  # no emergency, no orientation request: the rule's reply follows
         _say(dispatcher, reply)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from actions.orienting import first_request, orientation_answer
+from actions.orienting import CLINICAL_NEEDS, first_request, orientation_answer
 from actions.service_hours import hours_at
 from actions.turn import COMMUNE_QUESTION, SITUATION_FIRST, Reply, Turn, ambiguous, emergency_first, out_of_region
 from knowledge.situation import revise
@@ -16,6 +16,23 @@ def complete(turn: Turn, slots: Mapping[str, Any], at: datetime | None = None) -
     """"non, à Vierzon" re-orients to Vierzon whatever the intent; a plain "non" is a refusal.
     An emergency in the message is said first, whatever else it says."""
     return emergency_first(turn, _complete(turn, slots, at or turn.services.now()))
+
+
+# Intents under which a follow-up that names a need or a service was misread (the NLU sees the
+# second message alone: "finalement c'est surtout l'épouse qu'il faudrait soulager" looks clinical).
+_MISREAD = frozenset({"question_clinique", "hors_sujet", "nlu_fallback"})
+
+
+def misread_follow_up(turn: Turn, slots: Mapping[str, Any], at: datetime | None = None) -> Reply | None:
+    """A message after an answer, read as a clinical question, out of scope or unclear, that
+    names a non-clinical need or a service: it completes or changes the remembered situation
+    (``complete``). None otherwise (the rule's reply follows)."""
+    if not slots.get("situation") or turn.intent not in _MISREAD or not turn.text:
+        return None
+    read = turn.situation
+    if not (read.types or read.besoins - CLINICAL_NEEDS):
+        return None
+    return complete(turn, slots, at)
 
 
 def _complete(turn: Turn, slots: Mapping[str, Any], at: datetime) -> Reply:

@@ -30,7 +30,7 @@ _HAND_OVER = re.compile(
     r"dossier|ticket|envoy\w*|adress\w*|remonter|inscri\w*|evalue\w*|declench\w*|lanc\w*|"
     r"depos\w*|cree\w*|creer|enregistr\w*|fai\w* la demande|valide\w*|allez y|oui|ok)\b")
 # Needs that a clinical question names without asking for a service.
-_CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs", "denutrition"})
+CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs", "denutrition"})
 
 
 def warm_up(services: Services) -> None:
@@ -235,7 +235,7 @@ def redirect_request(turn: Turn, slots: Mapping[str, Any], intent: str | None = 
     if not (read.types or read.besoins) or not (read.commune or read.departement or read.ambiguite
                                                 or _regional(turn.services, read)):
         return None
-    if intent == "question_clinique" and not (read.types or read.besoins - _CLINICAL_NEEDS):
+    if intent == "question_clinique" and not (read.types or read.besoins - CLINICAL_NEEDS):
         return None   # a clinical question about pain or a disease stays declined
     return first_request(turn)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from actions import orienting
-from actions.completion import complete
+from actions.completion import complete, misread_follow_up
 from actions.service_hours import service_hours
 from actions.support_form import prefill_ticket, ticket_answer, ticket_submit
 from actions.ticket_status import ticket_status
@@ -324,6 +324,19 @@ def test_second_turn_that_changes_the_need_replaces_it(services, turn):
                               {**slots}, at=AT)
     assert reply.payload["orientation"]["recommandations"][0]["type"] == "PFR"
     assert reply.payload["orientation"]["urgence"] is None
+@pytest.mark.parametrize("intent", ["question_clinique", "hors_sujet", "nlu_fallback"])
+def test_second_turn_misread_by_the_nlu_still_changes_the_need(services, turn, intent):
+    """The NLU sees the follow-up alone and may take it for a clinical question: it still
+    changes the remembered situation's need, with no emergency."""
+    slots = orienting.analyse_request(turn("madame 81 ans à Vendôme, maladie d'Alzheimer, oublis fréquents")).slots
+    reply = misread_follow_up(turn("en fait il faudrait surtout permettre à son mari de souffler un peu", {}, intent),
+                              {**slots}, at=AT)
+    assert reply.payload["orientation"]["recommandations"][0]["type"] == "PFR"
+    assert reply.payload["orientation"]["urgence"] is None
+def test_clinical_question_after_an_answer_stays_declined(turn):
+    slots = orienting.analyse_request(turn("monsieur 77 ans à Chinon, vit seul, chutes")).slots
+    assert misread_follow_up(turn("et quelle dose de paracétamol pour lui ?", {}, "question_clinique"), slots, at=AT) is None
+    assert misread_follow_up(turn("il faudrait soulager son épouse", {}, "orientation"), slots, at=AT) is None
 def test_second_turn_that_negates_a_need_drops_it(turn):
     slots = orienting.analyse_request(turn("dame 79 ans à Tours, troubles de mémoire, vit seule")).slots
     reply = complete(turn("non, pas de troubles de mémoire en fait, elle a surtout besoin d'aide pour le ménage", {}, "correction"),
