@@ -78,3 +78,11 @@ def test_usual_town_abbreviations_in_short_requests(turn, text, commune):
     reply = orienting.orientation_turn(turn(text, None, "orientation"))
     assert reply.opens_form is None
     assert reply.all_slots()["commune"] == commune
+
+
+def test_an_operator_speaking_of_a_gentleman_from_a_commune_keeps_the_commune(turn):
+    """"un monsieur de <commune>" in an operator's message is where the caller lives (the masker
+    keeps it); "Monsieur de <name>" without the article stays masked."""
+    t = turn("J'ai en ligne un monsieur de Vierzon qui veut arrêter de boire, où l'adresser ?", None, "orientation")
+    assert "Vierzon" in t.masked and t.situation.commune.code_insee == "18279"
+    assert "[nom]" in turn("Monsieur de Villeneuve au téléphone").masked
