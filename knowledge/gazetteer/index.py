@@ -142,16 +142,18 @@ class Gazetteer(TextScan):
         self._fuzzy_cache: dict[str, PlaceMatch | None] = {}
 
     def abbreviations(self) -> dict[str, Commune]:
-        """The usual abbreviations of the data table, folded, with their commune ({} without a file)."""
+        """The usual abbreviations and demonyms of the data table, folded, with their commune ({} without a file)."""
         path = self._abbreviations_file
         if path is None or not path.exists():
             return {}
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         out: dict[str, Commune] = {}
-        for row in doc.get("abreviations") or []:
-            key, code = fold_place(str(row["forme"])), str(row["code_insee"])
+        rows = [(row["forme"], row) for row in doc.get("abreviations") or []]
+        rows += [(f, row) for row in doc.get("gentiles") or [] for f in row["formes"]]   # demonyms
+        for form, row in rows:
+            key, code = fold_place(str(form)), str(row["code_insee"])
             if not row.get("source"):
-                raise ValueError(f"{path.name} : l'abréviation {key!r} ne cite pas sa source")
+                raise ValueError(f"{path.name} : la forme {key!r} ne cite pas sa source")
             if code not in self.communes:
                 raise ValueError(f"{path.name} : code INSEE inconnu {code!r} pour {key!r}")
             out[key] = self.communes[code]

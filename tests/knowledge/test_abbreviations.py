@@ -33,3 +33,10 @@ def test_abbreviation_resolves_alone_and_needs_a_cue_in_running_text():
     assert g.resolve("romo").commune.nom == "Romorantin-Lanthenay"
     assert [m.commune.nom for m in g.find("dame de 80 ans à bges, chutes")] == ["Bourges"]
     assert g.find("il a vu romo hier") == []   # a short form without a cue is not a place
+
+
+def test_demonyms_of_the_main_towns():
+    g = Gazetteer.default()
+    assert [m.commune.nom for m in g.find("J'ai au téléphone une Castelroussine de 70 ans")] == ["Châteauroux"]
+    assert g.resolve("chartrain").commune.nom == "Chartres"
+    assert "orleanais" not in g.abbreviations()   # a natural region too: never a demonym here
