@@ -53,15 +53,18 @@ def read_request(turn: Turn) -> Request:
     communes is asked about only when the answer differs between them."""
     orienter = turn.services.orienter
     situation = turn.situation
+    exceptions: list = []
     if situation.ambiguite and situation.commune is None:
-        decided = orienter.place_decides(situation, at=turn.services.now(), triage=turn.triage)
+        decided = orienter.place_with_exceptions(situation, at=turn.services.now(), triage=turn.triage)
         if decided is not None:
-            situation = replace(situation, commune=decided, ambiguite=(),
-                                departement=orienter.gazetteer.departement(decided.departement))
+            situation = replace(situation, commune=decided[0], ambiguite=(),
+                                departement=orienter.gazetteer.departement(decided[0].departement))
+            exceptions = decided[1]   # the few communes of the code served by another service
         else:
             situation = replace(situation, departement=None)  # the department alone would not tell which service
-    return Request(situation, Place.of(situation),
-                   orienter.orient_situation(situation, at=turn.services.now(), triage=turn.triage))
+    orientation = orienter.orient_situation(situation, at=turn.services.now(), triage=turn.triage)
+    orientation.exceptions = exceptions
+    return Request(situation, Place.of(situation), orientation)
 
 
 def _regional(services: Services, situation: Situation) -> bool:

@@ -68,6 +68,9 @@ class Orientation:
     recommandations: list[Recommendation]
     at: datetime
     ouverts_maintenant: list[dict] = field(default_factory=list)  # fallbacks when the best is closed
+    # A postal code shared by several communes answered for its main commune: the few communes
+    # whose first service differs, with that service (``Orienter.place_with_exceptions``).
+    exceptions: list[tuple[Commune, Service]] = field(default_factory=list)
 
     @property
     def commune(self) -> Commune | None:
@@ -108,6 +111,10 @@ class Orientation:
             first, *others = self.recommandations
             lines.append(f"Appelez {first.service.nom} ({first.service.type}) : {self.first_reason()}.")
             lines.append(_contact_line(first))
+            if self.exceptions:
+                lines.append("Sauf pour " + " ; ".join(
+                    f"{c.nom} : {s.nom}" + (f" (Tél. {s.telephone})" if s.telephone else "")
+                    for c, s in self.exceptions) + ".")
             lines.append(f"Pourquoi : {first.pourquoi}")
             if others:
                 lines.append("Autres possibilités :")
@@ -242,17 +249,38 @@ class Orienter:
         communes of a postal code, a departmental DAC or MDPH), the answer does not depend on
         the commune: the most populous candidate stands for them all. Otherwise None (ask).
         """
+        decided = self.place_with_exceptions(situation, at, triage=triage)
+        return decided[0] if decided is not None and not decided[1] else None
+
+    def place_with_exceptions(self, situation: Situation, at: datetime | None = None, share: float = 0.75,
+                              triage: Triage | None = None) -> tuple[Commune, list[tuple[Commune, Service]]] | None:
+        """The commune to answer for among ``situation.ambiguite``, and the exceptions.
+
+        The most populous candidate stands for them all when its first service is also the first
+        service of candidates holding at least `share` of their population ("ssiad 41200": the
+        SSIAD of Romorantin, except Millançay's); the other candidates come back with their own
+        first service, to be said in the answer. None when no service dominates (ask). Homonyms
+        in several departments are answered only when every candidate gets the same service.
+        """
         triage = triage or self.rules.triage(situation)
-        firsts: dict[Commune, str | None] = {}
+        firsts: dict[Commune, Service | None] = {}
         for c in situation.ambiguite[:10]:
             one = replace(situation, commune=c, departement=self.gazetteer.departement(c.departement),
                           ambiguite=(), publics=set(situation.publics), besoins=set(situation.besoins),
                           types=list(situation.types), types_filtre=list(situation.types_filtre))
             o = self.orient_situation(one, at=at, triage=triage)
-            firsts[c] = o.recommandations[0].service.id if o.recommandations else None
-        if len(set(firsts.values())) != 1 or None in firsts.values():
+            firsts[c] = o.recommandations[0].service if o.recommandations else None
+        if not firsts or None in firsts.values():
             return None
-        return max(firsts, key=lambda c: (c.population, c.code_insee))
+        main = max(firsts, key=lambda c: (c.population, c.code_insee))
+        same = [c for c in firsts if firsts[c].id == firsts[main].id]
+        total = sum(c.population for c in firsts) or 1
+        if len({c.departement for c in firsts}) > 1 or len(situation.ambiguite) > len(firsts):
+            share = 1.0   # homonyms across departments, or candidates not all compared: unanimity
+        if sum(c.population for c in same) / total < share or len(firsts) - len(same) > 2:
+            return None
+        others = sorted((c for c in firsts if c not in same), key=lambda c: (-c.population, c.nom))
+        return main, [(c, firsts[c]) for c in others]
 
     # -- ranking ---------------------------------------------------------------------------
 

@@ -182,6 +182,9 @@ _CONTEXT_TYPE = re.compile(
     r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|"
     r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller)\s+"
     r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
+# A service already in place, said after its name ("le SSIAD passe deux fois par jour").
+_CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient|viennent|est en place|sont en place|"
+                            r"est deja|sont deja|suit deja|la suit|le suit|les suit)\b")
 _PARENT = re.compile(r"\b(?:mere|pere|maman|papa|parents?|mamans?)\b")
 _URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
 
@@ -268,7 +271,8 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
 
 def _is_context(text: str, m) -> bool:
     """A service named as the caller, already involved or refused ("appel du CCAS", "refuse le CMP")."""
-    return bool(_CONTEXT_TYPE.search(fold(text[max(0, m.start - 40):m.start]) + " "))
+    return bool(_CONTEXT_TYPE.search(fold(text[max(0, m.start - 40):m.start]) + " ")
+                or _CONTEXT_AFTER.match(fold(text[m.end:m.end + 30])))
 
 
 def _precise(types: list[str], cues: set[str], vocabulary: Vocabulary) -> list[str]:

@@ -6,6 +6,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -18,6 +19,7 @@ from knowledge.text import fold_place
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COMMUNES_FILE = DATA_DIR / "communes-24.json"
 HORS_REGION_FILE = DATA_DIR / "hors-region.json"
+ABBREVIATIONS_FILE = DATA_DIR / "abreviations-communes.yaml"   # usual SMS abbreviations ("romo", "chtx")
 
 SHORT_FORM_MIN_POP = 2000  # a short form ("Saint-Amand") stands for one commune only if it has
 SHORT_FORM_RATIO = 5       # >= 2,000 inhabitants and >= 5x the population of the next candidate
@@ -28,7 +30,8 @@ class Gazetteer(TextScan):
     _lock = threading.Lock()
 
     def __init__(self, communes_file: Path = COMMUNES_FILE, hors_file: Path = HORS_REGION_FILE, *,
-                 fuzzy_block: frozenset[str] = FUZZY_BLOCK):
+                 fuzzy_block: frozenset[str] = FUZZY_BLOCK, abbreviations_file: Path | None = ABBREVIATIONS_FILE):
+        self._abbreviations_file = abbreviations_file
         self._fuzzy_block = fuzzy_block   # scripts/build_fuzzy_block.py builds one without it
         with open(communes_file, encoding="utf-8") as f:
             doc = json.load(f)
@@ -108,6 +111,11 @@ class Gazetteer(TextScan):
                 idx[key] = _Entry("commune", (cs[0],), form="forme_courte")
             else:
                 idx[key] = _Entry("commune", tuple(cs), form="forme_courte", sure=False)
+        # Usual abbreviations of towns (data table knowledge/data/abreviations-communes.yaml):
+        # read as short forms, never shadowing a name already indexed.
+        for key, c in self.abbreviations().items():
+            if key not in idx:
+                idx[key] = _Entry("commune", (c,), form="forme_courte")
         # Departments of the region.
         for d in self.departements.values():
             idx[fold_place(d.nom)] = _Entry("departement", departement=d)
@@ -132,6 +140,24 @@ class Gazetteer(TextScan):
         self._all_dep_codes = set(self.departements) | set(self.hors_departements)
         self._longest = max(len(k.replace(" ", "")) for k in self._fuzzy_keys)
         self._fuzzy_cache: dict[str, PlaceMatch | None] = {}
+
+    def abbreviations(self) -> dict[str, Commune]:
+        """The usual abbreviations and demonyms of the data table, folded, with their commune ({} without a file)."""
+        path = self._abbreviations_file
+        if path is None or not path.exists():
+            return {}
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        out: dict[str, Commune] = {}
+        rows = [(row["forme"], row) for row in doc.get("abreviations") or []]
+        rows += [(f, row) for row in doc.get("gentiles") or [] for f in row["formes"]]   # demonyms
+        for form, row in rows:
+            key, code = fold_place(str(form)), str(row["code_insee"])
+            if not row.get("source"):
+                raise ValueError(f"{path.name} : la forme {key!r} ne cite pas sa source")
+            if code not in self.communes:
+                raise ValueError(f"{path.name} : code INSEE inconnu {code!r} pour {key!r}")
+            out[key] = self.communes[code]
+        return out
 
     # ------------------------------------------------------------------ lookups
     def commune(self, code_insee: str) -> Commune:

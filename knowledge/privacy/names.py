@@ -174,6 +174,10 @@ def _name_spans(text: str, ner: bool = False) -> list[tuple[int, int]]:
                 k += 1
             particle_ok = (k + 1 < n and toks[k].n in _PARTICLES and _namey(toks[k + 1], commune_ok=True)
                            and toks[k + 1].n not in _TITLE_WORDS)
+            if (particle_ok and i > 0 and toks[i - 1].n in ("un", "une") and toks[k].n == "de"
+                    and toks[k + 1].n in _communes()):
+                i += 1   # "un monsieur de Pithiviers": where the caller lives, not a noble name
+                continue
             if k < n and (toks[k].n not in _NOT_NAMES or particle_ok) and toks[k].n not in _TITLE_WORDS \
                     and _joined(text, toks[k - 1], toks[k]):
                 j = _run(text, toks, k, commune_first=True)

@@ -22,7 +22,8 @@ AT = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
         ("pt 82a seul ds le 36, chutes ++, refus aides", None, "36", None, []),
         ("mr 70 ans isolé, chutes", None, None, None, ["commune"]),
         ("patient de 70 ans isolé à Paris, chutes", None, None, "Paris", []),
-        ("ssiad pour un patient de 75 ans, 41200", None, None, None, ["commune"]),  # two SSIADs share 41200
+        # two SSIADs share 41200, one serves nearly all of it: answered for Romorantin (exception said)
+        ("ssiad pour un patient de 75 ans, 41200", "41194", "41", None, ["commune"]),
         ("patient 75 ans, 41000 Blois, perte d'autonomie", "41018", "41", None, ["commune"]),
     ],
 )
@@ -34,8 +35,17 @@ def test_analyse_request_reads_the_place(text, commune, departement, hors_region
     assert orienting.orientation_required_slots(services, reply.slots) == asks
     if hors_region:
         assert "Centre-Val de Loire" in reply.text
-    if "41200" in text and not commune:
-        assert "Romorantin-Lanthenay (41)" in reply.text and reply.buttons
+
+
+def test_shared_postal_code_answered_for_its_main_service_with_the_exception(turn):
+    """"ssiad 41200": the SSIAD of Romorantin serves the code but Millançay, served by another SSIAD,
+    which the answer names instead of asking which commune."""
+    reply = orienting.orientation_turn(turn("ssiad 41200"))
+    answer = reply.messages()[-1]
+    assert reply.opens_form is None and not reply.buttons
+    assert answer.payload["orientation"]["recommandations"][0]["type"] == "SSIAD"
+    assert "Romorantin" in answer.payload["orientation"]["recommandations"][0]["nom"]
+    assert "Sauf pour Millançay : SSIAD de Sologne" in answer.text
 
 
 @pytest.mark.parametrize("text,type_,departement", [
