@@ -29,7 +29,8 @@ for each event it deserialises: every stored event of a conversation on every re
 event an action returns; about 4 % of the Rasa CPU per message under load (docs/performance.md).
 The table is built from the same walk, first class wins as in Rasa's loop; a name not in it
 (a class defined later, "topic", an unknown name) goes to Rasa's own method, so results and errors
-are Rasa's (tests/perf/test_rasa_patches.py).
+are Rasa's (tests/perf/test_rasa_patches.py). `AIGUILLAGE_RASA_EVENT_TABLE=0` leaves this one
+stock (scripts/bench_cpu.py measures both in one run).
 
 All three are applied when the Rasa server imports our tracker store (`bot/stores.py`, named by
 `bot/endpoints*.yml`), before any action runs. It refuses to patch any other Rasa version, and
@@ -139,7 +140,8 @@ def apply(rasa_version: str | None = None) -> bool:
     _original = original
     RemoteAction._validate_action_result = _validate_action_result
     _patch_spacy_load()
-    _patch_resolve_by_type()
+    if settings.flag("AIGUILLAGE_RASA_EVENT_TABLE") is not False:
+        _patch_resolve_by_type()
     logger.info("Rasa %s: action responses checked by the compiled validator (bot/rasa_patches.py)", version)
     return True
 

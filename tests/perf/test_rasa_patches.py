@@ -192,3 +192,16 @@ def test_revert_restores_rasas_resolve_by_type(patched):
     rasa_patches.revert()
     assert rasa_patches._original_resolve_by_type is None
     assert "all_subclasses" in Event.resolve_by_type.__code__.co_names
+
+
+def test_the_event_table_can_be_left_out_for_measurements(monkeypatch):
+    from rasa.shared.core.events import Event
+
+    rasa_patches.revert()
+    monkeypatch.setenv("AIGUILLAGE_RASA_EVENT_TABLE", "0")
+    try:
+        assert rasa_patches.apply() is True
+        assert rasa_patches._original_resolve_by_type is None
+        assert "all_subclasses" in Event.resolve_by_type.__code__.co_names
+    finally:
+        rasa_patches.revert()
