@@ -23,7 +23,16 @@ user message (docs/performance.md).
 `doc.ents` (tokens, lemmas and part-of-speech come from the other pipes), so parses are identical
 and each message skips one network (tests/perf/test_rasa_patches.py compares the parses).
 
-Both are applied when the Rasa server imports our tracker store (`bot/stores.py`, named by
+`apply()` also gives `Event.resolve_by_type` a table of event classes by type name. Stock Rasa
+walks every subclass of `Event` (`all_subclasses`, with an `inspect.isabstract` test per class)
+for each event it deserialises: every stored event of a conversation on every retrieve, every
+event an action returns; about 4 % of the Rasa CPU per message under load (docs/performance.md).
+The table is built from the same walk, first class wins as in Rasa's loop; a name not in it
+(a class defined later, "topic", an unknown name) goes to Rasa's own method, so results and errors
+are Rasa's (tests/perf/test_rasa_patches.py). `AIGUILLAGE_RASA_EVENT_TABLE=0` leaves this one
+stock (scripts/bench_cpu.py measures both in one run).
+
+All three are applied when the Rasa server imports our tracker store (`bot/stores.py`, named by
 `bot/endpoints*.yml`), before any action runs. It refuses to patch any other Rasa version, and
 `AIGUILLAGE_RASA_PATCHES=0` leaves Rasa untouched (used by `make bench-load` to measure stock
 behaviour in the same run).
@@ -40,6 +49,7 @@ logger = logging.getLogger(__name__)
 PINNED_RASA = "3.6.21"
 _original: Callable | None = None
 _original_spacy_load: Callable | None = None
+_original_resolve_by_type: Callable | None = None
 UNUSED_SPACY_PIPES = ("ner",)
 
 
@@ -130,6 +140,8 @@ def apply(rasa_version: str | None = None) -> bool:
     _original = original
     RemoteAction._validate_action_result = _validate_action_result
     _patch_spacy_load()
+    if settings.flag("AIGUILLAGE_RASA_EVENT_TABLE") is not False:
+        _patch_resolve_by_type()
     logger.info("Rasa %s: action responses checked by the compiled validator (bot/rasa_patches.py)", version)
     return True
 
@@ -151,9 +163,38 @@ def _patch_spacy_load() -> None:
     SpacyNLP.load_model = staticmethod(load_model)
 
 
+def event_classes_by_type() -> dict:
+    """Rasa's `Event` classes by `type_name`, in the order Rasa's `resolve_by_type` tries them."""
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event
+
+    table: dict = {}
+    for cls in rasa.shared.utils.common.all_subclasses(Event):
+        table.setdefault(cls.type_name, cls)
+    return table
+
+
+def _patch_resolve_by_type() -> None:
+    global _original_resolve_by_type
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    table = event_classes_by_type()
+
+    def resolve_by_type(type_name, default=None):
+        cls = table.get(type_name)
+        if cls is not None:
+            return cls
+        return original(type_name, default)  # Rasa's walk, its default and its error
+
+    resolve_by_type.__doc__ = "Table lookup built by bot/rasa_patches.py; misses go to Rasa's method."
+    _original_resolve_by_type = original
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
 def revert() -> None:
     """Restore Rasa's methods (tests)."""
-    global _original, _original_spacy_load
+    global _original, _original_spacy_load, _original_resolve_by_type
     if _original is not None:
         from rasa.core.actions.action import RemoteAction
 
@@ -164,3 +205,8 @@ def revert() -> None:
 
         SpacyNLP.load_model = staticmethod(_original_spacy_load)
         _original_spacy_load = None
+    if _original_resolve_by_type is not None:
+        from rasa.shared.core.events import Event
+
+        Event.resolve_by_type = staticmethod(_original_resolve_by_type)
+        _original_resolve_by_type = None

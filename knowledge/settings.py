@@ -97,6 +97,8 @@ _DECLARED = (
             "action server URL in bot/endpoints*.yml", ("rasa",)),
     Setting("AIGUILLAGE_RASA_PATCHES", "booléen", "1", "correctifs de Rasa (`bot/rasa_patches.py`) ; `0` : Rasa d'origine",
             "Rasa patches of bot/rasa_patches.py", ("rasa", "actions")),
+    Setting("AIGUILLAGE_RASA_EVENT_TABLE", "booléen", "1", "types d'événements Rasa résolus par une table (`bot/rasa_patches.py`) ; `0` : recherche d'origine (mesures)",
+            "Event.resolve_by_type by table lookup (bot/rasa_patches.py); 0: stock walk, for measurements", ("rasa",)),
     # --- channel guard (docs/reliability.md) ------------------------------------------------
     Setting("AIGUILLAGE_MAX_INPUT_CHARS", "entier", "2000", "caractères lus par message, au-delà coupé avec un avertissement",
             "characters read per message", ("rasa",)),

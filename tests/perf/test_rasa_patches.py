@@ -149,3 +149,59 @@ def test_spacy_without_ner_gives_the_same_tokens_lemmas_and_tags():
 
     for a, b in zip(stock.pipe(texts), lean.pipe(texts)):
         assert read(a) == read(b), a.text
+
+
+def test_event_types_resolve_to_the_same_classes_as_stock_rasa(patched):
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event
+
+    stock = rasa_patches._original_resolve_by_type
+    assert stock is not None and Event.resolve_by_type is not stock
+    names = {cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)}
+    assert len(names) > 20
+    for name in names:
+        assert Event.resolve_by_type(name) is stock(name)
+    # Misses are Rasa's: its "topic" compatibility, its default, its error.
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=Event) is Event
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_a_stored_conversation_deserialises_identically_with_the_event_table(patched):
+    from rasa.shared.core.events import Event
+
+    data = [
+        {"event": "action", "name": "action_listen", "timestamp": 1.0},
+        {"event": "user", "text": "bonjour", "parse_data": {"intent": {"name": "saluer", "confidence": 0.9}},
+         "timestamp": 2.0},
+        {"event": "slot", "name": "commune", "value": "Bourges", "timestamp": 3.0},
+        {"event": "active_loop", "name": "demande_form", "timestamp": 4.0},
+        {"event": "bot", "text": "Bonjour !", "timestamp": 5.0},
+    ]
+    patched_events = [Event.from_parameters(dict(d)) for d in data]
+    rasa_patches.revert()
+    stock_events = [Event.from_parameters(dict(d)) for d in data]
+    assert [type(e) for e in patched_events] == [type(e) for e in stock_events]
+    assert patched_events == stock_events
+
+
+def test_revert_restores_rasas_resolve_by_type(patched):
+    from rasa.shared.core.events import Event
+
+    rasa_patches.revert()
+    assert rasa_patches._original_resolve_by_type is None
+    assert "all_subclasses" in Event.resolve_by_type.__code__.co_names
+
+
+def test_the_event_table_can_be_left_out_for_measurements(monkeypatch):
+    from rasa.shared.core.events import Event
+
+    rasa_patches.revert()
+    monkeypatch.setenv("AIGUILLAGE_RASA_EVENT_TABLE", "0")
+    try:
+        assert rasa_patches.apply() is True
+        assert rasa_patches._original_resolve_by_type is None
+        assert "all_subclasses" in Event.resolve_by_type.__code__.co_names
+    finally:
+        rasa_patches.revert()
