@@ -53,7 +53,10 @@ class DialogueAction(Action):
 
 def _say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     for m in reply.messages():
-        dispatcher.utter_message(text=m.text or None, json_message=m.payload, buttons=m.buttons or None)
+        if m.text or m.payload:
+            dispatcher.utter_message(text=m.text or None, json_message=m.payload, buttons=m.buttons or None)
+        if m.response:
+            dispatcher.utter_message(response=m.response)
 
 
 def _events(reply: Reply) -> List[EventType]:

@@ -13,8 +13,8 @@ from typing import Any, Mapping
 
 from actions.services import Services
 from actions.turn import (
-    COMMUNE_QUESTION, SITUATION_FIRST, Place, Reply, Turn, ambiguous, emergency_check, emergency_text,
-    out_of_region,
+    COMMUNE_QUESTION, SITUATION_FIRST, Place, Reply, Turn, ambiguous, emergency_check, emergency_first,
+    emergency_text, out_of_region,
 )
 from knowledge import activity
 from knowledge.orientation import Orientation
@@ -29,6 +29,11 @@ _HAND_OVER = re.compile(
     r"prendre en charge|prise en charge|demande d appui|demande de coordination|gestion de cas pour|"
     r"dossier|ticket|envoy\w*|adress\w*|remonter|inscri\w*|evalue\w*|declench\w*|lanc\w*|"
     r"depos\w*|cree\w*|creer|enregistr\w*|fai\w* la demande|valide\w*|allez y|oui|ok)\b")
+# A clinical question (dose, prescription, diagnosis) that the NLU may read as a request.
+_CLINICAL_QUESTION = re.compile(
+    r"\b(?:posologie|dose|doses|dosage|posos?|mg|milligrammes?|prescri\w*|titration|titrer|"
+    r"contre indications?|interactions? medicamenteuses?|quel (?:traitement|antibiotique|antalgique|"
+    r"anticoagulant|medicament|examen|bilan)|quelle (?:dose|molecule|conduite therapeutique)|diagnostic differentiel)\b")
 # Needs that a clinical question names without asking for a service.
 CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs", "denutrition"})
 
@@ -161,6 +166,8 @@ def orientation_turn(turn: Turn, canal: str | None = None) -> Reply:
     the orientation form."""
     if not turn.text:
         return analyse_request(turn, canal)
+    if is_clinical_question(turn):
+        return emergency_first(turn, Reply(response="utter_refus_clinique"))
     request = read_request(turn)
     first = analyse_request(turn, canal, request)
     if "commune" in orientation_required_slots(turn.services, first.slots, request.situation) \
@@ -170,6 +177,13 @@ def orientation_turn(turn: Turn, canal: str | None = None) -> Reply:
         return first
     first.then.append(orientation_answer(turn.services, first.slots, canal=canal, orientation=request.orientation))
     return first
+
+
+def is_clinical_question(turn: Turn) -> bool:
+    """A dose, prescription or diagnosis question that names no service and no non-clinical
+    need ("quelle posologie de tramadol pour une dame de 85 ans ?"), whatever the intent."""
+    read = turn.situation
+    return bool(_CLINICAL_QUESTION.search(turn.folded)) and not (read.types or read.besoins - CLINICAL_NEEDS)
 
 
 def answer_place(turn: Turn) -> Reply:

@@ -1,14 +1,19 @@
 """The hours flow: contact and opening hours of a named service, at a given day or time."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Mapping
 
-from actions.orienting import redirect_request
+from actions.orienting import orientation_turn, redirect_request
 from actions.services import Services
 from actions.turn import Reply, Turn, emergency_first
 from knowledge.hours import JOURS, TZ, date_text, describe_moment
 from knowledge.when import parse_when
+
+# Words of an hours question (folded text): without one, an emergency is not an hours question.
+_HOURS_WORDS = re.compile(r"\b(?:ouvert\w*|ouvre\w*|ferme\w*|horaires?|heures?|joignable|joindre|permanence|"
+                          r"quand|aujourd hui|demain|samedi|dimanche|soir|nuit|week end)\b")
 
 NO_SERVICE = "De quel service parlez-vous ? Précisez le type et la commune, par exemple « le CMP de Vierzon »."
 
@@ -32,8 +37,15 @@ def find_service(turn: Turn, slots: Mapping[str, Any]):
 
 
 def service_hours(turn: Turn, slots: Mapping[str, Any], at: datetime | None = None) -> Reply:
-    """"Le CMP de Vierzon est-il ouvert samedi ?" and the like (an emergency is said first)."""
-    return emergency_first(turn, _service_hours(turn, slots, at or turn.services.now()))
+    """"Le CMP de Vierzon est-il ouvert samedi ?" and the like (an emergency is said first).
+
+    An emergency read as an hours question ("inconscient, ne répond plus, Orléans": no hours
+    word, no time) is answered as the orientation request it is, never with the hours of a
+    service that the place happens to name."""
+    at = at or turn.services.now()
+    if turn.emergency is not None and not _HOURS_WORDS.search(turn.folded) and parse_when(turn.text, at) is None:
+        return orientation_turn(turn)
+    return emergency_first(turn, _service_hours(turn, slots, at))
 
 
 def _service_hours(turn: Turn, slots: Mapping[str, Any], at: datetime) -> Reply:

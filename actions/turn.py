@@ -39,9 +39,10 @@ class Reply:
     says_emergency: bool = False          # the text already says the turn's emergencies
     then: list["Reply"] = field(default_factory=list)
     opens_form: str | None = None         # a form this reply starts (its question is in the reply)
+    response: str | None = None           # a response of domain.yml said after the text ("utter_refus_clinique")
 
     def messages(self) -> list["Reply"]:
-        out = [self] if (self.text or self.payload) else []
+        out = [self] if (self.text or self.payload or self.response) else []
         for more in self.then:
             out.extend(more.messages())
         return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from knowledge.text import fold
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 # Words that open a new clause: "pas de chutes mais refus d'aide".
@@ -196,3 +198,22 @@ def is_history(folded_text: str, start: int, end: int, *, year: int | None = Non
     if any(w in HISTORY_AFTER for w in after[:6]):
         return True
     return _has_past_cue(tail, year)
+
+
+_THOUGHT_VERBS = frozenset({"penser", "envisager", "evoquer", "vouloir", "souhaiter", "exprimer", "parler",
+                            "songer", "projeter", "imaginer", "avoir_envie"})
+_NEGATORS = frozenset({"pas", "jamais", "aucunement", "nullement", "point"})
+
+
+def thought_negated(doc, s: int, e: int) -> bool:
+    """The sign opens on a negated verb of thought: "ne|n' <verb> pas|jamais ..." (source: NegEx
+    scope rules, Chapman 2001, adapted to the French split negation)."""
+    if s == 0 or e - s < 2:
+        return False
+    first = doc[s]
+    if fold(first.lemma_) not in _THOUGHT_VERBS or fold(doc[s - 1].text) not in ("ne", "n"):
+        return False
+    nxt = fold(doc[s + 1].text)
+    if nxt not in _NEGATORS:
+        return False
+    return not (s + 2 < len(doc) and fold(doc[s + 2].text) in ("que", "qu"))

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from knowledge.ages import within
-from knowledge.negation import is_history, is_negated
+from knowledge.negation import is_history, is_negated, thought_negated
 from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
@@ -380,7 +380,7 @@ class SignReader:
         span = doc[s:e]
         a, b = inv[span.start_char], inv[span.end_char]
         sent, stretch, clause = clauses[s]
-        nie = is_negated(folded, a, b) or _thought_negated(doc, s, e)
+        nie = is_negated(folded, a, b) or thought_negated(doc, s, e)
         hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
                 or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
                 or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"])
@@ -469,25 +469,6 @@ def _clauses(doc) -> list[tuple[tuple[int, int], tuple[int, int], tuple[int, int
 # Verbs of thought or wish whose negation denies the whole sign ("elle ne pensait pas au
 # suicide", "il n'envisage pas de mourir"); a negated verb of a bodily sign ("il ne respire pas")
 # is the sign itself and stays live.
-_THOUGHT_VERBS = frozenset({"penser", "envisager", "evoquer", "vouloir", "souhaiter", "exprimer", "parler",
-                            "songer", "projeter", "imaginer", "avoir_envie"})
-_NEGATORS = frozenset({"pas", "jamais", "aucunement", "nullement", "point"})
-
-
-def _thought_negated(doc, s: int, e: int) -> bool:
-    """The sign opens on a negated verb of thought: "ne|n' <verb> pas|jamais ..." (source: NegEx
-    scope rules, Chapman 2001, adapted to the French split negation)."""
-    if s == 0 or e - s < 2:
-        return False
-    first = doc[s]
-    if fold(first.lemma_) not in _THOUGHT_VERBS or fold(doc[s - 1].text) not in ("ne", "n"):
-        return False
-    nxt = fold(doc[s + 1].text)
-    if nxt not in _NEGATORS:
-        return False
-    return not (s + 2 < len(doc) and fold(doc[s + 2].text) in ("que", "qu"))
-
-
 def _dated_past(quals, sent, s: int, e: int) -> bool:
     """A dated past episode earlier in the sentence ("suite à son AVC il y a 4 ans, il est
     hémiplégique") carries over to the sign, unless something current comes in between

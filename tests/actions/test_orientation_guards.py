@@ -86,3 +86,31 @@ def test_an_operator_speaking_of_a_gentleman_from_a_commune_keeps_the_commune(tu
     t = turn("J'ai en ligne un monsieur de Vierzon qui veut arrêter de boire, où l'adresser ?", None, "orientation")
     assert "Vierzon" in t.masked and t.situation.commune.code_insee == "18279"
     assert "[nom]" in turn("Monsieur de Villeneuve au téléphone").masked
+
+
+@pytest.mark.parametrize("text", [
+    "quelle posologie de tramadol pour une dame de 85 ans ?",
+    "quelle dose de paracétamol pour un monsieur de 90 ans ?",
+    "quel antibiotique prescrire à une dame de 80 ans à Blois ?",
+])
+def test_clinical_question_read_as_a_request_is_still_declined(turn, text):
+    """Whatever the intent (the model may say `orientation`): the clinical refusal, no commune question."""
+    reply = orienting.orientation_turn(turn(text, None, "orientation"))
+    assert [m.response for m in reply.messages()] == ["utter_refus_clinique"]
+    assert reply.opens_form is None and not _payloads(reply)
+
+
+def test_a_request_that_names_a_service_beside_a_dose_is_oriented(turn):
+    reply = orienting.orientation_turn(turn("quelle dose de morphine ? je voudrais surtout l'équipe mobile de soins palliatifs à Tours", None, "orientation"))
+    assert _payloads(reply) and all(m.response is None for m in reply.messages())
+
+
+def test_vital_emergency_read_as_an_hours_question_keeps_its_commune(turn):
+    from actions.service_hours import service_hours
+
+    reply = service_hours(turn("patient de 60 ans inconscient, ne répond plus, Orléans", None, "horaires_service"), {})
+    payloads = _payloads(reply)
+    assert payloads and payloads[0]["urgence"]["numero"] == "15"
+    assert all(p["commune"]["code_insee"] == "45234" for p in payloads)
+    hours = service_hours(turn("le CMP d'Orléans est-il ouvert demain ?", None, "horaires_service"), {})
+    assert "ouvert" in hours.text and not hours.says_emergency

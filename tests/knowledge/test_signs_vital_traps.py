@@ -37,3 +37,26 @@ def test_a_negated_thought_is_not_a_suicidal_sign(reader, text):
 
 def test_a_negated_bodily_sign_stays_live(reader):
     assert live(reader, "mon mari ne respire pas, il est tout gris")
+
+
+@pytest.mark.parametrize("text,rule", [
+    ("jai les medocs sous la main jvais tout avaler cette nuit", "suicide_urgence_elevee"),
+    ("patiente très déprimée, elle a caché ses somnifères depuis des semaines et parle d'en finir",
+     "suicide_moyens_en_main"),
+    ("il dit qu'il va tout prendre, il a stocké ses cp depuis un mois, personne ne le retiendra",
+     "suicide_moyens_en_main"),
+    ("son mari respire deux fois par minute depuis le patch de fentanyl", "intoxication"),
+    ("FR à 5 par minute après la méthadone", "intoxication"),
+])
+def test_means_in_hand_and_a_slow_breathing_rate_are_live(reader, text, rule):
+    assert rule in live(reader, text)
+
+
+@pytest.mark.parametrize("text", [
+    "le SSIAD va tout prendre en charge dès ce soir",
+    "elle a pris ses médicaments ce soir comme d'habitude",
+    "sa fille garde ses médicaments dans un pilulier, elle a une dépression ancienne",
+    "il respire vingt fois par minute au repos",
+])
+def test_everyday_medication_and_a_normal_rate_raise_no_sign(reader, text):
+    assert not {"suicide_moyens_en_main", "suicide_urgence_elevee", "intoxication"} & set(live(reader, text))
