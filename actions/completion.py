@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from actions.orienting import CLINICAL_NEEDS, first_request, orientation_answer
+from actions.orienting import first_request, names_service_or_need, orientation_answer
 from actions.service_hours import hours_at
 from actions.turn import COMMUNE_QUESTION, SITUATION_FIRST, Reply, Turn, ambiguous, emergency_first, out_of_region
 from knowledge.situation import revise
@@ -29,8 +29,7 @@ def misread_follow_up(turn: Turn, slots: Mapping[str, Any], at: datetime | None 
     (``complete``). None otherwise (the rule's reply follows)."""
     if not slots.get("situation") or turn.intent not in _MISREAD or not turn.text:
         return None
-    read = turn.situation
-    if not (read.types or read.besoins - CLINICAL_NEEDS):
+    if not names_service_or_need(turn.situation):
         return None
     return complete(turn, slots, at)
 

@@ -35,7 +35,13 @@ _CLINICAL_QUESTION = re.compile(
     r"contre indications?|interactions? medicamenteuses?|quel (?:traitement|antibiotique|antalgique|"
     r"anticoagulant|medicament|examen|bilan)|quelle (?:dose|molecule|conduite therapeutique)|diagnostic differentiel)\b")
 # Needs that a clinical question names without asking for a service.
-CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs", "denutrition"})
+_CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs", "denutrition"})
+
+
+def names_service_or_need(situation: Situation) -> bool:
+    """The message names a service type or a need that is not only clinical (pain, a disease):
+    something to orient, even when the NLU read a clinical question or small talk."""
+    return bool(situation.types or situation.besoins - _CLINICAL_NEEDS)
 
 
 def warm_up(services: Services) -> None:
@@ -182,8 +188,7 @@ def orientation_turn(turn: Turn, canal: str | None = None) -> Reply:
 def is_clinical_question(turn: Turn) -> bool:
     """A dose, prescription or diagnosis question that names no service and no non-clinical
     need ("quelle posologie de tramadol pour une dame de 85 ans ?"), whatever the intent."""
-    read = turn.situation
-    return bool(_CLINICAL_QUESTION.search(turn.folded)) and not (read.types or read.besoins - CLINICAL_NEEDS)
+    return bool(_CLINICAL_QUESTION.search(turn.folded)) and not names_service_or_need(turn.situation)
 
 
 def answer_place(turn: Turn) -> Reply:
@@ -252,7 +257,7 @@ def redirect_request(turn: Turn, slots: Mapping[str, Any], intent: str | None = 
     if not (read.types or read.besoins) or not (read.commune or read.departement or read.ambiguite
                                                 or _regional(turn.services, read)):
         return None
-    if intent == "question_clinique" and not (read.types or read.besoins - CLINICAL_NEEDS):
+    if intent == "question_clinique" and not names_service_or_need(read):
         return None   # a clinical question about pain or a disease stays declined
     return first_request(turn)
 
