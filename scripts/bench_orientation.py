@@ -14,8 +14,9 @@ correction/information) on the sample directory at a fixed time. Printed per spl
 * ``<split>.per_type.<TYPE>``: first type right among the items whose first expected type is TYPE
 
 ``--errors dev`` lists the dev failures (never the test ones: test.yml is only counted). The
-second-generation set (tests/heldout/orientation2/) is scored as splits ``dev2`` and ``test2``.
-Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev] [--splits dev,test,dev2,test2]
+second- and third-generation sets (tests/heldout/orientation2/, orientation3/) are scored as splits
+``dev2``/``test2`` and ``dev3``/``test3`` (scripts/heldout.py).
+Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev] [--splits dev,test,dev2,test2,dev3,test3]
 """
 from __future__ import annotations
 
@@ -36,8 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("AIGUILLAGE_NOW", "2026-11-23T10:00:00+01:00")  # Monday 10:00, as the e2e tests
 warnings.filterwarnings("ignore")
 
-HELDOUT = ROOT / "tests" / "heldout" / "orientation"
-SPLITS = ("dev", "test", "dev2", "test2")
+from scripts.heldout import SPLITS, split_file  # noqa: E402
 
 
 @dataclass
@@ -50,10 +50,8 @@ class Outcome:
 
 
 def split_path(split: str) -> Path:
-    """`dev`/`test`, or `dev2`/`test2`: the splits of the second-generation set (orientation2/)."""
-    if split.endswith("2"):
-        return HELDOUT.with_name("orientation2") / f"{split[:-1]}.yml"
-    return HELDOUT / f"{split}.yml"
+    """The orientation file of `split` (`dev`, `test2`, `dev3`…: see scripts/heldout.py)."""
+    return split_file("orientation", split)
 
 
 def load(split: str) -> list[dict]:

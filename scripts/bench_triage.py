@@ -25,23 +25,18 @@ if str(ROOT) not in sys.path:
 from knowledge.situation import analyse  # noqa: E402
 from knowledge.triage import Rules  # noqa: E402
 
-HELDOUT = ROOT / "tests" / "heldout"
-SPLITS = ("dev", "test", "dev2", "test2")
+from scripts.heldout import HELDOUT, SPLITS, split_file  # noqa: E402
 VITAL = {"15", "112"}
 SHOW_RULES = False
 
 
 def load(kind: str, split: str) -> list[dict]:
-    """One split; `dev2`/`test2` are the splits of the second-generation set (`<kind>2/`)."""
-    if split.endswith("2"):
-        kind, split = kind + "2", split[:-1]
-    path = HELDOUT / kind / f"{split}.yml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    """One split (`dev`, `test2`, `dev3`…: see scripts/heldout.py)."""
+    return yaml.safe_load(split_file(kind, split).read_text(encoding="utf-8")) or []
 
 
 def available(split: str) -> bool:
-    kind, name = ("urgences2", split[:-1]) if split.endswith("2") else ("urgences", split)
-    return (HELDOUT / kind / f"{name}.yml").exists()
+    return split_file("urgences", split).exists() and split_file("non_urgences", split).exists()
 
 
 def _source(regle: str) -> str:
