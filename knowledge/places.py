@@ -197,7 +197,7 @@ def _resolve_run(text: str, run: list[re.Match], gazetteer: Gazetteer) -> PlaceM
             span = text[a:b]
             if size == 1 and len(span) < 3:
                 continue
-            m = gazetteer.resolve(span) or _town_typo(span, gazetteer)
+            m = gazetteer.resolve(span) or town_typo(span, gazetteer)
             if m is not None and _in_region(m):
                 return PlaceMatch(m.kind, m.commune, m.departement, span, a, b, m.score, m.candidates, m.label)
     return None
@@ -206,11 +206,11 @@ def _resolve_run(text: str, run: list[re.Match], gazetteer: Gazetteer) -> PlaceM
 _TOWNS: dict[int, tuple[list[str], dict[str, Commune]]] = {}
 
 
-def _town_typo(span: str, gazetteer: Gazetteer) -> PlaceMatch | None:
+def town_typo(span: str, gazetteer: Gazetteer) -> PlaceMatch | None:
     """A one-edit typo (two from 9 letters) of a town's name or usual short name, when unique."""
     key = fold_place(span)
     letters = len(key.replace(" ", ""))
-    if letters < 5:
+    if letters < 5 or gazetteer.is_common_word(key):
         return None
     towns = _TOWNS.get(id(gazetteer))
     if towns is None:

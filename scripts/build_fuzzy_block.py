@@ -25,25 +25,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from knowledge.gazetteer import Gazetteer, words  # noqa: E402
+from knowledge.places import town_typo  # noqa: E402
 from knowledge.text import fold  # noqa: E402
 
 OUT = words.FUZZY_BLOCK_FILE
 SOURCE = "wordfreq 3.1.1, top_n_list('fr', 100000)"
-HEADER = f"""# French words (folded) one edit away from a place name: typo matching never corrects them into
+HEADER = f"""# French words (folded) one or two edits away from a place name: typo matching never corrects them into
 # a place. Written by scripts/build_fuzzy_block.py (do not edit by hand) from
 # {SOURCE}.
 """
 
 
 def blocked_words(gazetteer: Gazetteer, candidates: Iterable[str]) -> list[str]:
-    """The folded single words of `candidates` that the typo rule of `gazetteer` (built with
-    ``fuzzy_block=frozenset()``) would turn into a place."""
+    """The folded single words of `candidates` that a typo rule (the gazetteer's, built with
+    ``fuzzy_block=frozenset()``, or the town-name rule of short messages, knowledge/places.py)
+    would turn into a place ("hanche" is not Hanches)."""
     out = set()
     for w in candidates:
         key = fold(w)
         if not key or not key.isalpha() or key in gazetteer._index:
             continue
-        if gazetteer._fuzzy_cached(key) is not None:
+        if gazetteer._fuzzy_cached(key) is not None or town_typo(key, gazetteer) is not None:
             out.add(key)
     return sorted(out)
 

@@ -221,6 +221,10 @@ class Gazetteer(TextScan):
         span = text[start:end]
         return replace(hit, text=span, start=start, end=end)
 
+    def is_common_word(self, key: str) -> bool:
+        """A folded French word that no typo rule may turn into a place (knowledge/data/fuzzy-block.txt)."""
+        return key in self._fuzzy_block
+
     def _fuzzy_cached(self, key: str) -> PlaceMatch | None:
         cache = self._fuzzy_cache
         if key in cache:

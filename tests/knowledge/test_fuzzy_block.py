@@ -37,3 +37,11 @@ def test_the_script_regenerates_the_shipped_file_from_wordfreq(unblocked):
 def test_blocked_words_are_never_corrected_into_a_place(word, unblocked):
     assert unblocked._fuzzy_cached(word) is not None      # without the list they would be
     assert Gazetteer.default().resolve(word) is None
+
+
+@pytest.mark.parametrize("text", ["prado 37 apres prothese de hanche", "ssiad pr mr bourgeois 45",
+                                  "pb d argent csapa 18"])
+def test_short_messages_never_turn_a_common_word_into_a_town(text):
+    """The town-name typo rule of short messages (knowledge/places.py) honours the same list."""
+    from knowledge.places import find_places
+    assert [m for m in find_places(text) if m.kind == "commune"] == []
