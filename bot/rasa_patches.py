@@ -52,10 +52,15 @@ behaviour in the same run).
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import os
+import ssl
 import weakref
 from typing import Any, Callable
+
+import aiohttp
 
 from knowledge import settings
 
@@ -218,9 +223,7 @@ class _Reused:
         self.reused = False
 
 
-def _trace_config():
-    import aiohttp
-
+def _trace_config() -> aiohttp.TraceConfig:
     async def on_reuse(_session: Any, trace_ctx: Any, _params: Any) -> None:
         if isinstance(trace_ctx.trace_request_ctx, _Reused):
             trace_ctx.trace_request_ctx.reused = True
@@ -235,9 +238,6 @@ _sessions: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary() 
 
 def action_session(endpoint: Any):
     """The `ClientSession` of this event loop for `endpoint` (headers, basic auth), made once."""
-    import asyncio
-
-    import aiohttp
     from rasa.utils import endpoints
 
     loop = asyncio.get_running_loop()
@@ -259,8 +259,6 @@ def action_session(endpoint: Any):
 
 async def close_action_sessions() -> None:
     """Close the sessions of the running loop (tests, shutdown)."""
-    import asyncio
-
     for session in list(_sessions.pop(asyncio.get_running_loop(), {}).values()):
         await session.close()
 
@@ -270,11 +268,6 @@ async def pooled_request(endpoint: Any, method: str = "post", subpath: str | Non
                          **kwargs: Any) -> Any:
     """Rasa 3.6.21's `EndpointConfig.request`, on the loop's shared session, one retry on a
     connection from the pool that the server had closed."""
-    import os
-    import ssl
-
-    import aiohttp
-    from aiohttp import ContentTypeError
     from rasa.shared.exceptions import FileNotFoundException
     from rasa.utils.endpoints import ClientResponseError, concat_url
 
@@ -306,7 +299,7 @@ async def pooled_request(endpoint: Any, method: str = "post", subpath: str | Non
                     raise ClientResponseError(response.status, response.reason, await response.content.read())
                 try:
                     return await response.json()
-                except ContentTypeError:
+                except aiohttp.ContentTypeError:
                     return None
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
             if attempt == 2 or not ctx.reused or isinstance(exc, aiohttp.ClientConnectorError):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from collections import OrderedDict
 from typing import Any
 
 from knowledge.privacy.names import _name_spans
@@ -66,8 +67,6 @@ class CleanMemo:
     """
 
     def __init__(self, size: int = 8192, max_len: int = 1000) -> None:
-        from collections import OrderedDict
-
         self.size, self.max_len = size, max_len
         self._clean: "OrderedDict[str, None]" = OrderedDict()
         self._year = _dt.date.today().year
