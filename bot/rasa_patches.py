@@ -32,15 +32,35 @@ The table is built from the same walk, first class wins as in Rasa's loop; a nam
 are Rasa's (tests/perf/test_rasa_patches.py). `AIGUILLAGE_RASA_EVENT_TABLE=0` leaves this one
 stock (scripts/bench_cpu.py measures both in one run).
 
-All three are applied when the Rasa server imports our tracker store (`bot/stores.py`, named by
+`apply()` also makes the action calls share one aiohttp `ClientSession` per event loop (keep-alive
+connections to the action server) instead of Rasa's new session, TCP connection and connector
+per call (`EndpointConfig.request`, about 5 % of the Rasa CPU per message). Only the action
+endpoint of `RemoteAction` (custom actions and form validations) is concerned: `RemoteAction`
+gets a view of its `EndpointConfig` (same attributes, shared) whose `request` is Rasa's code with
+the pooled session. An idle connection is dropped by the client after `ACTION_KEEPALIVE_S`,
+shorter than Sanic's default keep-alive (5 s; ours is 60 s), so that the action server does not
+close a connection the client is about to reuse (the lost actions of docs/performance.md); if it
+still happens (`ServerDisconnectedError` or an OS error on a connection taken from the pool,
+before any answer), the call is sent once more on a new connection. A call that failed on a
+fresh connection is not repeated, as stock Rasa. `AIGUILLAGE_ACTION_SESSION=0` keeps Rasa's
+session per call.
+
+All four are applied when the Rasa server imports our tracker store (`bot/stores.py`, named by
 `bot/endpoints*.yml`), before any action runs. It refuses to patch any other Rasa version, and
 `AIGUILLAGE_RASA_PATCHES=0` leaves Rasa untouched (used by `make bench-load` to measure stock
 behaviour in the same run).
 """
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+import os
+import ssl
+import weakref
 from typing import Any, Callable
+
+import aiohttp
 
 from knowledge import settings
 
@@ -50,6 +70,8 @@ PINNED_RASA = "3.6.21"
 _original: Callable | None = None
 _original_spacy_load: Callable | None = None
 _original_resolve_by_type: Callable | None = None
+_original_remote_init: Callable | None = None
+ACTION_KEEPALIVE_S = 4.0  # below Sanic's default keep-alive (5 s): the client closes idle connections first
 UNUSED_SPACY_PIPES = ("ner",)
 
 
@@ -142,6 +164,8 @@ def apply(rasa_version: str | None = None) -> bool:
     _patch_spacy_load()
     if settings.flag("AIGUILLAGE_RASA_EVENT_TABLE") is not False:
         _patch_resolve_by_type()
+    if settings.flag("AIGUILLAGE_ACTION_SESSION") is not False:
+        _patch_action_session()
     logger.info("Rasa %s: action responses checked by the compiled validator (bot/rasa_patches.py)", version)
     return True
 
@@ -192,9 +216,142 @@ def _patch_resolve_by_type() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+class _Reused:
+    """aiohttp trace hooks: did the attempt `ctx` run on a connection taken from the pool?"""
+
+    def __init__(self) -> None:
+        self.reused = False
+
+
+def _trace_config() -> aiohttp.TraceConfig:
+    async def on_reuse(_session: Any, trace_ctx: Any, _params: Any) -> None:
+        if isinstance(trace_ctx.trace_request_ctx, _Reused):
+            trace_ctx.trace_request_ctx.reused = True
+
+    config = aiohttp.TraceConfig()
+    config.on_connection_reuseconn.append(on_reuse)
+    return config
+
+
+_sessions: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()  # loop -> {key: session}
+
+
+def action_session(endpoint: Any):
+    """The `ClientSession` of this event loop for `endpoint` (headers, basic auth), made once."""
+    from rasa.utils import endpoints
+
+    loop = asyncio.get_running_loop()
+    by_key = _sessions.setdefault(loop, {})
+    key = (tuple(sorted((endpoint.headers or {}).items())), tuple(sorted((endpoint.basic_auth or {}).items())))
+    session = by_key.get(key)
+    if session is None or session.closed:
+        auth = (aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+                if endpoint.basic_auth else None)
+        session = aiohttp.ClientSession(
+            headers=endpoint.headers, auth=auth,
+            timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),  # as Rasa's
+            connector=aiohttp.TCPConnector(keepalive_timeout=ACTION_KEEPALIVE_S),
+            trace_configs=[_trace_config()],
+        )
+        by_key[key] = session
+    return session
+
+
+async def close_action_sessions() -> None:
+    """Close the sessions of the running loop (tests, shutdown)."""
+    for session in list(_sessions.pop(asyncio.get_running_loop(), {}).values()):
+        await session.close()
+
+
+async def pooled_request(endpoint: Any, method: str = "post", subpath: str | None = None,
+                         content_type: str | None = "application/json", compress: bool = False,
+                         **kwargs: Any) -> Any:
+    """Rasa 3.6.21's `EndpointConfig.request`, on the loop's shared session, one retry on a
+    connection from the pool that the server had closed."""
+    from rasa.shared.exceptions import FileNotFoundException
+    from rasa.utils.endpoints import ClientResponseError, concat_url
+
+    headers = {}
+    if content_type:
+        headers["Content-Type"] = content_type
+    if "headers" in kwargs:
+        headers.update(kwargs.pop("headers"))
+    if endpoint.headers:
+        headers.update(endpoint.headers)
+    url = concat_url(endpoint.url, subpath)
+    sslcontext = None
+    if endpoint.cafile:
+        try:
+            sslcontext = ssl.create_default_context(cafile=endpoint.cafile)
+        except FileNotFoundError as e:
+            raise FileNotFoundException(
+                f"Failed to find certificate file, '{os.path.abspath(endpoint.cafile)}' does not exist."
+            ) from e
+    params = endpoint.combine_parameters(kwargs)
+    for attempt in (1, 2):
+        ctx = _Reused()
+        try:
+            async with action_session(endpoint).request(
+                method, url, headers=headers, params=params, compress=compress, ssl=sslcontext,
+                trace_request_ctx=ctx, **kwargs,
+            ) as response:
+                if response.status >= 400:
+                    raise ClientResponseError(response.status, response.reason, await response.content.read())
+                try:
+                    return await response.json()
+                except aiohttp.ContentTypeError:
+                    return None
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+            if attempt == 2 or not ctx.reused or isinstance(exc, aiohttp.ClientConnectorError):
+                raise
+            logger.info("Action server closed a kept-alive connection (%s): call sent again", type(exc).__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def _pooled_class() -> type:
+    from rasa.utils.endpoints import EndpointConfig
+
+    class PooledEndpointConfig(EndpointConfig):
+        """Rasa's `EndpointConfig` whose `request` runs on the loop's shared session."""
+
+        async def request(self, *args: Any, **kwargs: Any) -> Any:
+            return await pooled_request(self, *args, **kwargs)
+
+    return PooledEndpointConfig
+
+
+def pooled_view(endpoint: Any) -> Any:
+    """`endpoint` seen through `PooledEndpointConfig` (its attributes shared, not copied)."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    if type(endpoint) is not EndpointConfig:
+        return endpoint  # None, already a view, or a subclass we do not know: left as it is
+    view = object.__new__(_pooled_class())
+    view.__dict__ = endpoint.__dict__
+    return view
+
+
+def _patch_action_session() -> None:
+    global _original_remote_init
+    from rasa.core.actions.action import RemoteAction
+
+    original = RemoteAction.__init__
+
+    def __init__(self: RemoteAction, name: str, action_endpoint: Any) -> None:
+        original(self, name, pooled_view(action_endpoint))
+
+    _original_remote_init = original
+    RemoteAction.__init__ = __init__
+
+
 def revert() -> None:
     """Restore Rasa's methods (tests)."""
-    global _original, _original_spacy_load, _original_resolve_by_type
+    global _original, _original_spacy_load, _original_resolve_by_type, _original_remote_init
+    if _original_remote_init is not None:
+        from rasa.core.actions.action import RemoteAction
+
+        RemoteAction.__init__ = _original_remote_init
+        _original_remote_init = None
     if _original is not None:
         from rasa.core.actions.action import RemoteAction
 

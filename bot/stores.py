@@ -35,7 +35,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_patches
 from knowledge import settings
-from knowledge.privacy import install_logging_filter, mask, mask_obj, warm_up
+from knowledge.privacy import CleanMemo, install_logging_filter, mask, mask_obj, warm_up
 
 # The Rasa server configures logging before it builds the tracker store: mask every record.
 install_logging_filter("rasa", "bot", "knowledge", "sanic")
@@ -55,6 +55,14 @@ _ENC = "enc:v1:"
 KEY_ENV = "AIGUILLAGE_STORE_KEY"
 KEY_FILE_ENV = "AIGUILLAGE_STORE_KEY_FILE"
 logger = logging.getLogger(__name__)
+# Strings that need no masking (labels, Rasa's metadata, the directory's texts of a payload),
+# masked once per process; same result as mask_obj (knowledge/privacy/masking.py, CleanMemo).
+# AIGUILLAGE_MASK_MEMO=0: every string masked on every save (measurements).
+_memo: Optional[CleanMemo] = CleanMemo() if settings.flag("AIGUILLAGE_MASK_MEMO") is not False else None
+
+
+def _mask_obj(value: Any) -> Any:
+    return _memo.mask_obj(value) if _memo is not None else mask_obj(value)
 
 
 @lru_cache(maxsize=1)
@@ -98,11 +106,11 @@ def mask_event_dict(data: dict[str, Any], keep_contacts: bool = True) -> dict[st
             if out.get("value") is not None and not str(out.get("value")).startswith(_ENC):
                 out["value"] = _encrypt(out["value"])
             return out
-        out["value"] = mask_obj(out.get("value"))
+        out["value"] = _mask_obj(out.get("value"))
         return out
     for key in _MASKED_KEYS:
         if key in out and key != "value":
-            out[key] = mask_obj(out[key])
+            out[key] = _mask_obj(out[key])
     return out
 
 

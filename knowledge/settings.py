@@ -99,6 +99,10 @@ _DECLARED = (
             "Rasa patches of bot/rasa_patches.py", ("rasa", "actions")),
     Setting("AIGUILLAGE_RASA_EVENT_TABLE", "booléen", "1", "types d'événements Rasa résolus par une table (`bot/rasa_patches.py`) ; `0` : recherche d'origine (mesures)",
             "Event.resolve_by_type by table lookup (bot/rasa_patches.py); 0: stock walk, for measurements", ("rasa",)),
+    Setting("AIGUILLAGE_ACTION_SESSION", "booléen", "1", "appels au serveur d'actions sur une session HTTP partagée par boucle (`bot/rasa_patches.py`) ; `0` : une session par appel, comme Rasa",
+            "action calls share one aiohttp session per event loop (bot/rasa_patches.py); 0: Rasa's session per call", ("rasa",)),
+    Setting("AIGUILLAGE_MASK_MEMO", "booléen", "1", "le tracker store retient les textes sans rien à masquer (libellés, annuaire) ; `0` : tout remasquer à chaque sauvegarde (mesures)",
+            "tracker store remembers strings with nothing to mask (knowledge/privacy CleanMemo); 0: mask every string on every save, for measurements", ("rasa",)),
     # --- channel guard (docs/reliability.md) ------------------------------------------------
     Setting("AIGUILLAGE_MAX_INPUT_CHARS", "entier", "2000", "caractères lus par message, au-delà coupé avec un avertissement",
             "characters read per message", ("rasa",)),

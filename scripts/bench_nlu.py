@@ -42,6 +42,7 @@ VARIANTS = {
     "sparse": ROOT / "config.yml",                       # kept
     "dense": ROOT / "nlu" / "variants" / "dense.yml",    # + SpacyFeaturizer
     "tokens": ROOT / "nlu" / "variants" / "tokens.yml",  # spaCy tokenizer only (docs/performance.md)
+    "diet0": ROOT / "nlu" / "variants" / "diet0.yml",    # DIET without its transformer (docs/performance.md)
 }
 NLU_DATA = ROOT / "nlu" / "data"
 HELDOUT = ROOT / "nlu" / "eval" / "heldout.yml"

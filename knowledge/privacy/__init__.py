@@ -23,14 +23,14 @@ adversarial 100 kB inputs); names are found by one pass over word tokens.
 
 The package, one concept a file: `patterns.py` (placeholders and identifier patterns),
 `lexicon.py` (word lists), `names.py` (people's names), `ner.py` (spaCy second net),
-`masking.py` (`mask`, `mask_obj`), `logs.py` (log records).
+`masking.py` (`mask`, `mask_obj`, `CleanMemo`), `logs.py` (log records).
 """
 from knowledge.privacy.logs import MaskingFilter, install_logging_filter, mask_log_text
 from knowledge.privacy.lexicon import warm_up
-from knowledge.privacy.masking import mask, mask_obj
+from knowledge.privacy.masking import CleanMemo, mask, mask_obj
 from knowledge.privacy.patterns import (ADRESSE, DATE_NAISSANCE, DOSSIER, EMAIL, NIR, NOM, PLACEHOLDERS,
                                         TELEPHONE, nir_key_ok)
 
-__all__ = ["ADRESSE", "DATE_NAISSANCE", "DOSSIER", "EMAIL", "NIR", "NOM", "PLACEHOLDERS", "TELEPHONE",
+__all__ = ["ADRESSE", "CleanMemo", "DATE_NAISSANCE", "DOSSIER", "EMAIL", "NIR", "NOM", "PLACEHOLDERS", "TELEPHONE",
            "MaskingFilter", "install_logging_filter", "mask", "mask_log_text", "mask_obj", "nir_key_ok",
            "warm_up"]

@@ -1,6 +1,8 @@
 """`mask` and `mask_obj`: every identifier pattern, then names, then dates, in that order."""
 from __future__ import annotations
 
+import datetime as _dt
+from collections import OrderedDict
 from typing import Any
 
 from knowledge.privacy.names import _name_spans
@@ -48,3 +50,64 @@ def mask_obj(value: Any, ner: bool = False) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(mask_obj(v, ner=ner) for v in value)
     return value
+
+
+class CleanMemo:
+    """`mask_obj` that remembers the strings `mask` leaves unchanged (bounded, least recently used
+    first out), so that what every stored event repeats is masked once per process.
+
+    A tracker store masks every string of every event on save: intent names and their ranking,
+    entity types, Rasa's metadata (model id, response names), the directory's texts of each
+    orientation payload (service names, hours, sources). Those are the same strings turn after
+    turn and contain nothing to mask. The memo keeps only strings that `mask` returned unchanged:
+    they are written verbatim to the store anyway, so the memo never holds an identifier, and its
+    output is exactly `mask_obj`'s (tests/privacy/test_storage_masking.py). A string that had
+    something masked is masked again each time. `mask` reads the current year (old dates are
+    birth dates), so the memo is emptied when the year changes.
+    """
+
+    def __init__(self, size: int = 8192, max_len: int = 1000) -> None:
+        self.size, self.max_len = size, max_len
+        self._clean: "OrderedDict[str, None]" = OrderedDict()
+        self._year = _dt.date.today().year
+
+    def __len__(self) -> int:
+        return len(self._clean)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self._clean
+
+    def mask(self, text: str) -> str:
+        clean = self._clean
+        if text in clean:
+            try:
+                clean.move_to_end(text)
+            except KeyError:  # evicted by another thread in between
+                pass
+            return text
+        out = mask(text)
+        if out == text and len(text) <= self.max_len:
+            clean[text] = None
+            while len(clean) > self.size:
+                try:
+                    clean.popitem(last=False)
+                except KeyError:
+                    break
+        return out
+
+    def mask_obj(self, value: Any) -> Any:
+        """Same result as `mask_obj(value)`."""
+        year = _dt.date.today().year
+        if year != self._year:
+            self._clean.clear()
+            self._year = year
+        return self._walk(value)
+
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.mask(value) if value else value
+        if isinstance(value, dict):
+            return {k: self._walk(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._walk(v) for v in value)
+        return value
