@@ -1,0 +1,69 @@
+"""Vital classes of the third pass and their traps, own wordings (issue 16, branch vital3).
+
+Each class is written from its source, never from a held-out sentence: a gesture for a chest pain
+inside a question, a post-partum haemorrhage in a long request, a glucose meter below its range
+(« LO »), a burn with a stated body surface; and traps where a word of the rules is negated,
+past, general or about the emergency service itself.
+"""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.situation import analyse
+from knowledge.triage import Rules
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return Rules.default()
+
+
+def numbers(rules, text):
+    return [u.numero for u in rules.triage(analyse(text)).urgences]
+
+
+@pytest.mark.parametrize("text", [
+    # chest pain shown by a gesture, in a workplace and inside a question
+    "Dans l'atelier, mon chef se tient la poitrine depuis dix minutes et il transpire, on fait quoi ?",
+    "au cours de gym un élève de terminale se tient le torse depuis 15 min, il est tout blanc, on appelle qui",
+    # post-partum haemorrhage inside a long request
+    "Je cherche une puéricultrice de PMI pour une maman seule à Vierzon. Je la vois ce matin, "
+    "quatre jours après son retour de la maternité : elle perd du sang à flots, la garniture est "
+    "trempée en un quart d'heure et elle a la tête qui tourne.",
+    "Jeune accouchée rentrée de maternité hier, utérus mou, saignements abondants, elle est livide.",
+    # glucose meter below its range
+    "Mon père diabétique sous insuline transpire et ne me reconnaît pas, le glucomètre affiche LO.",
+    "diabète type 1, capteur freestyle à LO, il est tout bizarre et tremble",
+    # burns with a stated body surface, scalds, perineum
+    "Fillette 3 ans ébouillantée avec la casserole, environ 15 % de surface corporelle, cloques.",
+    "brûlure 2e degré 30% SCT chez un adulte après un feu de broussailles",
+    "Bébé ébouillanté dans le bain, brûlé aux fesses et au siège, la peau part.",
+    # an information cue does not hide a situation dated now
+    "Je voudrais des renseignements sur l'aide à domicile pour ma tante, mais ce matin elle ne "
+    "répond plus quand on lui parle et elle respire bizarrement.",
+])
+def test_vital_classes_are_caught(rules, text):
+    assert "15" in numbers(rules, text)
+
+
+@pytest.mark.parametrize("text", [
+    # a wound that does not bleed: the net stays silent on denied words
+    "Ulcère variqueux qui ne saigne pas et ne sent pas, sans fièvre, on cherche une IDE pour les pansements.",
+    "Sa cicatrice de césarienne ne saigne plus, elle voudrait une sage-femme pour le suivi.",
+    # the emergency service as a workplace or as the subject of the question
+    "Mon neveu fait un stage au SAMU, il a vu un arrêt cardiaque et une hémorragie, comment sont "
+    "recrutés les régulateurs ?",
+    "Ma femme travaille au SMUR, elle parle souvent d'infarctus, elle cherche un psychologue pour elle.",
+    # a past delivery
+    "Elle a fait une hémorragie lors de sa grossesse précédente, elle est de nouveau enceinte et "
+    "cherche une sage-femme libérale.",
+    # teaching supports, and words that also name a place or a reading
+    "Pour un atelier de prévention, je cherche une affiche sur les signes de l'AVC.",
+    "Psoriasis sur 25 % de la surface corporelle, cherche dermatologue à Blois.",
+    # a negated verb of thought on a cue phrase
+    "Il ne pense pas à une tentative de suicide, il cherche juste un CMP.",
+    # small talk
+    "Merci beaucoup pour votre aide, bonne soirée.",
+])
+def test_traps_do_not_alarm(rules, text):
+    assert numbers(rules, text) == []
