@@ -391,7 +391,7 @@ class SignReader:
         debut = None
         if _near(quals["debut_brutal"], sent, s, e):
             debut = "brutal"
-        elif _near(quals["debut_ancien"], clause, s, e):
+        elif _near(quals["debut_ancien"], clause, s, e) or any(qs == clause[1] for qs, _ in quals["debut_ancien"]):
             debut = "ancien"
         calm = _near(quals["rassurant"], sent, s, e)
         # A general question ("je me renseigne", "c'est quoi la différence") holds for the whole

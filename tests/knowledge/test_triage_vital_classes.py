@@ -38,6 +38,16 @@ def numbers(rules, text):
     "Fillette 3 ans ébouillantée avec la casserole, environ 15 % de surface corporelle, cloques.",
     "brûlure 2e degré 30% SCT chez un adulte après un feu de broussailles",
     "Bébé ébouillanté dans le bain, brûlé aux fesses et au siège, la peau part.",
+    # acute abdomen with signs of gravity (SFMU), ruptured aneurysm (ESVS)
+    "Elle se tord de douleur, le ventre est dur comme de la pierre et elle est grise.",
+    "Mal au dos et au ventre d'un coup chez un monsieur qui a un anévrisme de l'aorte, il fait un malaise.",
+    # intoxications: injection, recreational drugs, opioid sedation
+    "Mon cousin s'est shooté, il est bleu, il ne répond pas.",
+    "Après la soirée elle a pris de l'ecstasy, elle délire et convulse.",
+    "Il a mis deux patchs de morphine, il est dans les vapes et ronfle.",
+    # consciousness graded as the Glasgow scale does
+    "Il est affalé sur le canapé, il ouvre à peine les yeux quand on l'appelle.",
+    "Ma mère ne réagit qu'à la douleur depuis une heure.",
     # an information cue does not hide a situation dated now
     "Je voudrais des renseignements sur l'aide à domicile pour ma tante, mais ce matin elle ne "
     "répond plus quand on lui parle et elle respire bizarrement.",
@@ -62,6 +72,16 @@ def test_vital_classes_are_caught(rules, text):
     "Psoriasis sur 25 % de la surface corporelle, cherche dermatologue à Blois.",
     # a negated verb of thought on a cue phrase
     "Il ne pense pas à une tentative de suicide, il cherche juste un CMP.",
+    # a past death, an intervention told by a third party
+    "Mon ami a perdu sa mère d'un infarctus, il cherche un groupe de parole pour le deuil.",
+    "Mon beau-frère est ambulancier, il m'a raconté une intervention pour une overdose, ça m'a "
+    "travaillé, je voudrais parler à quelqu'un.",
+    # long-standing, even after the clause word "depuis"
+    "Il a mal à la poitrine depuis des années à l'effort, il veut un cardiologue.",
+    "Douleurs au ventre depuis des années, colopathie connue, cherche un gastro-entérologue.",
+    # recreational use and routine treatments without signs
+    "Il prend de la cocaïne le week-end, on cherche un CSAPA.",
+    "Patch de fentanyl pour des douleurs chroniques, on cherche une HAD.",
     # small talk
     "Merci beaucoup pour votre aide, bonne soirée.",
 ])
