@@ -378,7 +378,7 @@ class SignReader:
         nie = is_negated(folded, a, b) or thought_negated(doc, s, e) or inside_split_negation(doc, s, e)
         hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
                 or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
-                or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"])
+                or any(qs >= e and qe <= sent[1] and not inside_split_negation(doc, qs, qe) for qs, qe in quals["resolu"])
                 or _dated_past(quals, sent, s, e))
         # A "si" question about a sign whose onset the message dates elsewhere ("est-ce grave si
         # elle a du mal à sourire ? ça a commencé il y a une heure") describes a real situation.

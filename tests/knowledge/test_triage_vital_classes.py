@@ -48,6 +48,8 @@ def numbers(rules, text):
     # consciousness graded as the Glasgow scale does
     "Il est affalé sur le canapé, il ouvre à peine les yeux quand on l'appelle.",
     "Ma mère ne réagit qu'à la douleur depuis une heure.",
+    # a prolonged seizure (status epilepticus, SFMU: more than 5 minutes)
+    "Mon mari épileptique a une crise depuis 7 minutes, ça ne passe pas.",
     # an information cue does not hide a situation dated now
     "Je voudrais des renseignements sur l'aide à domicile pour ma tante, mais ce matin elle ne "
     "répond plus quand on lui parle et elle respire bizarrement.",
@@ -82,6 +84,19 @@ def test_vital_classes_are_caught(rules, text):
     # recreational use and routine treatments without signs
     "Il prend de la cocaïne le week-end, on cherche un CSAPA.",
     "Patch de fentanyl pour des douleurs chroniques, on cherche une HAD.",
+    # cue phrases that are other words: the subjunctive « ait », a lottery, a drink, a mattress,
+    # a figure of speech, a vaccine, an appointment tonight
+    "Je souhaite qu'elle ait un passage infirmier matin et soir.",
+    "Le tirage au sort des places en crèche, ça existe ?",
+    "Il adore le café glacé, c'est pour un régime avec une diététicienne.",
+    "Faute de lit, les enfants dorment par terre la nuit sur un matelas, assistante sociale ?",
+    "Elle étouffe dans son couple, elle voudrait une thérapie conjugale.",
+    "Où faire le vaccin contre la méningite pour mon fils ?",
+    # history and balance after the sign
+    "Un coma éthylique parmi ses antécédents, il souhaite un sevrage accompagné.",
+    "Épilepsie connue, crises bien équilibrées sous traitement, il cherche une AESH.",
+    # a general question on gravity
+    "À partir de quand un saignement de nez devient une hémorragie grave ?",
     # small talk
     "Merci beaucoup pour votre aide, bonne soirée.",
 ])
