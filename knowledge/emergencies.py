@@ -167,8 +167,9 @@ class EmergencyRules:
 
 
 def _qualified(fired, text, reader):
-    """Cue-phrase emergencies whose cues the signs reader finds hypothetical, feared, past or
-    long-standing are dropped (the cue lists only know negation and simple history)."""
+    """Cue-phrase emergencies whose cues the signs reader finds hypothetical, negated (also by a
+    negated verb of thought), feared, past or long-standing are dropped (the cue lists only know
+    negation and simple history)."""
     out = []
     for em, spans in fired:
         if em.numero == "114":
@@ -178,7 +179,7 @@ def _qualified(fired, text, reader):
         kept = []
         for s, e in spans:
             q = reader.qualify(text, s, e)
-            if q is not None and (q.hypothese or (q.antecedent and q.debut != "brutal")
+            if q is not None and (q.hypothese or q.nie or (q.antecedent and q.debut != "brutal")
                                   or (vital and (q.crainte or q.rassurant or q.debut == "ancien"))):
                 continue
             kept.append((s, e))

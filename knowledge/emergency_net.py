@@ -11,8 +11,8 @@ Its answer for a number the rules did not raise:
 - between the low and the high threshold (doubt): a conditional line ("Si ces signes ont
   commencé il y a moins de quelques heures, appelez le 15.") rather than silence;
 - nothing on small talk (fewer than MIN_WORDS words), nor when the signs reader found only
-  negated, past, hypothetical or reassuring signs, nor when the triage dropped a cue phrase for
-  those reasons.
+  negated, past, hypothetical or reassuring signs (or only negated words of its rules), nor when
+  the triage dropped a cue phrase for those reasons.
 """
 from __future__ import annotations
 
@@ -244,6 +244,8 @@ def second_net(situation, said: set[str], *, vetoed: bool = False) -> list[Alarm
         reader = SignReader.default()
         if not any(reader.is_live(s) for s in signes):
             return []       # only negated, past, hypothetical or reassuring signs: no alarm
+    elif SignReader.default().denied_only(text):
+        return []           # the alarm words are all negated ("la plaie ne saigne pas")
     pred = EmergencyNet.default().predict(text)
     out = []
     for numero in sorted(NUMBERS, key=lambda n: -pred.probabilites.get(n, 0.0)):

@@ -217,3 +217,19 @@ def thought_negated(doc, s: int, e: int) -> bool:
     if nxt not in _NEGATORS:
         return False
     return not (s + 2 < len(doc) and fold(doc[s + 2].text) in ("que", "qu"))
+
+
+_SPLIT_ENDS = frozenset({"pas", "plus", "jamais", "guere"})
+_CLITICS = frozenset({"se", "s", "me", "m", "te", "t", "le", "la", "l", "les", "lui", "leur", "y", "en"})
+
+
+def inside_split_negation(doc, s: int, e: int) -> bool:
+    """The sign lies wholly inside a split negation: "ne|n' <sign> pas|plus|jamais" ("la plaie ne
+    saigne pas", "ne saigne plus"); a sign that holds its own negation ("ne respire plus") is not
+    inside one (source: NegEx scope rules, Chapman 2001, adapted to the French split negation)."""
+    if e >= len(doc) or fold(doc[e].text) not in _SPLIT_ENDS:
+        return False
+    i = s - 1
+    while i >= 0 and s - i <= 2 and fold(doc[i].text) in _CLITICS:
+        i -= 1          # "ne s'étouffe pas", "ne lui répond plus"
+    return i >= 0 and fold(doc[i].text) in ("ne", "n")

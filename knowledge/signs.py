@@ -13,7 +13,7 @@ The spaCy model is loaded once per process (`nlp()`), the rules once (`SignReade
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from knowledge.ages import within
-from knowledge.negation import is_history, is_negated, thought_negated
+from knowledge.negation import inside_split_negation, is_history, is_negated, thought_negated
 from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
@@ -83,16 +83,6 @@ class SignRule:
     order: int = 0
 
 
-@dataclass
-class Reading:
-    """Every sign found in a message (live or not) and the live emergencies they raise."""
-
-    signes: list[Sign] = field(default_factory=list)
-
-    def live(self, rules: "SignReader") -> list[Sign]:
-        return [s for s in self.signes if rules.is_live(s)]
-
-
 # ---------------------------------------------------------------------------------------------
 # spaCy
 
@@ -117,8 +107,6 @@ def _fold_key(text: str, lemma: str) -> str:
 
 def _key(token) -> str:
     return _fold_key(token.text, token.lemma_)
-
-
 
 
 _WORD_OK = re.compile(r"^[a-z0-9_']+\*?$")
@@ -359,6 +347,13 @@ class SignReader:
         quals = {name: found.get(f"q:{name}", []) for name in QUALIFIERS}
         return self._qualify(None, doc, span.start, span.end, quals, clauses, folded, inv)
 
+    def denied_only(self, text: str) -> bool:
+        """Words of the rules occur and every one is negated ("une plaie qui ne saigne pas")."""
+        doc, folded, inv, found, _ = self._parsed((text or " ")[:MAX_CHARS])
+        spans = [doc[s:e] for k, v in found.items() if k.startswith("s:") for s, e in v]
+        return bool(spans) and all(is_negated(folded, inv[x.start_char], inv[x.end_char])
+                                   or inside_split_negation(doc, x.start, x.end) for x in spans)
+
     def _required(self, rule, doc, s, e, found, publics, age, folded, inv) -> bool:
         req = rule.requiert
         if not req:
@@ -380,10 +375,10 @@ class SignReader:
         span = doc[s:e]
         a, b = inv[span.start_char], inv[span.end_char]
         sent, stretch, clause = clauses[s]
-        nie = is_negated(folded, a, b) or thought_negated(doc, s, e)
+        nie = is_negated(folded, a, b) or thought_negated(doc, s, e) or inside_split_negation(doc, s, e)
         hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
                 or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
-                or any(qs >= e and qe <= sent[1] for qs, qe in quals["resolu"])
+                or any(qs >= e and qe <= sent[1] and not inside_split_negation(doc, qs, qe) for qs, qe in quals["resolu"])
                 or _dated_past(quals, sent, s, e))
         # A "si" question about a sign whose onset the message dates elsewhere ("est-ce grave si
         # elle a du mal à sourire ? ça a commencé il y a une heure") describes a real situation.
@@ -396,11 +391,14 @@ class SignReader:
         debut = None
         if _near(quals["debut_brutal"], sent, s, e):
             debut = "brutal"
-        elif _near(quals["debut_ancien"], clause, s, e):
+        elif _near(quals["debut_ancien"], clause, s, e) or any(qs == clause[1] for qs, _ in quals["debut_ancien"]):
             debut = "ancien"
         calm = _near(quals["rassurant"], sent, s, e)
-        if quals["information"] and debut != "brutal":
-            hypo = True         # a general question ("je me renseigne", "c'est quoi la différence")
+        # A general question ("je me renseigne", "c'est quoi la différence") holds for the whole
+        # message unless it dates something now ("ce midi", "depuis 1h"): then only its stretch.
+        if quals["information"] and debut != "brutal" and (_near(quals["information"], stretch, s, e) or not any(
+                quals[q] for q in ("actuel", "en_cours", "debut_brutal"))):
+            hypo = True
         return Sign(rule.id if rule else "", rule.numero if rule else "", span.text, span.start_char,
                     span.end_char, nie=nie, antecedent=hist, hypothese=hypo, rapporte=rapp, debut=debut,
                     crainte=fear, rassurant=calm)

@@ -9,9 +9,9 @@ import pytest
 from scripts.bench_triage import HELDOUT, measure
 
 MEASURED = {
-    "vital_recall": 0.89,               # measured 0.904 on the merged main, 2026-12-02 16:00 (0.875 before)
+    "vital_recall": 0.91,               # measured 0.919 on 2026-12-03, branch vital3 (0.912, 0.904, 0.875 before)
     "social_recall": 0.66,              # measured 0.689 on 2026-12-02, branch social (0.649, 0.554)
-    "false_alarm_rate[all]": 0.07,      # measured 0.0631 on the merged main, 2026-12-02 (0.0676 before), at most
+    "false_alarm_rate[all]": 0.06,      # measured 0.0586 on 2026-12-03, branch vital3 (0.0631, 0.0676 before), at most
     "false_alarm_rate[small_talk]": 0.0,    # measured 0 of 31 (1 of 31), at most
 }
 
