@@ -72,9 +72,25 @@ def _blank(folded: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-# Determiners that may be left out of, or added to, a phrase between two of its words.
+# Ways of saying "at home": a phrase written with one of them is read with any other
+# ("soins lourds à domicile" = "soins lourds à la maison" = "soins lourds chez lui").
+HOME_FORMS = (("a", "domicile"), ("au", "domicile"), ("a", "la", "maison"), ("a", "dom"), ("chez", "lui"),
+              ("chez", "elle"), ("chez", "soi"))
+
+
+def _home_variants(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """`keys` with its first way of saying "at home" replaced by each of the others."""
+    for form in HOME_FORMS:
+        n = len(form)
+        for i in range(len(keys) - n + 1):
+            if keys[i:i + n] == form:
+                return [keys[:i] + other + keys[i + n:] for other in HOME_FORMS if other != form]
+    return []
+
+
+# Determiners (and a few adverbs) that may be left out of, or added to, a phrase between two of its words.
 OPTIONAL_WORDS = frozenset("""le la les l un une des du de d son sa ses mon ma mes ton ta tes leur leurs
-notre votre nos vos ce cet cette ces""".split())
+notre votre nos vos ce cet cette ces toujours encore vraiment tres""".split())
 # ... but not added after a negation: "sans l'aide de sa fille" is not "sans aide".
 _NO_SKIP_AFTER = frozenset({"sans", "pas", "aucun", "aucune", "plus", "ni", "jamais", "rien"})
 TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
@@ -140,6 +156,9 @@ def _key(token: str) -> str:
     if len(token) >= 5 and token.endswith("s") and token.isalpha():
         return token[:-1]
     return token
+
+
+_OPTIONAL_KEYS = frozenset(_key(w) for w in OPTIONAL_WORDS)
 
 
 def _keys(phrase: str) -> tuple[str, ...]:
@@ -240,6 +259,8 @@ class Vocabulary:
                     if prev is None:
                         seen[(kind, keys)] = (code, form)
                         self._insert(keys, kind, code)
+                        for variant in _home_variants(keys):
+                            self._insert(variant, kind, code, replace=False)
                 terms[code] = Term(kind, code, label.strip(), tuple(dict.fromkeys(synonyms)),
                                    acronym.strip() if acronym else None, tuple(publics), relais, precisions)
             self._terms[kind] = terms
@@ -265,11 +286,13 @@ class Vocabulary:
                 raise self._err(f"{where} : precisions : type inconnu {type_!r}")
         return tuple(relais), tuple(precisions.items())
 
-    def _insert(self, keys: tuple[str, ...], kind: str, code: str) -> None:
+    def _insert(self, keys: tuple[str, ...], kind: str, code: str, *, replace: bool = True) -> None:
         node = self._trie
         for k in keys:
             node = node.setdefault(k, {})
-        node.setdefault(_END, {})[kind] = code
+        ends = node.setdefault(_END, {})
+        if replace or kind not in ends:
+            ends[kind] = code
 
     # -- access ---------------------------------------------------------------------------------
     def terms(self, kind: str) -> dict[str, Term]:
@@ -307,16 +330,16 @@ class Vocabulary:
             node, j = stack.pop()
             yield j, node
             for k, child in node.items():
-                if k in OPTIONAL_WORDS and k is not _END:
+                if k in _OPTIONAL_KEYS and k is not _END:
                     nxt = child.get(toks[j][2]) if j < len(toks) else None
-                    if nxt is not None and toks[j][2] not in OPTIONAL_WORDS:
+                    if nxt is not None and toks[j][2] not in _OPTIONAL_KEYS:
                         stack.append((nxt, j + 1))      # the phrase's determiner left out
             if j >= len(toks):
                 continue
             child = node.get(toks[j][2])
             if child is not None:
                 stack.append((child, j + 1))
-            elif toks[j][2] in OPTIONAL_WORDS and j + 1 < len(toks) and toks[j - 1][2] not in _NO_SKIP_AFTER:
+            elif toks[j][2] in _OPTIONAL_KEYS and j + 1 < len(toks) and toks[j - 1][2] not in _NO_SKIP_AFTER:
                 after = node.get(toks[j + 1][2])
                 if after is not None:
                     stack.append((after, j + 2))       # a determiner the phrase does not have
