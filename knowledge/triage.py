@@ -344,7 +344,9 @@ class Rules:
                     if self._matches(r, publics, besoins, dimensions, situation.age, bool(named))]
         winner = matching[0]  # the validator guarantees a default rule
         motifs = [u.motif for u in urgences]
-        if urgences and winner.fallback:
+        # An emergency alone needs no service; a doubt of the learned net (a conditional line)
+        # does not end the orientation.
+        if any(not u.conditionnel for u in urgences) and winner.fallback:
             niveau, types = None, []
         else:
             niveau = winner.niveau
