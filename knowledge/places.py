@@ -8,7 +8,10 @@ department when they share one, else a department, else an out-of-region label.
 Short messages ("cmp gien ?", "dac 36", "emsp bourge", "csapa romorantain") are read after the
 words of the vocabulary (service types, needs, publics) and a few request words are set aside:
 what remains is resolved as a bare place (gazetteer ``resolve``: exact names, usual short forms,
-one-typo names), then as a typo of a town of at least ``TOWN_MIN_POP`` inhabitants.
+one-typo names), then as a typo of a town of at least ``TOWN_MIN_POP`` inhabitants. In a longer
+message where the gazetteer finds no place, a clause that is only a place name ("besoin d'un
+bilan mémoire, tours") names the place whatever its case (``_place_segments``). A department
+number given with the commune decides between two communes read ("jeux d'argent, 36 le blanc").
 """
 from __future__ import annotations
 
