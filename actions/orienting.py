@@ -17,11 +17,11 @@ from actions.turn import (
     emergency_text, out_of_region,
 )
 from knowledge import activity
+from knowledge.numbers import VITAL_NUMBERS
 from knowledge.orientation import Orientation
 from knowledge.privacy import mask
 from knowledge.situation import Situation, analyse
 
-VITAL_NUMBERS = {"15", "112"}
 ORIENTATION_FORM = "orientation_form"
 # A hand-over: the user wants the DAC to take the situation (call back, open a request).
 _HAND_OVER = re.compile(

@@ -339,7 +339,7 @@ class Orienter:
             if len(recos) >= MAX_RECOMMANDATIONS:
                 break
         dacs = [s for s in by_type.get("DAC", []) if not ouvert_seulement or s.schedule.is_open(at)]
-        if not recos and not triage.urgences and dacs:
+        if not recos and not any(not u.conditionnel for u in triage.urgences) and dacs:
             # Nothing of the wanted types here: the DAC of the place orients (never an empty answer).
             best = min(dacs, key=lambda s: _rank(s, situation))
             recos.append(self._recommendation(best, situation, triage, at, explicit=False))

@@ -8,7 +8,10 @@ department when they share one, else a department, else an out-of-region label.
 Short messages ("cmp gien ?", "dac 36", "emsp bourge", "csapa romorantain") are read after the
 words of the vocabulary (service types, needs, publics) and a few request words are set aside:
 what remains is resolved as a bare place (gazetteer ``resolve``: exact names, usual short forms,
-one-typo names), then as a typo of a town of at least ``TOWN_MIN_POP`` inhabitants.
+one-typo names), then as a typo of a town of at least ``TOWN_MIN_POP`` inhabitants. In a longer
+message where the gazetteer finds no place, a clause that is only a place name ("besoin d'un
+bilan mémoire, tours") names the place whatever its case (``_place_segments``). A department
+number given with the commune decides between two communes read ("jeux d'argent, 36 le blanc").
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.gazetteer import Commune, Departement, Gazetteer, PlaceMatch, is_code_insee
+from knowledge.gazetteer.words import COMMON_NAMES, HARMLESS, SHORT_FORM_BLOCK, TITLES, VERY_COMMON
 from knowledge.text import fold_place
 from knowledge.vocabulary import Vocabulary
 
@@ -78,6 +82,9 @@ def find_places(text: str, gazetteer: Gazetteer | None = None, vocabulary=None) 
         extra = _short_message(text, gazetteer, vocabulary)
         if extra:
             return sorted(extra + [m for m in found if m.kind != "hors_region"], key=lambda m: m.start)
+    extra = _place_segments(text, gazetteer, vocabulary)
+    if extra:
+        return sorted(extra + [m for m in found if m.kind != "hors_region"], key=lambda m: m.start)
     return found
 
 
@@ -96,9 +103,13 @@ def choose(matches: Iterable[PlaceMatch]) -> PlaceReading:
     """First resolved commune; else the first ambiguity (with its department if shared); else the
     first department; else the first out-of-region place."""
     matches = list(matches)
-    for m in matches:
-        if m.kind in ("commune", "code_postal") and m.commune is not None:
-            return PlaceReading(commune=m.commune, departement=m.departement or None)
+    named = {m.departement.code for m in matches if m.kind == "departement" and m.departement}
+    communes = [m for m in matches if m.kind in ("commune", "code_postal") and m.commune is not None]
+    # A department number given with the commune decides between two communes read ("jeux
+    # d'argent, 36 le blanc": Le Blanc, not a town of the Cher).
+    communes.sort(key=lambda m: bool(named) and m.commune.departement not in named)
+    if communes:
+        return PlaceReading(commune=communes[0].commune, departement=communes[0].departement or None)
     amb = next((m for m in matches if m.candidates and m.kind in ("commune", "code_postal")), None)
     dep = next((m.departement for m in matches if m.kind == "departement" and m.departement), None)
     if amb is not None:
@@ -203,6 +214,39 @@ def _resolve_run(text: str, run: list[re.Match], gazetteer: Gazetteer) -> PlaceM
     return None
 
 
+# Clause boundaries of a longer message: a clause that is only a place name ("..., tours",
+# "le blanc : dame 80 ans ...") names the place, whatever its case.
+_SEGMENT = re.compile(r"[,;:.!?()\n/]|\s[-–]\s")
+SEGMENT_TOKENS = 5          # at most this many words in such a clause
+
+
+def _place_segments(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMatch]:
+    """Places given as a clause of their own in a longer message ("besoin d'un bilan, tours"):
+    the clause is resolved as a bare answer, unless the vocabulary reads it (a need, a public)."""
+    if vocabulary is None:
+        vocabulary = Vocabulary.default()
+    out: list[PlaceMatch] = []
+    start = 0
+    bounds = [m.start() for m in _SEGMENT.finditer(text)] + [len(text)]
+    for end in bounds:
+        a, b = start, end
+        start = end + 1
+        seg = text[a:b]
+        words = _TOKEN.findall(seg)
+        if not words or len(words) > SEGMENT_TOKENS or all(w.isdigit() for w in words):
+            continue
+        keys = [fold_place(w) for w in words if fold_place(w) not in HARMLESS]
+        if vocabulary.find(seg) or fold_place(words[0]) in TITLES or " ".join(keys) in VERY_COMMON:
+            continue   # a need or a public, a person's name ("Mme Gien"), a word ("en charge")
+        m = gazetteer.resolve(seg)
+        if m is None or not _in_region(m):
+            continue
+        lead = len(seg) - len(seg.lstrip())
+        out.append(PlaceMatch(m.kind, m.commune, m.departement, seg.strip(), a + lead, a + lead + len(seg.strip()),
+                              m.score, m.candidates, m.label))
+    return out
+
+
 _TOWNS: dict[int, tuple[list[str], dict[str, Commune]]] = {}
 
 
@@ -220,7 +264,8 @@ def town_typo(span: str, gazetteer: Gazetteer) -> PlaceMatch | None:
                 full = fold_place(c.nom)
                 names.setdefault(full, c)
                 head = full.split()[0]
-                if head not in ("saint", "sainte", "la", "le", "les") and len(head) >= 5:
+                if (head not in ("saint", "sainte", "la", "le", "les") and len(head) >= 5
+                        and head not in SHORT_FORM_BLOCK and head not in COMMON_NAMES):
                     names.setdefault(head, c)
         towns = _TOWNS[id(gazetteer)] = (list(names), names)
     keys, names = towns

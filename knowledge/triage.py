@@ -26,7 +26,7 @@ from knowledge.cues import Cues
 from knowledge.cues import live as _live
 from knowledge.emergencies import Emergency, EmergencyRules, emergency_line
 from knowledge.hours import as_paris, jour_ferie
-from knowledge.numbers import KNOWN_NUMBERS
+from knowledge.numbers import KNOWN_NUMBERS, VITAL_NUMBERS
 from knowledge.triage_checks import RulesError, Validator, check_levels
 from knowledge.vocabulary import Vocabulary, fold_aligned
 
@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_PATH", "KNOWN_NUMBERS", "Emergency", "Rules", "RulesError", 
 _CONDITION_KEYS = {
     "publics", "besoins", "besoins_un_de", "publics_ou_besoins", "dimensions_min",
     "dimensions_max", "score_min", "score_max", "age_min", "age_max", "aucun_besoin", "type_nomme",
-    "dimensions_au_moins",
+    "dimensions_au_moins", "publics_exclus",
 }
 _RANGES = (("dimensions_min", "dimensions_max"), ("score_min", "score_max"), ("age_min", "age_max"))
 
@@ -202,9 +202,10 @@ class Rules:
             si = v.mapping(item["si"] if item["si"] is not None else {}, where + " si")
             v.keys(si, where + " si", required=set(), optional=_CONDITION_KEYS)
             cond: dict[str, Any] = {}
-            for key in ("publics", "besoins", "besoins_un_de", "publics_ou_besoins"):
+            for key in ("publics", "besoins", "besoins_un_de", "publics_ou_besoins", "publics_exclus"):
                 if key in si:
-                    kind = {"publics": "public", "publics_ou_besoins": "public_ou_besoin"}.get(key, "besoin")
+                    kind = {"publics": "public", "publics_exclus": "public",
+                            "publics_ou_besoins": "public_ou_besoin"}.get(key, "besoin")
                     codes = v.codes(si[key], kind, where)
                     if not codes:
                         raise v.error(where, f"{key} est vide")
@@ -304,6 +305,8 @@ class Rules:
             return False
         if "publics" in c and not c["publics"] & publics:
             return False
+        if "publics_exclus" in c and c["publics_exclus"] & publics:
+            return False
         if "besoins" in c and not c["besoins"] <= besoins:
             return False
         if "besoins_un_de" in c and not c["besoins_un_de"] & besoins:
@@ -329,7 +332,11 @@ class Rules:
         urgences, fired = self.emergency_rules.detect(situation, net=net)
         regles = [em.regle for em, _ in fired]
 
-        besoins = self._needs_beside(situation, [s for _, spans in fired for s in spans])
+        # A need read inside a vital sign is that emergency, not a need ("douleur thoracique");
+        # a social emergency keeps its need, for the local service after the helpline (3919, then
+        # the social service for violences).
+        besoins = self._needs_beside(situation, [s for em, spans in fired if em.numero in VITAL_NUMBERS
+                                                 for s in spans])
         dimensions = self.score_dimensions(situation, besoins)
         touched = [d for d in self.dimensions if dimensions[d.code] > 0]
         named = list(dict.fromkeys(situation.types))
@@ -337,7 +344,9 @@ class Rules:
                     if self._matches(r, publics, besoins, dimensions, situation.age, bool(named))]
         winner = matching[0]  # the validator guarantees a default rule
         motifs = [u.motif for u in urgences]
-        if urgences and winner.fallback:
+        # An emergency alone needs no service; a doubt of the learned net (a conditional line)
+        # does not end the orientation.
+        if any(not u.conditionnel for u in urgences) and winner.fallback:
             niveau, types = None, []
         else:
             niveau = winner.niveau

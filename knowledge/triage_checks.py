@@ -110,6 +110,9 @@ def _implies(b: dict, a: dict) -> bool:
         if key == "publics":
             if not ("publics" in b and b["publics"] <= want):
                 return False
+        elif key == "publics_exclus":
+            if not want <= b.get("publics_exclus", frozenset()):
+                return False
         elif key == "besoins":
             if not want <= b.get("besoins", frozenset()):
                 return False

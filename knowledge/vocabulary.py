@@ -18,7 +18,7 @@ from typing import Iterable
 
 import yaml
 
-from knowledge.negation import is_history, is_negated
+from knowledge.negation import TRIGGERS, is_history, is_negated
 from knowledge.text import fold
 
 VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "vocabulary.yaml"
@@ -59,6 +59,40 @@ _NEUTRAL = "_neutre"
 _NESTED_KINDS = ("public", "besoin")
 
 KEEP = frozenset(".!?;:,\n")
+_ABSENCE_WORDS = TRIGGERS | {"plus"}
+
+
+def _blank(folded: str, spans: list[tuple[int, int]]) -> str:
+    """`folded` with the letters of `spans` replaced (same length: offsets stay valid)."""
+    chars = list(folded)
+    for a, b in spans:
+        for k in range(a, b):
+            if chars[k].isalnum():
+                chars[k] = "x"
+    return "".join(chars)
+
+
+# Ways of saying "at home": a phrase written with one of them is read with any other
+# ("soins lourds à domicile" = "soins lourds à la maison" = "soins lourds chez lui").
+HOME_FORMS = (("a", "domicile"), ("au", "domicile"), ("a", "la", "maison"), ("a", "dom"), ("chez", "lui"),
+              ("chez", "elle"), ("chez", "soi"))
+
+
+def _home_variants(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """`keys` with its first way of saying "at home" replaced by each of the others."""
+    for form in HOME_FORMS:
+        n = len(form)
+        for i in range(len(keys) - n + 1):
+            if keys[i:i + n] == form:
+                return [keys[:i] + other + keys[i + n:] for other in HOME_FORMS if other != form]
+    return []
+
+
+# Determiners (and a few adverbs) that may be left out of, or added to, a phrase between two of its words.
+OPTIONAL_WORDS = frozenset("""le la les l un une des du de d son sa ses mon ma mes ton ta tes leur leurs
+notre votre nos vos ce cet cette ces toujours encore vraiment tres""".split())
+# ... but not added after a negation: "sans l'aide de sa fille" is not "sans aide".
+_NO_SKIP_AFTER = frozenset({"sans", "pas", "aucun", "aucune", "plus", "ni", "jamais", "rien"})
 TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
 _END = object()
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -122,6 +156,9 @@ def _key(token: str) -> str:
     if len(token) >= 5 and token.endswith("s") and token.isalpha():
         return token[:-1]
     return token
+
+
+_OPTIONAL_KEYS = frozenset(_key(w) for w in OPTIONAL_WORDS)
 
 
 def _keys(phrase: str) -> tuple[str, ...]:
@@ -222,6 +259,8 @@ class Vocabulary:
                     if prev is None:
                         seen[(kind, keys)] = (code, form)
                         self._insert(keys, kind, code)
+                        for variant in _home_variants(keys):
+                            self._insert(variant, kind, code, replace=False)
                 terms[code] = Term(kind, code, label.strip(), tuple(dict.fromkeys(synonyms)),
                                    acronym.strip() if acronym else None, tuple(publics), relais, precisions)
             self._terms[kind] = terms
@@ -247,11 +286,13 @@ class Vocabulary:
                 raise self._err(f"{where} : precisions : type inconnu {type_!r}")
         return tuple(relais), tuple(precisions.items())
 
-    def _insert(self, keys: tuple[str, ...], kind: str, code: str) -> None:
+    def _insert(self, keys: tuple[str, ...], kind: str, code: str, *, replace: bool = True) -> None:
         node = self._trie
         for k in keys:
             node = node.setdefault(k, {})
-        node.setdefault(_END, {})[kind] = code
+        ends = node.setdefault(_END, {})
+        if replace or kind not in ends:
+            ends[kind] = code
 
     # -- access ---------------------------------------------------------------------------------
     def terms(self, kind: str) -> dict[str, Term]:
@@ -279,6 +320,30 @@ class Vocabulary:
         return out
 
     # -- matching -------------------------------------------------------------------------------
+    @staticmethod
+    def _walk(node: dict, toks: list, j: int):
+        """(end token, trie node) of every phrase continuing from `node` at token `j`, one
+        determiner being optional between two words on either side ("après une hospitalisation"
+        reads as "après hospitalisation", "sortie hospit" as "sortie d'hospit")."""
+        stack = [(node, j)]
+        while stack:
+            node, j = stack.pop()
+            yield j, node
+            for k, child in node.items():
+                if k in _OPTIONAL_KEYS and k is not _END:
+                    nxt = child.get(toks[j][2]) if j < len(toks) else None
+                    if nxt is not None and toks[j][2] not in _OPTIONAL_KEYS:
+                        stack.append((nxt, j + 1))      # the phrase's determiner left out
+            if j >= len(toks):
+                continue
+            child = node.get(toks[j][2])
+            if child is not None:
+                stack.append((child, j + 1))
+            elif toks[j][2] in _OPTIONAL_KEYS and j + 1 < len(toks) and toks[j - 1][2] not in _NO_SKIP_AFTER:
+                after = node.get(toks[j + 1][2])
+                if after is not None:
+                    stack.append((after, j + 2))       # a determiner the phrase does not have
+
     def find(self, text: str, kinds: Iterable[str] = FIND_KINDS) -> list[Mention]:
         """Mentions of the vocabularies in a free-text message, in text order.
 
@@ -293,16 +358,14 @@ class Vocabulary:
         toks = [(m.start(), m.end(), _key(m.group())) for m in TOKEN.finditer(folded)]
         found: list[tuple[int, int, str, str]] = []        # (first token, last token + 1, kind, code)
         for i in range(len(toks)):
-            node = self._trie
-            j = i
-            while j < len(toks):
-                node = node.get(toks[j][2])
-                if node is None:
-                    break
-                j += 1
+            first = self._trie.get(toks[i][2])
+            if first is None:
+                continue
+            for j, node in self._walk(first, toks, i + 1):
                 for kind, code in node.get(_END, {}).items():
                     if kind in wanted or kind == _NEUTRAL:
                         found.append((i, j, kind, code))
+        found = list(dict.fromkeys(found))
         # Leftmost-longest, non-overlapping, per kind.
         found.sort(key=lambda f: (f[0], -f[1]))
         covered: dict[str, int] = {}
@@ -319,11 +382,19 @@ class Vocabulary:
             k != f[2] and a <= f[0] and f[1] <= b and (b - a) > (f[1] - f[0]) for a, b, k in nested)]
         out = []
         year = date.today().year
+        # Phrases that state an absence ("sans domicile", "pas de couverture") are findings: their
+        # negation word does not reach the mentions after them ("sans domicile avec des troubles
+        # psychiatriques", "sans papiers, enceinte").
+        findings = [(toks[i][0], toks[j - 1][1]) for i, j, _, _ in chosen
+                    if any(toks[x][2] in _ABSENCE_WORDS for x in range(i, j))]
         for i, j, kind, code in chosen:
             fs, fe = toks[i][0], toks[j - 1][1]
             start, end = index[fs], index[fe - 1] + 1
+            negated = is_negated(folded, fs, fe)
+            if negated and findings:
+                negated = is_negated(_blank(folded, [(a, b) for a, b in findings if b <= fs]), fs, fe)
             out.append(Mention(kind, code, text[start:end], start, end,
-                               negated=is_negated(folded, fs, fe), history=is_history(folded, fs, fe, year=year)))
+                               negated=negated, history=is_history(folded, fs, fe, year=year)))
         order = {k: n for n, k in enumerate(("type", "public", "besoin", "urgence", "mission"))}
         out.sort(key=lambda m: (m.start, order.get(m.kind, 9), m.end))
         return out
