@@ -72,6 +72,7 @@ def test_third_generation_classes_are_caught(rules, text, expected):
     "Il a gardé la carte de fidélité du magasin, on cherche une aide-ménagère.",
     "Elle prend ses médicaments tous les soirs, pouvez-vous me donner un infirmier pour le pilulier ?",
     "Le facteur attend devant la porte avec un colis, je cherche un SSIAD.",
+    "Mon patient diabétique a une glycémie un peu haute le soir, pas de malaise, un réseau diabète près de Tours ?",
 ])
 def test_third_generation_traps_do_not_fire(rules, text):
     found = numbers(rules, text)
