@@ -72,6 +72,8 @@ def test_third_generation_classes_are_caught(rules, text, expected):
     "Il a gardé la carte de fidélité du magasin, on cherche une aide-ménagère.",
     "Elle prend ses médicaments tous les soirs, pouvez-vous me donner un infirmier pour le pilulier ?",
     "Le facteur attend devant la porte avec un colis, je cherche un SSIAD.",
+    "Ado de 15 ans, diabète de type 1, deux acidocétoses l'an dernier, ne fait plus ses injections, qui coordonne ?",
+    "Jeune femme de 20 ans, DT1 déséquilibré, hospitalisée trois fois pour acidocétose, cherche un suivi social.",
     "Mon patient diabétique a une glycémie un peu haute le soir, pas de malaise, un réseau diabète près de Tours ?",
 ])
 def test_third_generation_traps_do_not_fire(rules, text):
