@@ -365,7 +365,9 @@ class SignReader:
             return within(age, req.get("age_min"), req.get("age_max"))
         window = int(req.get("fenetre", 30))
         for rs, re_ in found.get(f"r:{rule.id}", []):
-            if rs - window <= e and s - window <= re_:
+            # a number followed by "ans" is an age ("femme de 40 ans"), not a temperature
+            age_word = doc[re_ - 1].like_num and fold(doc[re_:re_ + 1].text) in ("ans", "an")
+            if rs - window <= e and s - window <= re_ and not age_word:
                 a, b = doc[rs:re_].start_char, doc[rs:re_].end_char
                 if not is_negated(folded, inv[a], inv[b]):
                     return True
