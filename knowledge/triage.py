@@ -93,13 +93,14 @@ class Rules:
         self._v = Validator(source, vocabulary)
         data = self._v.mapping(data, "le fichier")
         self._v.keys(data, "le fichier", required={"numeros", "urgences", "dimensions", "niveaux"},
-                     optional={"version", "listes", "permanence_des_soins"})
+                     optional={"version", "listes", "permanence_des_soins", "service_demande"})
         self.numeros = self._load_numbers(data["numeros"])
         self.listes = self._load_lists(data.get("listes") or {})
         self.emergency_rules = EmergencyRules(data["urgences"], numeros=self.numeros, v=self._v,
                                               expand=self._expand)
         self.dimensions = self._load_dimensions(data["dimensions"])
         self.niveaux = self._load_levels(data["niveaux"])
+        self.service_demande = self._load_asked(data.get("service_demande") or {})
         self.pds = self._load_pds(data.get("permanence_des_soins"))
 
     # -- construction -------------------------------------------------------------------------
@@ -245,6 +246,29 @@ class Rules:
             raise v.error("niveaux", "il faut une règle par défaut (si: {}) pour les situations non prévues")
         return rules
 
+    def _load_asked(self, raw) -> dict:
+        """When a service named by the user comes before the DAC (section ``service_demande``)."""
+        v, where = self._v, "service_demande"
+        raw = v.mapping(raw, where)
+        v.keys(raw, where, required=set(), optional={"hors_dimensions", "complexe_dimensions_min",
+                                                     "complexe_avec_refus_dimensions_min", "refus"})
+        codes = {d.code for d in self.dimensions}
+        for code in [*(raw.get("hors_dimensions") or []), raw.get("refus", "adhesion")]:
+            if code not in codes:
+                raise v.error(where, f"dimension inconnue '{code}'")
+        return {"hors": frozenset(raw.get("hors_dimensions") or ()), "refus": raw.get("refus", "adhesion"),
+                "min": v.integer(raw.get("complexe_dimensions_min", 99), where, "complexe_dimensions_min"),
+                "min_refus": v.integer(raw.get("complexe_avec_refus_dimensions_min", 99), where,
+                                       "complexe_avec_refus_dimensions_min")}
+
+    def really_complex(self, dimensions: dict[str, int]) -> bool:
+        """Enough of the person's own problems touched for the DAC to come before a named service."""
+        c = self.service_demande
+        if not c:
+            return True
+        touched = [k for k, x in dimensions.items() if x and k not in c["hors"]]
+        return len(touched) >= c["min"] or (c["refus"] in touched and len(touched) >= c["min_refus"])
+
     def _load_pds(self, raw) -> dict:
         v = self._v
         raw = v.mapping(raw or {}, "permanence_des_soins")
@@ -336,6 +360,14 @@ class Rules:
         matching = [r for r in self.niveaux
                     if self._matches(r, publics, besoins, dimensions, situation.age, bool(named))]
         winner = matching[0]  # the validator guarantees a default rule
+        demoted = winner.niveau == 3 and bool(named) and "DAC" not in named
+        if demoted and not self.really_complex(dimensions):
+            # One clear request inside a story touching a few domains: the service asked for first,
+            # the DAC after it (docs/triage.md § 5, "service demandé").
+            matching = [r for r in matching if r.niveau < 3] + [r for r in matching if r.niveau == 3]
+            winner = matching[0]   # at least the rule for a named service (type_nomme)
+        else:
+            demoted = False
         motifs = [u.motif for u in urgences]
         if urgences and winner.fallback:
             niveau, types = None, []
@@ -346,10 +378,13 @@ class Rules:
             if niveau == 3:
                 types = base[:1] + named + base[1:]
             else:
-                types = named + base
+                types = named + (["DAC"] if demoted else []) + base
             types = list(dict.fromkeys(types))
             regles.append(winner.id)
             motifs.append(winner.motif)
+            if demoted:
+                regles.append("service_demande")
+                motifs.append("service demandé en premier ; le DAC peut appuyer si la situation se complique")
         if len(touched) >= 2:
             head = "situation complexe" if niveau == 3 else "complexité"
             motifs.append(f"{head} : {len(touched)} dimensions touchées "
