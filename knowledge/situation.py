@@ -203,6 +203,8 @@ _NOT_NOW = re.compile(r"\b(?:ne|n)\s+(?:veut|veulent|souhaite|souhaitent)\s+(?:r
                       r"pour l instant|pour le moment|tout de suite|dans l immediat|pour l heure)\b")
 _JUST_ASKING = re.compile(r"\b(?:juste|seulement|simplement|uniquement)\s+(?:pour\s+)?(?:s informer|se renseigner|"
                           r"savoir|connaitre|des renseignements|des informations|des infos|anticiper)\b")
+# "autonome pour sa toilette": that need is not there.
+_AUTONOMOUS = re.compile(r"\bautonomes?\s+pour\s+(?:faire\s+)?(?:sa|son|ses|la|le|les|l|leur|leurs)?\s*$")
 _PARENT = re.compile(r"\b(?:mere|pere|maman|papa|parents?|mamans?)\b")
 _URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
 
@@ -246,7 +248,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         if m.kind == "besoin":
             if m.code in _SERVICE_NEEDS and not m.negated and _in_place(text, m):
                 continue
-            if m.negated:
+            if m.negated or _AUTONOMOUS.search(fold(text[max(0, m.start - 30):m.start])):
                 situation.besoins_nies.add(m.code)
             elif m.history:
                 situation.antecedents.add(m.code)

@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_PATH", "KNOWN_NUMBERS", "Emergency", "Rules", "RulesError", 
 _CONDITION_KEYS = {
     "publics", "besoins", "besoins_un_de", "publics_ou_besoins", "dimensions_min",
     "dimensions_max", "score_min", "score_max", "age_min", "age_max", "aucun_besoin", "type_nomme",
-    "dimensions_au_moins",
+    "dimensions_au_moins", "dimensions_nulles",
 }
 _RANGES = (("dimensions_min", "dimensions_max"), ("score_min", "score_max"), ("age_min", "age_max"))
 
@@ -225,6 +225,12 @@ class Rules:
                     if v.integer(value, where, code) not in (1, 2):
                         raise v.error(where, f"dimensions_au_moins {code} : 1 ou 2 attendu")
                 cond["dimensions_au_moins"] = tuple(sorted(wanted.items()))
+            if "dimensions_nulles" in si:
+                codes = {d.code for d in self.dimensions}
+                wanted = [str(c) for c in (si["dimensions_nulles"] or [])]
+                if not wanted or any(c not in codes for c in wanted):
+                    raise v.error(where, f"dimensions_nulles : dimensions connues attendues ({', '.join(sorted(codes))})")
+                cond["dimensions_nulles"] = frozenset(wanted)
             for key in ("aucun_besoin", "type_nomme"):
                 if key in si:
                     if si[key] is not True:
@@ -325,6 +331,8 @@ class Rules:
         c = rule.si
         dims, score = sum(1 for x in dimensions.values() if x), sum(dimensions.values())
         if any(dimensions[code] < value for code, value in c.get("dimensions_au_moins", ())):
+            return False
+        if any(dimensions[code] for code in c.get("dimensions_nulles", ())):
             return False
         if "publics" in c and not c["publics"] & publics:
             return False
