@@ -182,13 +182,18 @@ def publics_for_age(age: int | None) -> set[str]:
 _CONTEXT_TYPE = re.compile(
     r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
     r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|orientation|"
-    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller)\s+"
+    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller|"
+    r"refus|refuse\w*|arrete|interrompu)\s+"
     r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 # A service already in place, said after its name ("le SSIAD passe deux fois par jour").
 # Also a service that already decided ("la MDPH lui a déjà accordé…") or the caller relaying a
 # request ("un travailleur social de Blois relaie la demande").
 _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient|viennent|est en place|sont en place|"
-                            r"est deja|sont deja|suit deja|la suit|le suit|les suit|"
+                            r"est deja|sont deja|suit deja|la suit|le suit|les suit|ne (?:le|la|les) (?:voit|suit) plus|"
+                            r"(?:du |de )?(?:secteur )?(?:n a (?:pas|plus) de place|ne peut plus|ne suffit plus|est sature\w*|"
+                            r"est insuffisant\w*|ne vient plus|s est retire\w*)|"
+                            r"(?:(?:du|de la|de l|de|des) [a-z]+ )?(?:est|sont) (?:en arret|absent\w*|en conge)|"
+                            r"(?:[a-z]+ ){0,2}mais (?:la situation|cela|ca|tout ca) (?:le |la |les )?(?:depasse|va au dela)|"
                             r"(?:lui|leur|nous|m|l)?\s*a\s+(?:deja\s+)?(?:donne|accorde|notifie|attribue|valide|oriente)|"
                             r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle))\b")
 # Needs that are services: one the person already has ("ils ont une aide-ménagère", "l'infirmière

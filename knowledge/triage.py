@@ -256,24 +256,33 @@ class Rules:
         """When a service named by the user comes before the DAC (section ``service_demande``)."""
         v, where = self._v, "service_demande"
         raw = v.mapping(raw, where)
-        v.keys(raw, where, required=set(), optional={"hors_dimensions", "complexe_dimensions_min",
-                                                     "complexe_avec_refus_dimensions_min", "refus"})
+        v.keys(raw, where, required=set(), optional={"hors_dimensions", "vraiment_complexe"})
         codes = {d.code for d in self.dimensions}
-        for code in [*(raw.get("hors_dimensions") or []), raw.get("refus", "adhesion")]:
-            if code not in codes:
-                raise v.error(where, f"dimension inconnue '{code}'")
-        return {"hors": frozenset(raw.get("hors_dimensions") or ()), "refus": raw.get("refus", "adhesion"),
-                "min": v.integer(raw.get("complexe_dimensions_min", 99), where, "complexe_dimensions_min"),
-                "min_refus": v.integer(raw.get("complexe_avec_refus_dimensions_min", 99), where,
-                                       "complexe_avec_refus_dimensions_min")}
+        hors = [str(c) for c in (raw.get("hors_dimensions") or [])]
+        criteria = []
+        for i, crit in enumerate(v.sequence(raw.get("vraiment_complexe") or [], where)):
+            w = f"{where} vraiment_complexe[{i}]"
+            crit = v.mapping(crit, w)
+            v.keys(crit, w, required={"dimensions_min"}, optional={"score_min", "dimensions_au_moins"})
+            at_least = v.mapping(crit.get("dimensions_au_moins") or {}, w)
+            for code in [*hors, *at_least]:
+                if code not in codes:
+                    raise v.error(w, f"dimension inconnue '{code}'")
+            criteria.append((v.integer(crit["dimensions_min"], w, "dimensions_min"),
+                             v.integer(crit.get("score_min", 0), w, "score_min"),
+                             {k: v.integer(x, w, k) for k, x in at_least.items()}))
+        return {"hors": frozenset(hors), "criteres": criteria} if criteria else {}
 
     def really_complex(self, dimensions: dict[str, int]) -> bool:
-        """Enough of the person's own problems touched for the DAC to come before a named service."""
+        """Enough of the person's own problems touched for the DAC to come before a named service
+        (one of the criteria of ``service_demande.vraiment_complexe``)."""
         c = self.service_demande
         if not c:
             return True
-        touched = [k for k, x in dimensions.items() if x and k not in c["hors"]]
-        return len(touched) >= c["min"] or (c["refus"] in touched and len(touched) >= c["min_refus"])
+        own = {k: x for k, x in dimensions.items() if x and k not in c["hors"]}
+        return any(len(own) >= n and sum(own.values()) >= score
+                   and all(own.get(k, 0) >= x for k, x in at_least.items())
+                   for n, score, at_least in c["criteres"])
 
     def _load_pds(self, raw) -> dict:
         v = self._v
