@@ -38,6 +38,12 @@ _CLINICAL_QUESTION = re.compile(
 _CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs", "denutrition"})
 
 
+# Small talk the NLU may read on a long request ending in thanks or a goodbye: such a first message
+# of at least this many words that names a need or a service and a place is oriented.
+_SMALL_TALK = frozenset({"au_revoir", "remercier", "saluer"})
+_SMALL_TALK_MIN_WORDS = 8
+
+
 def names_service_or_need(situation: Situation) -> bool:
     """The message names a service type or a need that is not only clinical (pain, a disease):
     something to orient, even when the NLU read a clinical question or small talk."""
@@ -238,7 +244,8 @@ def redirect_request(turn: Turn, slots: Mapping[str, Any], intent: str | None = 
     DAC" get the contact; only a hand-over ("que le DAC me rappelle", "ouvrir une demande")
     starts the form. A first message read as out of scope, unclear, a follow-up without a
     request number or an hours question without a service, that names a need or a service and
-    a place, is oriented.
+    a place, is oriented; so is a long first message read as small talk (a story ending in
+    "merci, bonne journée" read as a goodbye).
     """
     intent = intent or turn.intent
     if not turn.text:
@@ -249,6 +256,9 @@ def redirect_request(turn: Turn, slots: Mapping[str, Any], intent: str | None = 
     elif intent == "suivi_demande":
         if turn.ticket_number or turn.entities.get("numero_demande"):
             return None
+    elif intent in _SMALL_TALK:
+        if len(turn.text.split()) < _SMALL_TALK_MIN_WORDS:
+            return None   # "merci, au revoir": small talk, even beside a service's name
     elif intent not in ("nlu_fallback", "hors_sujet", "horaires_service", "question_clinique"):
         return None
     if intent != "ouvrir_demande" and slots.get("situation"):

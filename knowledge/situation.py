@@ -13,7 +13,7 @@ from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
 from knowledge.signs import read_signs
 from knowledge.text import fold
-from knowledge.vocabulary import Vocabulary
+from knowledge.vocabulary import Vocabulary, fold_aligned
 
 MAX_CHARS = 5000          # longer messages are cut: only the first MAX_CHARS characters are read
 
@@ -77,12 +77,14 @@ class Situation:
     signes: list = field(default_factory=list)         # knowledge.signs.Sign, read once per message
     types_filtre: list[str] = field(default_factory=list)  # types asked by a filter (console, API): first
     noms_services: list[tuple[int, int]] = field(default_factory=list)  # spans of the services asked for
+    non_problemes: list[tuple[int, int]] = field(default_factory=list)  # spans that are no current problem
 
     def text_without_service_names(self) -> str:
         """The text with the names of the services asked for blanked ("équipe mobile psychiatrie
-        précarité" says nothing of the person's precarity): what the complexity cues read."""
+        précarité" says nothing of the person's precarity), nor the sentences that are no current
+        problem (``non_problemes``): what the complexity cues read."""
         text = self.text or ""
-        for a, b in self.noms_services:
+        for a, b in self.noms_services + self.non_problemes:
             text = text[:a] + " " * (b - a) + text[b:]
         return text
 
@@ -179,12 +181,35 @@ def publics_for_age(age: int | None) -> set[str]:
 # A service named as the caller, a service already in place or refused: not the one asked for.
 _CONTEXT_TYPE = re.compile(
     r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
-    r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|"
-    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller)\s+"
+    r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|orientation|"
+    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller|"
+    r"refus|refuse\w*|arrete|interrompu)\s+"
     r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 # A service already in place, said after its name ("le SSIAD passe deux fois par jour").
+# Also a service that already decided ("la MDPH lui a déjà accordé…") or the caller relaying a
+# request ("un travailleur social de Blois relaie la demande").
 _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient|viennent|est en place|sont en place|"
-                            r"est deja|sont deja|suit deja|la suit|le suit|les suit)\b")
+                            r"est deja|sont deja|suit deja|la suit|le suit|les suit|ne (?:le|la|les) (?:voit|suit) plus|"
+                            r"(?:du |de )?(?:secteur )?(?:n a (?:pas|plus) de place|ne peut plus|ne suffit plus|est sature\w*|"
+                            r"est insuffisant\w*|ne vient plus|s est retire\w*)|"
+                            r"(?:(?:du|de la|de l|de|des) [a-z]+ )?(?:est|sont) (?:en arret|absent\w*|en conge)|"
+                            r"(?:[a-z]+ ){0,2}mais (?:la situation|cela|ca|tout ca) (?:le |la |les )?(?:depasse|va au dela)|"
+                            r"(?:lui|leur|nous|m|l)?\s*a\s+(?:deja\s+)?(?:donne|accorde|notifie|attribue|valide|oriente)|"
+                            r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle))\b")
+# Needs that are services: one the person already has ("ils ont une aide-ménagère", "l'infirmière
+# passe") is a resource in place, not a current problem.
+_SERVICE_NEEDS = frozenset({"aide_domicile", "soins_infirmiers", "hospitalisation_domicile"})
+_HAS_BEFORE = re.compile(r"\b(?:ont|a|ai|avons|avez|beneficie\w*|dispose\w*|deja)\s+(?:deja\s+)?(?:d\s+|de\s+)?"
+                         r"(?:un|une|des|l|le|la|les|son|sa|ses|leur|leurs)?\s*$")
+# "Elle ne veut rien mettre en place maintenant, juste s'informer": a request for information
+# ahead of time, not a refusal of help.
+_SENTENCE = re.compile(r"[^.!?;\n]+")
+_NOT_NOW = re.compile(r"\b(?:ne|n)\s+(?:veut|veulent|souhaite|souhaitent)\s+(?:rien|pas|aucune aide)\b.*\b(?:maintenant|"
+                      r"pour l instant|pour le moment|tout de suite|dans l immediat|pour l heure)\b")
+_JUST_ASKING = re.compile(r"\b(?:juste|seulement|simplement|uniquement)\s+(?:pour\s+)?(?:s informer|se renseigner|"
+                          r"savoir|connaitre|des renseignements|des informations|des infos|anticiper)\b")
+# "autonome pour sa toilette": that need is not there.
+_AUTONOMOUS = re.compile(r"\bautonomes?\s+pour\s+(?:faire\s+)?(?:sa|son|ses|la|le|les|l|leur|leurs)?\s*$")
 _PARENT = re.compile(r"\b(?:mere|pere|maman|papa|parents?|mamans?)\b")
 _URGENCY_ORDER = ("immediat", "aujourd_hui", "semaine")
 
@@ -220,9 +245,15 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     # ("équipe mobile psychiatrie précarité" is not a person in precarity).
     mentions = [m for m in mentions if m.kind != "public" or not any(
         t.start <= m.start and m.end <= t.end and (t.end - t.start) > (m.end - m.start) for t in asked)]
+    situation.non_problemes = _deferred_refusals(text)
     for m in mentions:
+        if m.kind == "besoin" and m.code == "refus_aide" and any(
+                a <= m.start < b for a, b in situation.non_problemes):
+            continue
         if m.kind == "besoin":
-            if m.negated:
+            if m.code in _SERVICE_NEEDS and not m.negated and _in_place(text, m):
+                continue
+            if m.negated or _AUTONOMOUS.search(fold(text[max(0, m.start - 30):m.start])):
                 situation.besoins_nies.add(m.code)
             elif m.history:
                 situation.antecedents.add(m.code)
@@ -272,6 +303,25 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
 def _is_context(text: str, m) -> bool:
     """A service named as the caller, already involved or refused ("appel du CCAS", "refuse le CMP")."""
     return bool(_CONTEXT_TYPE.search(fold(text[max(0, m.start - 40):m.start]) + " ")
+                or _CONTEXT_AFTER.match(fold(text[m.end:m.end + 30])))
+
+
+def _deferred_refusals(text: str) -> list[tuple[int, int]]:
+    """Sentences where help is declined "for now" in a request for information only."""
+    folded, index = fold_aligned(text)
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(folded)]
+    out = []
+    for i, (a, b) in enumerate(sentences):
+        if _NOT_NOW.search(folded[a:b]):
+            after = folded[a:sentences[i + 1][1]] if i + 1 < len(sentences) else folded[a:b]
+            if _JUST_ASKING.search(after):
+                out.append((index[a], index[b - 1] + 1))
+    return out
+
+
+def _in_place(text: str, m) -> bool:
+    """A service need already met ("ils ont une aide-ménagère", "l'infirmière passe")."""
+    return bool(_HAS_BEFORE.search(fold(text[max(0, m.start - 30):m.start]))
                 or _CONTEXT_AFTER.match(fold(text[m.end:m.end + 30])))
 
 

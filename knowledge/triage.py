@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_PATH", "KNOWN_NUMBERS", "Emergency", "Rules", "RulesError", 
 _CONDITION_KEYS = {
     "publics", "besoins", "besoins_un_de", "publics_ou_besoins", "dimensions_min",
     "dimensions_max", "score_min", "score_max", "age_min", "age_max", "aucun_besoin", "type_nomme",
-    "dimensions_au_moins", "publics_exclus",
+    "dimensions_au_moins", "publics_exclus", "dimensions_nulles",
 }
 _RANGES = (("dimensions_min", "dimensions_max"), ("score_min", "score_max"), ("age_min", "age_max"))
 
@@ -93,13 +93,14 @@ class Rules:
         self._v = Validator(source, vocabulary)
         data = self._v.mapping(data, "le fichier")
         self._v.keys(data, "le fichier", required={"numeros", "urgences", "dimensions", "niveaux"},
-                     optional={"version", "listes", "permanence_des_soins"})
+                     optional={"version", "listes", "permanence_des_soins", "service_demande"})
         self.numeros = self._load_numbers(data["numeros"])
         self.listes = self._load_lists(data.get("listes") or {})
         self.emergency_rules = EmergencyRules(data["urgences"], numeros=self.numeros, v=self._v,
                                               expand=self._expand)
         self.dimensions = self._load_dimensions(data["dimensions"])
         self.niveaux = self._load_levels(data["niveaux"])
+        self.service_demande = self._load_asked(data.get("service_demande") or {})
         self.pds = self._load_pds(data.get("permanence_des_soins"))
 
     # -- construction -------------------------------------------------------------------------
@@ -225,6 +226,12 @@ class Rules:
                     if v.integer(value, where, code) not in (1, 2):
                         raise v.error(where, f"dimensions_au_moins {code} : 1 ou 2 attendu")
                 cond["dimensions_au_moins"] = tuple(sorted(wanted.items()))
+            if "dimensions_nulles" in si:
+                codes = {d.code for d in self.dimensions}
+                wanted = [str(c) for c in (si["dimensions_nulles"] or [])]
+                if not wanted or any(c not in codes for c in wanted):
+                    raise v.error(where, f"dimensions_nulles : dimensions connues attendues ({', '.join(sorted(codes))})")
+                cond["dimensions_nulles"] = frozenset(wanted)
             for key in ("aucun_besoin", "type_nomme"):
                 if key in si:
                     if si[key] is not True:
@@ -245,6 +252,38 @@ class Rules:
         if not any(not r.si for r in rules):
             raise v.error("niveaux", "il faut une règle par défaut (si: {}) pour les situations non prévues")
         return rules
+
+    def _load_asked(self, raw) -> dict:
+        """When a service named by the user comes before the DAC (section ``service_demande``)."""
+        v, where = self._v, "service_demande"
+        raw = v.mapping(raw, where)
+        v.keys(raw, where, required=set(), optional={"hors_dimensions", "vraiment_complexe"})
+        codes = {d.code for d in self.dimensions}
+        hors = [str(c) for c in (raw.get("hors_dimensions") or [])]
+        criteria = []
+        for i, crit in enumerate(v.sequence(raw.get("vraiment_complexe") or [], where)):
+            w = f"{where} vraiment_complexe[{i}]"
+            crit = v.mapping(crit, w)
+            v.keys(crit, w, required={"dimensions_min"}, optional={"score_min", "dimensions_au_moins"})
+            at_least = v.mapping(crit.get("dimensions_au_moins") or {}, w)
+            for code in [*hors, *at_least]:
+                if code not in codes:
+                    raise v.error(w, f"dimension inconnue '{code}'")
+            criteria.append((v.integer(crit["dimensions_min"], w, "dimensions_min"),
+                             v.integer(crit.get("score_min", 0), w, "score_min"),
+                             {k: v.integer(x, w, k) for k, x in at_least.items()}))
+        return {"hors": frozenset(hors), "criteres": criteria} if criteria else {}
+
+    def really_complex(self, dimensions: dict[str, int]) -> bool:
+        """Enough of the person's own problems touched for the DAC to come before a named service
+        (one of the criteria of ``service_demande.vraiment_complexe``)."""
+        c = self.service_demande
+        if not c:
+            return True
+        own = {k: x for k, x in dimensions.items() if x and k not in c["hors"]}
+        return any(len(own) >= n and sum(own.values()) >= score
+                   and all(own.get(k, 0) >= x for k, x in at_least.items())
+                   for n, score, at_least in c["criteres"])
 
     def _load_pds(self, raw) -> dict:
         v = self._v
@@ -303,6 +342,8 @@ class Rules:
         dims, score = sum(1 for x in dimensions.values() if x), sum(dimensions.values())
         if any(dimensions[code] < value for code, value in c.get("dimensions_au_moins", ())):
             return False
+        if any(dimensions[code] for code in c.get("dimensions_nulles", ())):
+            return False
         if "publics" in c and not c["publics"] & publics:
             return False
         if "publics_exclus" in c and c["publics_exclus"] & publics:
@@ -343,6 +384,14 @@ class Rules:
         matching = [r for r in self.niveaux
                     if self._matches(r, publics, besoins, dimensions, situation.age, bool(named))]
         winner = matching[0]  # the validator guarantees a default rule
+        demoted = winner.niveau == 3 and bool(named) and "DAC" not in named
+        if demoted and not self.really_complex(dimensions):
+            # One clear request inside a story touching a few domains: the service asked for first,
+            # the DAC after it (docs/triage.md § 5, "service demandé").
+            matching = [r for r in matching if r.niveau < 3] + [r for r in matching if r.niveau == 3]
+            winner = matching[0]   # at least the rule for a named service (type_nomme)
+        else:
+            demoted = False
         motifs = [u.motif for u in urgences]
         # An emergency alone needs no service; a doubt of the learned net (a conditional line)
         # does not end the orientation.
@@ -355,10 +404,13 @@ class Rules:
             if niveau == 3:
                 types = base[:1] + named + base[1:]
             else:
-                types = named + base
+                types = named + (["DAC"] if demoted else []) + base
             types = list(dict.fromkeys(types))
             regles.append(winner.id)
             motifs.append(winner.motif)
+            if demoted:
+                regles.append("service_demande")
+                motifs.append("service demandé en premier ; le DAC peut appuyer si la situation se complique")
         if len(touched) >= 2:
             head = "situation complexe" if niveau == 3 else "complexité"
             motifs.append(f"{head} : {len(touched)} dimensions touchées "

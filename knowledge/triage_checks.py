@@ -134,6 +134,9 @@ def _implies(b: dict, a: dict) -> bool:
         elif key in ("aucun_besoin", "type_nomme"):
             if not b.get(key):
                 return False
+        elif key == "dimensions_nulles":
+            if not want <= b.get(key, frozenset()):
+                return False
         elif key == "dimensions_au_moins":
             have = dict(b.get(key, ()))
             if not all(have.get(code, 0) >= value for code, value in want):

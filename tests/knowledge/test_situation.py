@@ -181,7 +181,7 @@ CASES = [
       [PA, "maladie_chronique", "soins_palliatifs"], ["maladie_chronique", "soins_palliatifs"]),
     C("Bjr, pte 78a, vit seule ds une ferme isolée près de Vatan, BPCO sous O2, refuse HAD, fils dépassé",
       "36230", "36", 78, [PA, "maladie_chronique", "aidant"],
-      ["isolement", "maladie_chronique", "refus_aide", "epuisement_aidant"], types=["HAD"]),
+      ["isolement", "maladie_chronique", "refus_aide", "epuisement_aidant"], types=[]),   # a refused service is context
     C("Monsieur 55 ans, alcool ++, chutes répétées, vit seul à Gien, n'a plus de MT, urgent", "45155", "45", 55,
       ["adulte", "addiction"], ["addiction", "chutes", "isolement", "medecin_traitant"], urgence="immediat"),
     C("ce n'est pas urgent : Mr 68 ans, Gien, pas de médecin traitant", "45155", "45", 68, [PA], ["medecin_traitant"],
