@@ -254,7 +254,7 @@ def town_typo(span: str, gazetteer: Gazetteer) -> PlaceMatch | None:
     """A one-edit typo (two from 9 letters) of a town's name or usual short name, when unique."""
     key = fold_place(span)
     letters = len(key.replace(" ", ""))
-    if letters < 5 or gazetteer.is_common_word(key):
+    if letters < 5:
         return None
     towns = _TOWNS.get(id(gazetteer))
     if towns is None:
@@ -278,5 +278,20 @@ def town_typo(span: str, gazetteer: Gazetteer) -> PlaceMatch | None:
     if len(hits) != 1:
         return None
     c = next(iter(hits.values()))
-    return PlaceMatch("commune", c, gazetteer.departements[c.departement], span, 0, len(span),
-                      round(100.0 * (1 - best / letters), 1))
+    m = PlaceMatch("commune", c, gazetteer.departements[c.departement], span, 0, len(span),
+                   round(100.0 * (1 - best / letters), 1))
+    if gazetteer.is_common_word(key) and not typo_beats_word(m):
+        return None
+    return m
+
+
+TRUSTED_TOWN_POP = 10_000   # one typo away from a town this big, a short message means the town
+
+
+def typo_beats_word(m: PlaceMatch) -> bool:
+    """A town read from a common French word wins over the word only when it is one edit away
+    and has at least TRUSTED_TOWN_POP inhabitants: "chartes" is Chartres and "bourge" Bourges, but
+    "hanche" is not Hanches, "argent" not Argent-sur-Sauldre, "bourgeois" not Bourges."""
+    letters = len(fold_place(m.text).replace(" ", ""))
+    edits = round(letters * (1 - m.score / 100))
+    return 1 <= edits < 2 and m.commune.population >= TRUSTED_TOWN_POP

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from knowledge.gazetteer import Gazetteer, words  # noqa: E402
-from knowledge.places import town_typo  # noqa: E402
+from knowledge.places import town_typo, typo_beats_word  # noqa: E402
 from knowledge.text import fold  # noqa: E402
 
 OUT = words.FUZZY_BLOCK_FILE
@@ -45,9 +45,16 @@ def blocked_words(gazetteer: Gazetteer, candidates: Iterable[str]) -> list[str]:
         key = fold(w)
         if not key or not key.isalpha() or key in gazetteer._index:
             continue
-        if gazetteer._fuzzy_cached(key) is not None or town_typo(key, gazetteer) is not None:
+        if gazetteer._fuzzy_cached(key) is not None or _word_before_town(key, gazetteer):
             out.add(key)
     return sorted(out)
+
+
+def _word_before_town(key: str, gazetteer: Gazetteer) -> bool:
+    """The short-message town rule would read the word `key` as a town that does not win over
+    the word (places.typo_beats_word)."""
+    m = town_typo(key, gazetteer)
+    return m is not None and not typo_beats_word(m)
 
 
 def render(block: list[str]) -> str:
