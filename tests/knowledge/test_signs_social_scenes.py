@@ -37,7 +37,7 @@ def numbers(rules, text) -> set[str]:
     ("3114", "elle voudrait être morte depuis que son mari est parti"),
     ("3114", "il aimerait s'endormir un soir et ne pas se réveiller"),
     ("3114", "elle se demande à quoi bon continuer"),
-    ("3114", "il dit qu'il est un fardeau pour tout le monde"),
+    ("3114", "il dit qu'il se sent un fardeau pour tout le monde"),
     ("3114", "elle ne supporte plus de vivre"),
     ("3114", "il dit qu'il n'a plus rien à faire sur cette terre"),
     # 3977: money, neglect, violence towards an elderly or disabled person
