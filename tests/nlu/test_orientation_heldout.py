@@ -12,13 +12,21 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.e2e
 
 # Measured on the test split (docs/nlu.md); a change that lowers them fails here.
-FIRST_TYPE_RIGHT = 0.830   # regression floor: 217 / 259 (0.838) measured on the merged main, 2 Dec. 2026; 2 items of margin for training noise
+FIRST_TYPE_RIGHT = 0.860   # regression floor: 225 / 259 (0.869) measured on the merged main, 3 Dec. 2026; 2 items of margin for training noise
 DEPARTEMENT_RIGHT = 0.988
 ASKED_COMMUNE_NEEDLESSLY = 0.016
+# The later generations (written blind, test splits never opened): floors with 2 items of margin.
+LATER = {
+    "test2": {"first_type_right": 0.763, "departement_right": 0.954},   # 118 / 152 (0.776), 0.967 on 3 Dec. 2026
+    "test3": {"first_type_right": 0.633, "departement_right": 0.975},   # 104 / 161 (0.646), 0.987 on 3 Dec. 2026
+}
+# Support-request form started on a first turn, at most: 2 of 161 test3 requests start it (1 before
+# the merges of 3 Dec. 2026; test3 is not read item by item, so whether they ask for a hand-over is unknown).
+FORM_STARTED = {"test2": 0.0, "test3": 0.0125}
 
 
 @pytest.fixture(scope="module")
-def figures(model, sample_directory_url, monkeypatch_module):
+def all_figures(model, sample_directory_url, monkeypatch_module):
     monkeypatch_module.setenv("AIGUILLAGE_DB_URL", sample_directory_url)
     monkeypatch_module.setenv("AIGUILLAGE_NOW", "2026-11-23T10:00:00+01:00")
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -26,7 +34,13 @@ def figures(model, sample_directory_url, monkeypatch_module):
     from knowledge import orientation
 
     monkeypatch_module.setattr(orientation, "_default", None)
-    return bench_orientation.run(["test"], model)["test"]
+    splits = ["test"] + [s for s in LATER if bench_orientation.split_path(s).exists()]
+    return bench_orientation.run(splits, model)
+
+
+@pytest.fixture(scope="module")
+def figures(all_figures):
+    return all_figures["test"]
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +68,13 @@ def test_commune_asked_only_when_needed(figures):
 
 def test_no_support_request_form_for_a_named_service(figures):
     assert figures["ticket_form_started"] == 0.0
+
+
+@pytest.mark.parametrize("split", sorted(LATER))
+def test_later_generations_keep_their_level(all_figures, split):
+    if split not in all_figures:
+        pytest.skip(f"held-out split {split} absent")
+    fig = all_figures[split]
+    for name, floor in LATER[split].items():
+        assert fig[name] >= floor, (split, name, fig[name])
+    assert fig["ticket_form_started"] <= FORM_STARTED[split]
