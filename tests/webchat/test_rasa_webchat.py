@@ -60,8 +60,13 @@ def widget_site(tmp_path_factory, chat_stack):
 
 
 def _wait(driver, fn, timeout=90):
+    """Poll `fn` until it returns a truthy value. The widget re-renders its message list when a
+    reply arrives, so an element found in one poll may be gone when its text is read: that poll is
+    retried instead of failing."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
-    return WebDriverWait(driver, timeout, poll_frequency=0.3).until(fn)
+    return WebDriverWait(driver, timeout, poll_frequency=0.3,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(fn)
 
 
 def test_rasa_webchat_shows_the_orientation_text_and_buttons(widget_site, browser):
