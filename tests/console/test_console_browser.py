@@ -170,10 +170,25 @@ def browser(tmp_path):
 
 def click_and_wait(driver, by, selector) -> None:
     """Click a submit button and wait until the next page has replaced the current one."""
-    from selenium.webdriver.support import expected_conditions as ec
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(by, selector).click()
-    WebDriverWait(driver, 15).until(ec.staleness_of(old))
+    WebDriverWait(driver, 15).until(lambda d: is_stale(old))
+
+
+def is_stale(element) -> bool:
+    """The element's page was replaced. Newer chromedrivers sometimes report it as "Node with
+    given id does not belong to the document" (a plain WebDriverException) instead of a stale
+    element reference."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return True
+        raise
+    return False
 
 
 def shot(driver, name: str) -> None:
@@ -345,7 +360,6 @@ def test_phone_search_and_request_on_behalf_of_a_caller(env, browser):
     assert t.commune_insee == "18197"
     shot(browser, "07-demande-telephone")
     # the same form posted again (double click, retry) does not create a second request
-    from selenium.webdriver.support import expected_conditions as ec
     old = browser.find_element(By.TAG_NAME, "html")
     browser.execute_script("""
         const f = document.createElement('form'); f.method = 'post'; f.action = '/demandes/nouvelle';
@@ -353,7 +367,7 @@ def test_phone_search_and_request_on_behalf_of_a_caller(env, browser):
             const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);
         }
         document.body.appendChild(f); f.submit();""", fields)
-    WebDriverWait(browser, 15).until(ec.staleness_of(old))
+    WebDriverWait(browser, 15).until(lambda d: is_stale(old))
     assert browser.find_element(By.TAG_NAME, "h1").text.split()[1] == numero
     assert len([x for x in env["store"].queue() if x.canal == "telephone"]) == 1
 

@@ -18,12 +18,12 @@ from tests.console.test_console_browser import (  # noqa: F401 - `browser` is a 
     _wait_http,
     browser,
     free_port,
+    is_stale,
     login,
     shot,
     text,
 )
 
-from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -66,7 +66,7 @@ def test_freshness_page_in_a_browser(console, browser):
     login(browser, console, "oscar", "motdepasse-oscar")
     old = browser.find_element("tag name", "html")
     browser.find_element("link text", "Fraîcheur de l'annuaire").click()
-    WebDriverWait(browser, 15).until(ec.staleness_of(old))
+    WebDriverWait(browser, 15).until(lambda d: is_stale(old))
     shot(browser, "fraicheur")
     page = text(browser)
     assert browser.current_url.endswith("/annuaire/fraicheur")
