@@ -17,6 +17,7 @@ Lock store (`AtomicRedisLockStore`, bot/endpoints.prod.yml): see its docstring.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -30,7 +31,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import EndpointConfig
-from rasa.shared.core.events import Event, SlotSet
+from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_patches
@@ -187,13 +188,51 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         for e in events:
             if e.get("event") == "slot" and e.get("name") in CONTACT_SLOTS:
                 e["value"] = _decrypt(e.get("value"))
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        _remember_stored(tracker)
+        return tracker
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator:
-        events = list(super()._additional_events(session, tracker))
+        stored = _stored_since_session_start(tracker)
+        if stored is None:  # not read from this store in this turn: Rasa's count query
+            events = list(super()._additional_events(session, tracker))
+        else:
+            events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
         if any(_clears_contact(e) for e in events):
             scrub_contact_slots(session, self.SQLEvent, tracker.sender_id)
         return (masked_event(e) for e in events)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        _remember_stored(tracker)
+
+
+# Rasa's `SQLTrackerStore.save` counts the stored events of the conversation's last session (one
+# query per save) to find which of the tracker's events are new. A tracker this store has just
+# read or written already tells: its first `n` events are the stored ones, and the stored events
+# of the last session are those timestamped at or after the last `session_started` among them
+# (the rows Rasa's query counts). The lock store serialises the turns of a conversation across instances, so nothing else
+# writes its events between the read and the save. `AIGUILLAGE_STORE_COUNT=1`: Rasa's query.
+_STORED_ATTR = "_aiguillage_stored_events"
+
+
+def _remember_stored(tracker: DialogueStateTracker) -> None:
+    if settings.flag("AIGUILLAGE_STORE_COUNT"):
+        return
+    setattr(tracker, _STORED_ATTR, len(tracker.events))
+
+
+def _stored_since_session_start(tracker: Any) -> Optional[int]:
+    """How many of `tracker.events` the store holds for its last session, if known (else None)."""
+    n = getattr(tracker, _STORED_ATTR, None)
+    if n is None or n > len(tracker.events) or settings.flag("AIGUILLAGE_STORE_COUNT"):
+        return None
+    stored = list(itertools.islice(tracker.events, n))
+    starts = [e.timestamp for e in stored if isinstance(e, SessionStarted)]
+    if not starts:
+        return n
+    last_start = max(starts)  # Rasa's query: rows whose timestamp >= the last session start's
+    return sum(1 for e in stored if e.timestamp >= last_start)
 
 
 def scrub_contact_slots(session: Any, model: Any, sender_id: str) -> int:

@@ -103,6 +103,8 @@ _DECLARED = (
             "action calls share one aiohttp session per event loop (bot/rasa_patches.py); 0: Rasa's session per call", ("rasa",)),
     Setting("AIGUILLAGE_MASK_MEMO", "booléen", "1", "le tracker store retient les textes sans rien à masquer (libellés, annuaire) ; `0` : tout remasquer à chaque sauvegarde (mesures)",
             "tracker store remembers strings with nothing to mask (knowledge/privacy CleanMemo); 0: mask every string on every save, for measurements", ("rasa",)),
+    Setting("AIGUILLAGE_STORE_COUNT", "booléen", "0", "`1` : le tracker store recompte en base les événements déjà enregistrés à chaque sauvegarde, comme Rasa (mesures) ; `0` : il les connaît depuis sa lecture",
+            "1: the tracker store counts the stored events with Rasa's query on every save (measurements); 0: it knows them from its own read or write", ("rasa",)),
     # --- channel guard (docs/reliability.md) ------------------------------------------------
     Setting("AIGUILLAGE_MAX_INPUT_CHARS", "entier", "2000", "caractères lus par message, au-delà coupé avec un avertissement",
             "characters read per message", ("rasa",)),
