@@ -41,7 +41,7 @@ warnings.filterwarnings("ignore")
 VARIANTS = {
     "sparse": ROOT / "config.yml",                       # kept
     "dense": ROOT / "nlu" / "variants" / "dense.yml",    # + SpacyFeaturizer
-    "tokens": ROOT / "nlu" / "variants" / "tokens.yml",  # spaCy tokenizer only (docs/performance.md)
+    "lemmas": ROOT / "nlu" / "variants" / "lemmas.yml",  # + spaCy lemmas (docs/performance.md)
     "diet0": ROOT / "nlu" / "variants" / "diet0.yml",    # DIET without its transformer (docs/performance.md)
 }
 NLU_DATA = ROOT / "nlu" / "data"
