@@ -29,6 +29,17 @@ _HAND_OVER = re.compile(
     r"prendre en charge|prise en charge|demande d appui|demande de coordination|gestion de cas pour|"
     r"dossier|ticket|envoy\w*|adress\w*|remonter|inscri\w*|evalue\w*|declench\w*|lanc\w*|"
     r"depos\w*|cree\w*|creer|enregistr\w*|fai\w* la demande|valide\w*|allez y|oui|ok)\b")
+# A question about how to reach or use a service ("comment joindre l'équipe mobile", "comment faire
+# la demande d'AEEH", "je transmets la demande d'une infirmière qui voudrait savoir comment…"): the
+# contact is the answer, unless the user also asks the coordination team to take the situation.
+_INFO_QUESTION = re.compile(
+    r"\b(?:comment (?:joindre|contacter|appeler|faire|obtenir|avoir|trouver|s y prendre)|savoir comment|"
+    r"qui (?:contacter|appeler|joindre)|a qui (?:s adresser|m adresser|faire)|quel (?:numero|telephone)|"
+    r"les coordonnees|leurs? coordonnees|(?:le|son|leur) numero)\b")
+_EXPLICIT_HAND_OVER = re.compile(
+    r"\b(?:ouvr\w* (?:une |la )?demande|demande d appui|demande de coordination|gestion de cas|"
+    r"(?:me|nous|le|la) rappel\w*|rappel\w* (?:moi|nous)|prenne en charge|prendre en charge la situation|"
+    r"ticket|dossier d appui)\b")
 # A clinical question (dose, prescription, diagnosis) that the NLU may read as a request.
 _CLINICAL_QUESTION = re.compile(
     r"\b(?:posologie|dose|doses|dosage|posos?|mg|milligrammes?|prescri\w*|titration|titrer|"
@@ -251,7 +262,7 @@ def redirect_request(turn: Turn, slots: Mapping[str, Any], intent: str | None = 
     if not turn.text:
         return None
     if intent == "ouvrir_demande":
-        if slots.get("situation") or _HAND_OVER.search(turn.folded):
+        if slots.get("situation") or (_HAND_OVER.search(turn.folded) and not _asks_how_to_reach(turn.folded)):
             return None
     elif intent == "suivi_demande":
         if turn.ticket_number or turn.entities.get("numero_demande"):
@@ -270,6 +281,11 @@ def redirect_request(turn: Turn, slots: Mapping[str, Any], intent: str | None = 
     if intent == "question_clinique" and not names_service_or_need(read):
         return None   # a clinical question about pain or a disease stays declined
     return first_request(turn)
+
+
+def _asks_how_to_reach(folded: str) -> bool:
+    """A question about how to reach or use a service, with no hand-over to the coordination."""
+    return bool(_INFO_QUESTION.search(folded)) and not _EXPLICIT_HAND_OVER.search(folded)
 
 
 def first_request(turn: Turn) -> Reply | None:

@@ -302,6 +302,11 @@ def test_conditional_line_of_the_learned_net():
     ("cmp adulte a blois", "nlu_fallback", "CMP"),
     ("je voudrais que le DAC me rappelle", "ouvrir_demande", None),   # a hand-over: the form
     ("ouvrir une demande", "ouvrir_demande", None),
+    # How to reach or use a service is a question, even with "transmettre" or "faire la demande".
+    ("je vous transmets la question d'une aide à domicile de Lamotte-Beuvron : comment contacter l'équipe "
+     "mobile de gériatrie ?", "ouvrir_demande", "EMG"),
+    ("des parents d'Issoudun demandent comment faire la demande d'AEEH", "ouvrir_demande", "MDPH"),
+    ("comment joindre le DAC ? je voudrais qu'il me rappelle pour un patient de Blois", "ouvrir_demande", None),
     ("quelle posologie de tramadol à Blois ?", "question_clinique", None),
     ("bonjour, ça va ?", "hors_sujet", None),
 ])
