@@ -14,10 +14,10 @@ correction/information) on the sample directory at a fixed time. Printed per spl
   where is right, and they count in neither department figure)
 * ``<split>.per_type.<TYPE>``: first type right among the items whose first expected type is TYPE
 
-``--errors dev`` lists the dev failures (never the test ones: test.yml is only counted). The
+``--errors dev,dev3`` lists the failures of those dev splits (never the test ones: test.yml is only counted). The
 second- and third-generation sets (tests/heldout/orientation2/, orientation3/) are scored as splits
 ``dev2``/``test2`` and ``dev3``/``test3`` (scripts/heldout.py).
-Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev] [--splits dev,test,dev2,test2,dev3,test3]
+Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev3] [--splits dev,test,dev2,test2,dev3,test3]
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -167,7 +168,7 @@ def sample_directory() -> None:
     os.environ["AIGUILLAGE_DB_URL"] = url
 
 
-def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, dict[str, float]]:
+def run(splits: list[str], model: Path, errors: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
     from rasa.core.agent import Agent
 
     from actions.services import Services
@@ -184,7 +185,7 @@ def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, 
             parsed = loop.run_until_complete(agent.parse_message(it["text"]))
             outcomes.append(first_turn(services, it["text"], parsed))
         results[split] = score(items, outcomes)
-        if errors and split.startswith(errors) and not split.startswith("test"):
+        if split in errors and not split.startswith("test"):
             for it, o in zip(items, outcomes):
                 bad_type = not is_right(it, o)
                 bad_dep = it.get("departement") is not None and o.departement != str(it["departement"])
@@ -197,11 +198,21 @@ def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, 
     return results
 
 
+def _dev_splits(value: str) -> tuple[str, ...]:
+    """``--errors dev,dev3``: dev splits only (a test split is only ever counted)."""
+    splits = tuple(s for s in value.split(",") if s)
+    bad = [s for s in splits if not re.fullmatch(r"dev\d*", s)]
+    if bad:
+        raise argparse.ArgumentTypeError(f"dev splits only, not {', '.join(bad)}")
+    return splits
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", help="a trained model (default: $AIGUILLAGE_TEST_MODEL, else train into .build/)")
     ap.add_argument("--splits", default=",".join(s for s in SPLITS if split_path(s).exists()))
-    ap.add_argument("--errors", choices=["dev"], help="list the dev failures")
+    ap.add_argument("--errors", type=_dev_splits, default=(),
+                    help="list the failures of these dev splits (comma-separated: dev,dev3; never a test split)")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)
     os.environ["LOG_LEVEL"] = "WARNING"
