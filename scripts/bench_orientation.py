@@ -8,6 +8,8 @@ correction/information) on the sample directory at a fixed time. Printed per spl
 
 * ``<split>.first_type_right``: the first recommended type is in ``types_ok`` (overall,
   ``<split>.first_type_right.<voice>`` per voice, ``.sms`` included)
+* ``<split>.first_type_or_stand_in_right``: also right when the first service stands in for an
+  expected type the directory lacks there and says so ("pas de CLIC ici": the DAC)
 * ``<split>.departement_right``: the department of the place understood is the expected one
 * ``<split>.asked_commune_needlessly``: the bot asked for a commune although the message names a
   place of the region (the third generation has a few requests that name none: for those, asking
@@ -49,6 +51,7 @@ class Outcome:
     departement: str | None
     asked_commune: bool
     text: str = ""
+    stands_in: str | None = None   # the type the first service answers for where none serves ("CLIC")
 
 
 def split_path(split: str) -> Path:
@@ -79,24 +82,24 @@ def first_turn(services, text: str, parsed: dict) -> Outcome:
         r = orienting.orientation_turn(turn)
         slots = r.all_slots()
         return Outcome(intent, _first_type(_payload(r)), slots.get("departement") or dep, r.opens_form is not None,
-                       "\n".join(m.text for m in r.messages()))
+                       "\n".join(m.text for m in r.messages()), _stands_in(_payload(r)))
     if intent == "horaires_service":
         r = service_hours(turn, {})
-        return Outcome(intent, _first_type(r.payload), dep, False, r.text)
+        return Outcome(intent, _first_type(r.payload), dep, False, r.text, _stands_in(r.payload))
     if intent in ("correction", "informer", "nier"):
         r = complete(turn, {})
-        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))
     if intent == "suivi_demande":
         r = ticket_status(turn, "bench")
-        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))
     if intent == "ouvrir_demande":   # action_verifier_demande, then the form unless redirected
         r = orienting.redirect_request(turn, {}, intent)
         if r is None:
             return Outcome(intent, None, dep, False, "(formulaire de demande d'appui)")
-        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))
     r = orienting.emergency_or_redirect(turn, {})   # action_verifier_urgence
     r = r if r is not None else Reply()
-    return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+    return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))
 
 
 def _payload(reply) -> dict | None:
@@ -114,6 +117,17 @@ def _first_type(payload: dict | None) -> str | None:
     return recos[0]["type"] if recos else None
 
 
+_STANDS_IN = re.compile(r"^Pas de ([A-Z]+) ici : ")
+
+
+def _stands_in(payload: dict | None) -> str | None:
+    """The type the first recommendation stands in for ("Pas de CLIC ici : …": the DAC where the
+    CLICs joined it), from its ``pourquoi``."""
+    recos = ((payload or {}).get("orientation") or {}).get("recommandations") or []
+    found = _STANDS_IN.match(recos[0].get("pourquoi") or "") if recos else None
+    return found.group(1) if found else None
+
+
 def is_right(item: dict, o: Outcome) -> bool:
     """The first type is expected; a request that names no place is also right when the bot asks where."""
     return o.first_type in item["types_ok"] or (item.get("departement") is None and o.asked_commune)
@@ -125,7 +139,12 @@ def score(items: list[dict], outcomes: list[Outcome]) -> dict[str, float]:
     placed = [(it, o) for it, o in zip(items, outcomes) if it.get("departement") is not None]
     dep = [o.departement == str(it["departement"]) for it, o in placed]
     asked = [o.asked_commune for _, o in placed]
+    # The stand-in counted: the directory has no service of the expected type there and the answer
+    # says which one answers in its place (CLIC → DAC in the Indre and the Loir-et-Cher).
+    relayed = [ok or (o.stands_in is not None and o.stands_in in it["types_ok"])
+               for it, o, ok in zip(items, outcomes, right)]
     fig: dict[str, float] = {"n": n, "first_type_right": sum(right) / n,
+                             "first_type_or_stand_in_right": sum(relayed) / n,
                              "departement_right": sum(dep) / len(placed) if placed else 0.0,
                              "asked_commune_needlessly": sum(asked) / len(placed) if placed else 0.0}
     if len(placed) < n:

@@ -24,14 +24,18 @@ def orienter(sample_directory_url) -> Orienter:
 
 def first_answer(orienter: Orienter, text: str):
     """As a first turn: a place shared by several communes is settled when the answer does not
-    depend on it (Orienter.place_decides), else the test fails (the bot would ask)."""
+    depend on it, or for the main commune with its exceptions named (Orienter.place_with_exceptions,
+    as actions.orienting.read_request), else the test fails (the bot would ask)."""
     situation = analyse(text, gazetteer=orienter.gazetteer, vocabulary=orienter.vocabulary)
+    exceptions = []
     if situation.ambiguite and situation.commune is None:
-        decided = orienter.place_decides(situation, at=MONDAY_10H)
+        decided = orienter.place_with_exceptions(situation, at=MONDAY_10H)
         assert decided is not None, f"la commune serait demandée : {text}"
-        situation.commune, situation.ambiguite = decided, ()
-        situation.departement = orienter.gazetteer.departement(decided.departement)
-    return orienter.orient_situation(situation, at=MONDAY_10H)
+        (situation.commune, exceptions), situation.ambiguite = decided, ()
+        situation.departement = orienter.gazetteer.departement(situation.commune.departement)
+    o = orienter.orient_situation(situation, at=MONDAY_10H)
+    o.exceptions = exceptions
+    return o
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['classe']}:{c['texte'][:40]}" for c in CASES])
