@@ -71,9 +71,14 @@ def find_places(text: str, gazetteer: Gazetteer | None = None, vocabulary=None) 
     gazetteer = gazetteer or Gazetteer.default()
     found = list(gazetteer.find(text))
     found = sorted(found + _bare_department_codes(text, found, gazetteer), key=lambda m: m.start)
-    if any(_in_region(m) for m in found):
-        return found
     tokens = _TOKEN.findall(text)
+    if any(_in_region(m) for m in found):
+        if len(tokens) <= SHORT_MESSAGE_TOKENS and all(m.commune is None and m.candidates
+                                                       for m in found if _in_region(m)):
+            # homonyms in a short message: a bare department number decides ("ssiad rivarennes 37")
+            deps = [m for m in _short_message(text, gazetteer, vocabulary) if m.kind == "departement"]
+            found = sorted(found + deps, key=lambda m: m.start)
+        return found
     if len(tokens) <= BARE_ANSWER_TOKENS:
         m = gazetteer.resolve(text)
         if m is not None and (_in_region(m) or not found):

@@ -182,8 +182,9 @@ def publics_for_age(age: int | None) -> set[str]:
 _CONTEXT_TYPE = re.compile(
     r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
     r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|orientation|"
-    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller|"
-    r"refus|refuse\w*|arrete|interrompu|je suis|nous sommes|realise\w*|effectue\w*|fait|faite|faits|faites|apres|droits)\s+"
+    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|refus d aller|refus de retourner|veut pas aller|veut plus aller|"
+    r"refus|refuse\w*|arrete|interrompu|je suis|nous sommes|apres|droits|"
+    r"(?:realise\w*|effectue\w*|fait|faite|faits|faites)\s+(?:au|aux|a|par|chez))\s+"
     r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 # A service already in place, said after its name ("le SSIAD passe deux fois par jour").
 # Also a service that already decided ("la MDPH lui a déjà accordé…") or the caller relaying a
@@ -197,10 +198,11 @@ _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient
                             r"(?:lui|leur|nous|m|l)?\s*a\s+(?:deja\s+)?(?:donne|accorde|notifie|attribue|valide|oriente)|"
                             r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle)|"
                             # the caller a few words on ("une travailleuse sociale d'un foyer de Dreux nous sollicite")
-                            r"(?:[a-z-]+\s+){0,7}?(?:nous|me|m)\s+(?:sollicite\w*|appelle\w*|contacte\w*|signale\w*)|"
+                            r"(?:[a-z-]+\s+){0,7}?(?:nous|me|m)\s+(?:sollicite\w*|appelle\w*|contacte\w*|signale\w*|demande\w*)|"
                             # a professional giving an opinion or sending on ("le pédopsychiatre pense à un autisme")
                             r"(?:nous\s+|l\s+|les\s+|a\s+)?(?:pense|pensent|evoque\w*|suspecte\w*|soupconne\w*|propose\w*|"
-                            r"conseille\w*|recommande\w*|oriente\w*|envoie\w*|adresse\w*|pose\w*|prescrit))\b")
+                            r"conseille\w*|recommande\w*|oriente\w*|envoie\w*|adresse\w*|pose\w*|prescrit)|"
+                            r"(?:m|nous|lui|leur)\s+a\s+(?:dit|conseille|propose|oriente\w*|envoye\w*|parle))\b")
 # A visit wished for ("je voudrais qu'une puéricultrice passe"): a request, not a service in place.
 _WISH_BEFORE = re.compile(r"\b(?:voudrai\w*|voudrions|souhait\w*|aimerai\w*|faudrai\w*|faut|propos\w*|conseill\w*|"
                           r"demand\w*)\s+(?:(?:bien|vraiment|donc)\s+)?(?:que|qu)\s+(?:un|une|le|la|l|les|des)?\s*$")
@@ -308,9 +310,19 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     return situation
 
 
+_DECIDED_FOR = re.compile(r"\b(?:orientation|notification|notifiee?)\s+(?:(?:en|vers|de|d|du|un|une)\s+){0,2}$")
+# The caller's role opening the message ("Travailleuse sociale à Dun-sur-Auron : une famille…").
+_ROLE_OPENING = re.compile(r"^[^.:;!?\n]{0,40}:")
+
+
 def _is_context(text: str, m) -> bool:
-    """A service named as the caller, already involved or refused ("appel du CCAS", "refuse le CMP")."""
+    """A service named as the caller, already involved or refused ("appel du CCAS", "refuse le CMP");
+    an orientation decided for a service other than the MDPH names the one wanted ("orientation SAVS")."""
     before = fold(text[max(0, m.start - 40):m.start]) + " "
+    if m.code != "MDPH" and _DECIDED_FOR.search(before):
+        return False
+    if len(text[:m.start].split()) <= 1 and _ROLE_OPENING.match(text[m.end:]):
+        return True
     return bool(_CONTEXT_TYPE.search(before)
                 or (_CONTEXT_AFTER.match(fold(text[m.end:m.end + 60])) and not _WISH_BEFORE.search(before)))
 
