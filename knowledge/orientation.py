@@ -21,6 +21,10 @@ from knowledge.vocabulary import Vocabulary
 
 MAX_RECOMMANDATIONS = 3
 ZONE_RANK = {"commune": 0, "epci": 1, "departement": 2, "region": 3}
+# Teams that go to people without a fixed home (EMPP): where none covers the commune, the nearest
+# team of the department is still the one to call for advice or a visit, and the answer says so.
+REACH_OUT_TYPES = frozenset({"EMPP"})
+HOMONYM_SHARE = 0.85   # population share that lets one of two homonyms stand for both (the other named)
 
 
 @dataclass
@@ -113,7 +117,7 @@ class Orientation:
             lines.append(_contact_line(first))
             if self.exceptions:
                 lines.append("Sauf pour " + " ; ".join(
-                    f"{c.nom} : {s.nom}" + (f" (Tél. {s.telephone})" if s.telephone else "")
+                    f"{_name(c, self.situation.commune)} : {s.nom}" + (f" (Tél. {s.telephone})" if s.telephone else "")
                     for c, s in self.exceptions) + ".")
             lines.append(f"Pourquoi : {first.pourquoi}")
             if others:
@@ -158,6 +162,11 @@ class Orientation:
         if self.situation.departement:
             return f" dans le département {self.situation.departement.nom}"
         return ""
+
+
+def _name(c: Commune, main: Commune | None) -> str:
+    """A commune's name, with its department when it is the homonym of the one answered for."""
+    return f"{c.nom} ({c.departement})" if main is not None and c.nom == main.nom else c.nom
 
 
 def _contact_line(r: Recommendation, *, named: bool = False) -> str:
@@ -260,7 +269,8 @@ class Orienter:
         service of candidates holding at least `share` of their population ("ssiad 41200": the
         SSIAD of Romorantin, except Millançay's); the other candidates come back with their own
         first service, to be said in the answer. None when no service dominates (ask). Homonyms
-        in several departments are answered only when every candidate gets the same service.
+        in several departments are answered for the larger one only when it holds HOMONYM_SHARE of
+        their population ("Vineuil": Vineuil (41), the other Vineuil (36) named with its service).
         """
         triage = triage or self.rules.triage(situation)
         firsts: dict[Commune, Service | None] = {}
@@ -275,8 +285,10 @@ class Orienter:
         main = max(firsts, key=lambda c: (c.population, c.code_insee))
         same = [c for c in firsts if firsts[c].id == firsts[main].id]
         total = sum(c.population for c in firsts) or 1
-        if len({c.departement for c in firsts}) > 1 or len(situation.ambiguite) > len(firsts):
-            share = 1.0   # homonyms across departments, or candidates not all compared: unanimity
+        if len(situation.ambiguite) > len(firsts):
+            share = 1.0   # candidates not all compared: unanimity
+        elif len({c.departement for c in firsts}) > 1:
+            share = max(share, HOMONYM_SHARE)   # homonyms: the much larger one, the other named after
         if sum(c.population for c in same) / total < share or len(firsts) - len(same) > 2:
             return None
         others = sorted((c for c in firsts if c not in same), key=lambda c: (-c.population, c.nom))
@@ -322,6 +334,10 @@ class Orienter:
                 term = self.vocabulary.resource_types.get(t)
                 services = [s for r in (term.relais if term else ()) for s in by_type.get(r, [])
                             if _fits_age(s, situation.age) and all(x.service.id != s.id for x in recos)]
+            outside = not services and t in REACH_OUT_TYPES and situation.commune is not None
+            if outside:
+                services = [s for s in self.directory.in_departement(situation.commune.departement, types=[t])
+                            if _fits_age(s, situation.age)]
             if ouvert_seulement:
                 services = [s for s in services if s.schedule.is_open(at)]
             if not services:
@@ -331,6 +347,9 @@ class Orienter:
             if any(x.service.id == best.id for x in recos):
                 continue
             rec = self._recommendation(best, situation, triage, at, explicit=best.type in situation.types)
+            if outside:
+                rec.pourquoi = rec.pourquoi.replace(f" ; intervient à {situation.commune.nom}", "") + \
+                    f" Hors de son secteur habituel ({situation.commune.nom}) : l'équipe du département, pour avis ou visite."
             if best.type != t:
                 rec.releve = t
                 rec.pourquoi = f"Pas de {t} ici : {rec.pourquoi[0].lower()}{rec.pourquoi[1:]}"

@@ -71,9 +71,14 @@ def find_places(text: str, gazetteer: Gazetteer | None = None, vocabulary=None) 
     gazetteer = gazetteer or Gazetteer.default()
     found = list(gazetteer.find(text))
     found = sorted(found + _bare_department_codes(text, found, gazetteer), key=lambda m: m.start)
-    if any(_in_region(m) for m in found):
-        return found
     tokens = _TOKEN.findall(text)
+    if any(_in_region(m) for m in found):
+        if len(tokens) <= SHORT_MESSAGE_TOKENS and all(m.commune is None and m.candidates
+                                                       for m in found if _in_region(m)):
+            # homonyms in a short message: a bare department number decides ("ssiad rivarennes 37")
+            deps = [m for m in _short_message(text, gazetteer, vocabulary) if m.kind == "departement"]
+            found = sorted(found + deps, key=lambda m: m.start)
+        return found
     if len(tokens) <= BARE_ANSWER_TOKENS:
         m = gazetteer.resolve(text)
         if m is not None and (_in_region(m) or not found):
@@ -82,10 +87,37 @@ def find_places(text: str, gazetteer: Gazetteer | None = None, vocabulary=None) 
         extra = _short_message(text, gazetteer, vocabulary)
         if extra:
             return sorted(extra + [m for m in found if m.kind != "hors_region"], key=lambda m: m.start)
-    extra = _place_segments(text, gazetteer, vocabulary)
+    extra = _place_segments(text, gazetteer, vocabulary) or _lowercase_towns(text, gazetteer)
     if extra:
         return sorted(extra + [m for m in found if m.kind != "hors_region"], key=lambda m: m.start)
     return found
+
+
+# A town whose name is also a common word ("tours") written in lower case inside a run-on SMS
+# ("sans papiers mal aux dents tours ou se faire soigner"): the town, unless a determiner or a
+# number makes it the word ("des tours", "3 tours", "tours de taille").
+_WORD_BEFORE = frozenset("""le la les l des un une deux trois quatre cinq dix plusieurs quelques ces ses mes tes nos
+vos leurs aux petits grands demi nombreux""".split())
+_WORD_AFTER = frozenset({"de", "d", "du", "des", "par"})
+
+
+def _lowercase_towns(text: str, gazetteer: Gazetteer) -> list[PlaceMatch]:
+    """Towns of at least TRUSTED_TOWN_POP inhabitants named by a common word, read in a message
+    where no other place was found (see ``_WORD_BEFORE``)."""
+    towns = {fold_place(c.nom): c for c in gazetteer.communes.values()
+             if c.population >= TRUSTED_TOWN_POP and fold_place(c.nom) in COMMON_NAMES}
+    tokens = list(_TOKEN.finditer(text))
+    out = []
+    for i, t in enumerate(tokens):
+        c = towns.get(fold_place(t.group()))
+        if c is None or not t.group().islower():
+            continue
+        before = fold_place(tokens[i - 1].group()) if i else ""
+        after = fold_place(tokens[i + 1].group()) if i + 1 < len(tokens) else ""
+        if before in _WORD_BEFORE or before.isdigit() or after in _WORD_AFTER:
+            continue
+        out.append(PlaceMatch("commune", c, gazetteer.departements[c.departement], t.group(), t.start(), t.end(), 90.0))
+    return out
 
 
 def read_place(text: str, gazetteer: Gazetteer | None = None, vocabulary=None,

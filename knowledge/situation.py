@@ -182,8 +182,9 @@ def publics_for_age(age: int | None) -> set[str]:
 _CONTEXT_TYPE = re.compile(
     r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
     r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|orientation|"
-    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|veut pas aller|veut plus aller|"
-    r"refus|refuse\w*|arrete|interrompu)\s+"
+    r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|refus d aller|refus de retourner|veut pas aller|veut plus aller|"
+    r"refus|refuse\w*|arrete|interrompu|je suis|nous sommes|apres|droits|"
+    r"(?:realise\w*|effectue\w*|fait|faite|faits|faites)\s+(?:au|aux|a|par|chez))\s+"
     r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 # A service already in place, said after its name ("le SSIAD passe deux fois par jour").
 # Also a service that already decided ("la MDPH lui a déjà accordé…") or the caller relaying a
@@ -195,7 +196,16 @@ _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient
                             r"(?:(?:du|de la|de l|de|des) [a-z]+ )?(?:est|sont) (?:en arret|absent\w*|en conge)|"
                             r"(?:[a-z]+ ){0,2}mais (?:la situation|cela|ca|tout ca) (?:le |la |les )?(?:depasse|va au dela)|"
                             r"(?:lui|leur|nous|m|l)?\s*a\s+(?:deja\s+)?(?:donne|accorde|notifie|attribue|valide|oriente)|"
-                            r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle))\b")
+                            r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle)|"
+                            # the caller a few words on ("une travailleuse sociale d'un foyer de Dreux nous sollicite")
+                            r"(?:[a-z-]+\s+){0,7}?(?:nous|me|m)\s+(?:sollicite\w*|appelle\w*|contacte\w*|signale\w*|demande\w*)|"
+                            # a professional giving an opinion or sending on ("le pédopsychiatre pense à un autisme")
+                            r"(?:nous\s+|l\s+|les\s+|a\s+)?(?:pense|pensent|evoque\w*|suspecte\w*|soupconne\w*|propose\w*|"
+                            r"conseille\w*|recommande\w*|oriente\w*|envoie\w*|adresse\w*|pose\w*|prescrit)|"
+                            r"(?:m|nous|lui|leur)\s+a\s+(?:dit|conseille|propose|oriente\w*|envoye\w*|parle))\b")
+# A visit wished for ("je voudrais qu'une puéricultrice passe"): a request, not a service in place.
+_WISH_BEFORE = re.compile(r"\b(?:voudrai\w*|voudrions|souhait\w*|aimerai\w*|faudrai\w*|faut|propos\w*|conseill\w*|"
+                          r"demand\w*)\s+(?:(?:bien|vraiment|donc)\s+)?(?:que|qu)\s+(?:un|une|le|la|l|les|des)?\s*$")
 # Needs that are services: one the person already has ("ils ont une aide-ménagère", "l'infirmière
 # passe") is a resource in place, not a current problem.
 _SERVICE_NEEDS = frozenset({"aide_domicile", "soins_infirmiers", "hospitalisation_domicile"})
@@ -300,10 +310,21 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     return situation
 
 
+_DECIDED_FOR = re.compile(r"\b(?:orientation|notification|notifiee?)\s+(?:(?:en|vers|de|d|du|un|une)\s+){0,2}$")
+# The caller's role opening the message ("Travailleuse sociale à Dun-sur-Auron : une famille…").
+_ROLE_OPENING = re.compile(r"^[^.:;!?\n]{0,40}:")
+
+
 def _is_context(text: str, m) -> bool:
-    """A service named as the caller, already involved or refused ("appel du CCAS", "refuse le CMP")."""
-    return bool(_CONTEXT_TYPE.search(fold(text[max(0, m.start - 40):m.start]) + " ")
-                or _CONTEXT_AFTER.match(fold(text[m.end:m.end + 30])))
+    """A service named as the caller, already involved or refused ("appel du CCAS", "refuse le CMP");
+    an orientation decided for a service other than the MDPH names the one wanted ("orientation SAVS")."""
+    before = fold(text[max(0, m.start - 40):m.start]) + " "
+    if m.code != "MDPH" and _DECIDED_FOR.search(before):
+        return False
+    if len(text[:m.start].split()) <= 1 and _ROLE_OPENING.match(text[m.end:]):
+        return True
+    return bool(_CONTEXT_TYPE.search(before)
+                or (_CONTEXT_AFTER.match(fold(text[m.end:m.end + 60])) and not _WISH_BEFORE.search(before)))
 
 
 def _deferred_refusals(text: str) -> list[tuple[int, int]]:
@@ -321,8 +342,9 @@ def _deferred_refusals(text: str) -> list[tuple[int, int]]:
 
 def _in_place(text: str, m) -> bool:
     """A service need already met ("ils ont une aide-ménagère", "l'infirmière passe")."""
-    return bool(_HAS_BEFORE.search(fold(text[max(0, m.start - 30):m.start]))
-                or _CONTEXT_AFTER.match(fold(text[m.end:m.end + 30])))
+    before = fold(text[max(0, m.start - 40):m.start]) + " "
+    return bool(_HAS_BEFORE.search(before[-31:].rstrip())
+                or (_CONTEXT_AFTER.match(fold(text[m.end:m.end + 60])) and not _WISH_BEFORE.search(before)))
 
 
 def _precise(types: list[str], cues: set[str], vocabulary: Vocabulary) -> list[str]:

@@ -257,9 +257,14 @@ class Rules:
         """When a service named by the user comes before the DAC (section ``service_demande``)."""
         v, where = self._v, "service_demande"
         raw = v.mapping(raw, where)
-        v.keys(raw, where, required=set(), optional={"hors_dimensions", "vraiment_complexe"})
+        v.keys(raw, where, required=set(), optional={"hors_dimensions", "vraiment_complexe", "dimensions_du_service"})
         codes = {d.code for d in self.dimensions}
         hors = [str(c) for c in (raw.get("hors_dimensions") or [])]
+        own = {str(t): frozenset(map(str, dims or [])) for t, dims in v.mapping(
+            raw.get("dimensions_du_service") or {}, where + " dimensions_du_service").items()}
+        v.codes(list(own), "type", where + " dimensions_du_service")
+        if any(not d <= codes for d in own.values()):
+            raise v.error(where, f"dimensions_du_service : dimensions connues attendues ({', '.join(sorted(codes))})")
         criteria = []
         for i, crit in enumerate(v.sequence(raw.get("vraiment_complexe") or [], where)):
             w = f"{where} vraiment_complexe[{i}]"
@@ -272,15 +277,17 @@ class Rules:
             criteria.append((v.integer(crit["dimensions_min"], w, "dimensions_min"),
                              v.integer(crit.get("score_min", 0), w, "score_min"),
                              {k: v.integer(x, w, k) for k, x in at_least.items()}))
-        return {"hors": frozenset(hors), "criteres": criteria} if criteria else {}
+        return {"hors": frozenset(hors), "criteres": criteria, "propres": own} if criteria else {}
 
-    def really_complex(self, dimensions: dict[str, int]) -> bool:
+    def really_complex(self, dimensions: dict[str, int], named: str | None = None) -> bool:
         """Enough of the person's own problems touched for the DAC to come before a named service
-        (one of the criteria of ``service_demande.vraiment_complexe``)."""
+        (one of the criteria of ``service_demande.vraiment_complexe``); the domains the `named`
+        service's mission answers (``dimensions_du_service``) do not count."""
         c = self.service_demande
         if not c:
             return True
-        own = {k: x for k, x in dimensions.items() if x and k not in c["hors"]}
+        hors = c["hors"] | c["propres"].get(named, frozenset())
+        own = {k: x for k, x in dimensions.items() if x and k not in hors}
         return any(len(own) >= n and sum(own.values()) >= score
                    and all(own.get(k, 0) >= x for k, x in at_least.items())
                    for n, score, at_least in c["criteres"])
@@ -385,7 +392,7 @@ class Rules:
                     if self._matches(r, publics, besoins, dimensions, situation.age, bool(named))]
         winner = matching[0]  # the validator guarantees a default rule
         demoted = winner.niveau == 3 and bool(named) and "DAC" not in named
-        if demoted and not self.really_complex(dimensions):
+        if demoted and not self.really_complex(dimensions, named[0]):
             # One clear request inside a story touching a few domains: the service asked for first,
             # the DAC after it (docs/triage.md § 5, "service demandé").
             matching = [r for r in matching if r.niveau < 3] + [r for r in matching if r.niveau == 3]

@@ -8,16 +8,18 @@ correction/information) on the sample directory at a fixed time. Printed per spl
 
 * ``<split>.first_type_right``: the first recommended type is in ``types_ok`` (overall,
   ``<split>.first_type_right.<voice>`` per voice, ``.sms`` included)
+* ``<split>.first_type_or_stand_in_right``: also right when the first service stands in for an
+  expected type the directory lacks there and says so ("pas de CLIC ici": the DAC)
 * ``<split>.departement_right``: the department of the place understood is the expected one
 * ``<split>.asked_commune_needlessly``: the bot asked for a commune although the message names a
   place of the region (the third generation has a few requests that name none: for those, asking
   where is right, and they count in neither department figure)
 * ``<split>.per_type.<TYPE>``: first type right among the items whose first expected type is TYPE
 
-``--errors dev`` lists the dev failures (never the test ones: test.yml is only counted). The
+``--errors dev,dev3`` lists the failures of those dev splits (never the test ones: test.yml is only counted). The
 second- and third-generation sets (tests/heldout/orientation2/, orientation3/) are scored as splits
 ``dev2``/``test2`` and ``dev3``/``test3`` (scripts/heldout.py).
-Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev] [--splits dev,test,dev2,test2,dev3,test3]
+Usage: python scripts/bench_orientation.py [--model PATH] [--errors dev3] [--splits dev,test,dev2,test2,dev3,test3]
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -48,6 +51,7 @@ class Outcome:
     departement: str | None
     asked_commune: bool
     text: str = ""
+    stands_in: str | None = None   # the type the first service answers for where none serves ("CLIC")
 
 
 def split_path(split: str) -> Path:
@@ -78,24 +82,24 @@ def first_turn(services, text: str, parsed: dict) -> Outcome:
         r = orienting.orientation_turn(turn)
         slots = r.all_slots()
         return Outcome(intent, _first_type(_payload(r)), slots.get("departement") or dep, r.opens_form is not None,
-                       "\n".join(m.text for m in r.messages()))
+                       "\n".join(m.text for m in r.messages()), _stands_in(_payload(r)))
     if intent == "horaires_service":
         r = service_hours(turn, {})
-        return Outcome(intent, _first_type(r.payload), dep, False, r.text)
+        return Outcome(intent, _first_type(r.payload), dep, False, r.text, _stands_in(r.payload))
     if intent in ("correction", "informer", "nier"):
         r = complete(turn, {})
-        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))
     if intent == "suivi_demande":
         r = ticket_status(turn, "bench")
-        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))
     if intent == "ouvrir_demande":   # action_verifier_demande, then the form unless redirected
         r = orienting.redirect_request(turn, {}, intent)
         if r is None:
             return Outcome(intent, None, dep, False, "(formulaire de demande d'appui)")
-        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+        return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))
     r = orienting.emergency_or_redirect(turn, {})   # action_verifier_urgence
     r = r if r is not None else Reply()
-    return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text)
+    return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))
 
 
 def _payload(reply) -> dict | None:
@@ -113,6 +117,17 @@ def _first_type(payload: dict | None) -> str | None:
     return recos[0]["type"] if recos else None
 
 
+_STANDS_IN = re.compile(r"^Pas de ([A-Z]+) ici : ")
+
+
+def _stands_in(payload: dict | None) -> str | None:
+    """The type the first recommendation stands in for ("Pas de CLIC ici : …": the DAC where the
+    CLICs joined it), from its ``pourquoi``."""
+    recos = ((payload or {}).get("orientation") or {}).get("recommandations") or []
+    found = _STANDS_IN.match(recos[0].get("pourquoi") or "") if recos else None
+    return found.group(1) if found else None
+
+
 def is_right(item: dict, o: Outcome) -> bool:
     """The first type is expected; a request that names no place is also right when the bot asks where."""
     return o.first_type in item["types_ok"] or (item.get("departement") is None and o.asked_commune)
@@ -124,7 +139,12 @@ def score(items: list[dict], outcomes: list[Outcome]) -> dict[str, float]:
     placed = [(it, o) for it, o in zip(items, outcomes) if it.get("departement") is not None]
     dep = [o.departement == str(it["departement"]) for it, o in placed]
     asked = [o.asked_commune for _, o in placed]
+    # The stand-in counted: the directory has no service of the expected type there and the answer
+    # says which one answers in its place (CLIC → DAC in the Indre and the Loir-et-Cher).
+    relayed = [ok or (o.stands_in is not None and o.stands_in in it["types_ok"])
+               for it, o, ok in zip(items, outcomes, right)]
     fig: dict[str, float] = {"n": n, "first_type_right": sum(right) / n,
+                             "first_type_or_stand_in_right": sum(relayed) / n,
                              "departement_right": sum(dep) / len(placed) if placed else 0.0,
                              "asked_commune_needlessly": sum(asked) / len(placed) if placed else 0.0}
     if len(placed) < n:
@@ -167,7 +187,7 @@ def sample_directory() -> None:
     os.environ["AIGUILLAGE_DB_URL"] = url
 
 
-def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, dict[str, float]]:
+def run(splits: list[str], model: Path, errors: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
     from rasa.core.agent import Agent
 
     from actions.services import Services
@@ -184,7 +204,7 @@ def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, 
             parsed = loop.run_until_complete(agent.parse_message(it["text"]))
             outcomes.append(first_turn(services, it["text"], parsed))
         results[split] = score(items, outcomes)
-        if errors and split.startswith(errors) and not split.startswith("test"):
+        if split in errors and not split.startswith("test"):
             for it, o in zip(items, outcomes):
                 bad_type = not is_right(it, o)
                 bad_dep = it.get("departement") is not None and o.departement != str(it["departement"])
@@ -197,11 +217,21 @@ def run(splits: list[str], model: Path, errors: str | None = None) -> dict[str, 
     return results
 
 
+def _dev_splits(value: str) -> tuple[str, ...]:
+    """``--errors dev,dev3``: dev splits only (a test split is only ever counted)."""
+    splits = tuple(s for s in value.split(",") if s)
+    bad = [s for s in splits if not re.fullmatch(r"dev\d*", s)]
+    if bad:
+        raise argparse.ArgumentTypeError(f"dev splits only, not {', '.join(bad)}")
+    return splits
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", help="a trained model (default: $AIGUILLAGE_TEST_MODEL, else train into .build/)")
     ap.add_argument("--splits", default=",".join(s for s in SPLITS if split_path(s).exists()))
-    ap.add_argument("--errors", choices=["dev"], help="list the dev failures")
+    ap.add_argument("--errors", type=_dev_splits, default=(),
+                    help="list the failures of these dev splits (comma-separated: dev,dev3; never a test split)")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)
     os.environ["LOG_LEVEL"] = "WARNING"

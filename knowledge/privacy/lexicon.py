@@ -181,6 +181,20 @@ def _first_names() -> frozenset:
 
 
 @lru_cache(maxsize=1)
+def _accented_communes() -> frozenset:
+    """Commune names (lower case, accents kept) that fold to a first name only written without
+    their accents ("lucé", the town; "Luce", the first name): written so, the word is the town."""
+    raw = {l.strip().lower() for l in (_DATA / "prenoms.txt").read_text(encoding="utf-8").splitlines()
+           if l.strip() and not l.startswith("#")}
+    try:
+        data = json.loads((_DATA / "communes-24.json").read_text(encoding="utf-8"))
+    except OSError:
+        return frozenset()
+    names = {c["nom"].lower() for c in data.get("communes", ())}
+    return frozenset(n for n in names if n not in raw and n != _norm(n) and _norm(n) in _first_names())
+
+
+@lru_cache(maxsize=1)
 def _communes() -> frozenset:
     """Normalised commune names of the region (single words and full names)."""
     try:

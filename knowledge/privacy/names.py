@@ -7,7 +7,7 @@ import re
 from knowledge.privacy.lexicon import (_AMBIGUOUS_FIRST, _CIV_TOKEN_RE, _COLON_CUES,
                                        _CUE_NEEDS_NAME, _INSTITUTION_CUES, _NOT_NAME_WORDS, _NOT_NAMES,
                                        _PARTICLES, _PATIENT_CUES, _PROFESSIONAL_CUES, _QUALIFIERS,
-                                       _TITLE_WORDS, _blocked, _common_words, _communes, _first_names,
+                                       _TITLE_WORDS, _accented_communes, _blocked, _common_words, _communes, _first_names,
                                        _norm, _professional_before, _stop_words)
 from knowledge.privacy.ner import _ner_spans
 
@@ -42,7 +42,7 @@ class _Tok:
 
 
 def _is_first_name(t: _Tok) -> bool:
-    return t.alpha and (t.cap) and t.n in _first_names()
+    return t.alpha and (t.cap) and t.n in _first_names() and t.w.lower() not in _accented_communes()
 
 
 def _is_first_name_lower(t: _Tok) -> bool:

@@ -24,14 +24,18 @@ def orienter(sample_directory_url) -> Orienter:
 
 def first_answer(orienter: Orienter, text: str):
     """As a first turn: a place shared by several communes is settled when the answer does not
-    depend on it (Orienter.place_decides), else the test fails (the bot would ask)."""
+    depend on it, or for the main commune with its exceptions named (Orienter.place_with_exceptions,
+    as actions.orienting.read_request), else the test fails (the bot would ask)."""
     situation = analyse(text, gazetteer=orienter.gazetteer, vocabulary=orienter.vocabulary)
+    exceptions = []
     if situation.ambiguite and situation.commune is None:
-        decided = orienter.place_decides(situation, at=MONDAY_10H)
+        decided = orienter.place_with_exceptions(situation, at=MONDAY_10H)
         assert decided is not None, f"la commune serait demandée : {text}"
-        situation.commune, situation.ambiguite = decided, ()
-        situation.departement = orienter.gazetteer.departement(decided.departement)
-    return orienter.orient_situation(situation, at=MONDAY_10H)
+        (situation.commune, exceptions), situation.ambiguite = decided, ()
+        situation.departement = orienter.gazetteer.departement(situation.commune.departement)
+    o = orienter.orient_situation(situation, at=MONDAY_10H)
+    o.exceptions = exceptions
+    return o
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['classe']}:{c['texte'][:40]}" for c in CASES])
@@ -98,3 +102,28 @@ def test_type_links_are_validated(entry, message):
     data["types"]["CPAM"] = {**data["types"]["CPAM"], **entry}
     with pytest.raises(VocabularyError, match=message):
         Vocabulary(data)
+
+
+def test_the_mobile_precarity_team_of_the_department_outside_its_area(orienter):
+    """No EMPP covers Loches in the sample directory: the team of the department, said as such."""
+    o = first_answer(orienter, "Homme à la rue à Loches, hallucinations, ne veut pas consulter, qui peut l'aider ?")
+    first = o.recommandations[0]
+    assert first.service.type == "EMPP" and o.situation.commune.nom == "Loches"
+    assert "Hors de son secteur habituel (Loches)" in first.pourquoi
+    assert first_answer(orienter, "sdf délirant à Tours, refuse de consulter").recommandations[0].pourquoi.count(
+        "Hors de son secteur") == 0
+
+
+def test_a_much_larger_homonym_is_answered_and_the_other_named(orienter):
+    o = first_answer(orienter, "Homme 80 ans à Vineuil, toilette à domicile, quel service de soins infirmiers ?")
+    assert o.situation.commune.departement == "41" and o.recommandations[0].service.type == "SSIAD"
+    assert [c.departement for c, _ in o.exceptions] == ["36"]
+    assert "Sauf pour Vineuil (36) : " in o.message()
+
+
+def test_a_named_empp_comes_before_the_dac_despite_refusal_and_precarity(orienter):
+    """Refusal of care and precarity are the EMPP's own work (service_demande.dimensions_du_service)."""
+    text = ("Un éducateur d'un centre d'hébergement à Blois m'appelle : un résident de 50 ans parle seul, "
+            "refuse de consulter, il voudrait qu'une équipe psychiatrique se déplace")
+    o = first_answer(orienter, text)
+    assert o.recommandations[0].service.type == "EMPP" and "service_demande" in o.triage.regles

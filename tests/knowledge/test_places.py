@@ -78,3 +78,15 @@ def test_the_api_refuses_what_the_chat_would_ask_back(gaz):
     assert "Millançay" in err.value.message
     with pytest.raises(ApiError):
         resolve_commune(gaz, "Paris")
+
+
+@pytest.mark.parametrize("text, insee", [
+    ("sans papiers mal aux dents depuis 1 semaine tours ou se faire soigner gratuit", "37261"),
+    ("jeune sans-papiers avec une plaie infectée tours qui peut le soigner gratuitement", "37261"),
+    ("il fait des tours dans son quartier la nuit et parle seul depuis des semaines", None),
+    ("tours de taille à 110, diabète mal équilibré, besoin d'un programme d'éducation thérapeutique", None),
+])
+def test_a_lowercase_town_that_is_a_word_in_a_run_on_sms(gaz, text, insee):
+    """"tours" in lower case is the town unless a determiner, a number or "de" makes it the word."""
+    reading = read_place(text, gaz)
+    assert (reading.commune.code_insee if reading.commune else None) == insee

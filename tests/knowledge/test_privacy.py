@@ -230,3 +230,9 @@ MORE_FORMS = [
 def test_more_forms(text, expected):
     assert mask(text) == expected
     assert mask(expected) == expected
+
+
+def test_a_commune_written_with_its_accent_is_not_the_first_name_without_it():
+    """"Lucé" (Eure-et-Loir) is a town; "Luce", a first name, is still masked."""
+    assert mask("elle vit avec mon grand-père à Lucé.") == "elle vit avec mon grand-père à Lucé."
+    assert mask("ma fille Luce a 8 ans") == f"ma fille {NOM} a 8 ans"

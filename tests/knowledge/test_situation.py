@@ -268,3 +268,23 @@ def test_ambiguous_place_keeps_candidates(msg, n_min, dep, gaz, voc):
 def test_in_region_commune_wins_over_out_of_region(gaz, voc):
     s = analyse("fille à Paris, mère 84 ans à Vierzon, chutes", gazetteer=gaz, vocabulary=voc, today=TODAY)
     assert s.commune.code_insee == "18279" and s.hors_region is None
+
+
+@pytest.mark.parametrize("msg, types", [
+    # the first line named as what was already done, or giving an opinion: context, not a request
+    ("Enfant 8 ans, suspicion de TSA, bilan de première intention réalisé au CMPP de Châteauroux", []),
+    ("le pédopsychiatre pense à un autisme, notre fils a 11 ans, Tours", []),
+    ("Je suis assistante sociale à l'hôpital de Blois, Mme 62 ans sort pour la troisième fois", []),
+    ("Une travailleuse sociale d'un foyer de Dreux nous sollicite pour un homme de 46 ans", []),
+    # a visit wished for is a request; a visit that happens is a service in place
+    ("je voudrais qu'une puéricultrice passe voir le bébé, Chartres", ["PMI"]),
+    ("la puéricultrice passe chaque semaine, le bébé va bien, Chartres", []),
+])
+def test_context_and_wished_services(msg, types, gaz, voc):
+    assert analyse(msg, gazetteer=gaz, vocabulary=voc, signs=False).types == types
+
+
+def test_an_expert_centre_for_autism_is_the_cra(gaz, voc):
+    s = analyse("ado 14 ans suspicion tsa, besoin d'un bilan approfondi, montargis", gazetteer=gaz, vocabulary=voc,
+                signs=False)
+    assert s.types[:2] == ["CRA", "RESEAU"]

@@ -271,6 +271,18 @@ def test_broken_rules_stop_the_load(tmp_path, mutate, rule, words):
     assert f"'{rule}'" in message and words in message, message
 
 
+def test_dimensions_of_a_service_name_known_types_and_dimensions(tmp_path):
+    for own, words in (({"XYZ": ["social"]}, "type de service inconnu 'XYZ'"),
+                       ({"EMPP": ["logement"]}, "dimensions_du_service : dimensions connues")):
+        data = copy.deepcopy(yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8")))
+        data["service_demande"]["dimensions_du_service"] = own
+        path = tmp_path / "triage.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        with pytest.raises(RulesError) as err:
+            Rules.load(path)
+        assert words in str(err.value), str(err.value)
+
+
 def test_default_rules_load_and_round_trip(tmp_path):
     data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
     path = tmp_path / "triage.yaml"
