@@ -18,7 +18,7 @@ from typing import Callable
 
 from knowledge.ages import within
 from knowledge.cues import Cues, live
-from knowledge.emergency_net import second_net
+from knowledge.emergency_net import nothing_current, second_net
 from knowledge.signs import SignReader
 from knowledge.vocabulary import fold_aligned
 
@@ -182,7 +182,8 @@ def _qualified(fired, text, reader):
                 continue
             q = reader.qualify(text, s, e)
             if em.numero == "114":
-                if q is None or not q.hypothese:      # a deaf caller is a fact, but not a lesson
+                # a deaf caller is a fact, not a sign: dropped only in a question with nothing now
+                if q is None or not q.hypothese or not nothing_current(text, hypothetical=True):
                     kept.append((s, e))
                 continue
             if q is not None and (q.hypothese or q.nie or (q.antecedent and q.debut != "brutal")

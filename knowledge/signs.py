@@ -100,9 +100,9 @@ def nlp():
 
 @lru_cache(maxsize=65536)
 def _fold_key(text: str, lemma: str) -> str:
-    f = fold(text).replace(" ", "_")
-    lemma = fold(lemma).replace(" ", "_")
-    return f"|{f}|{lemma}|"
+    # Punctuation folds to nothing: keep it, so that a gap `~N` can stop at a sentence end.
+    f = fold(text).replace(" ", "_") or text.strip()
+    return f"|{f}|{fold(lemma).replace(' ', '_') or lemma.strip()}|"
 
 
 def _key(token) -> str:
@@ -126,8 +126,9 @@ def _word_regex(words: list[str]) -> str:
 
 def _gap(n: int) -> dict:
     # Sentence ends are read on the punctuation, not on the parser's guesses (it often starts a
-    # "sentence" at "à" or "et"); nor does a gap cross "pas"/"jamais" ("ne s'étouffe pas en mangeant").
-    return {"NORM": {"REGEX": r"^\|(?!pas\||jamais\|)[^.;!?…]"}, "IS_SPACE": False, "OP": "{0,%d}" % n}
+    # "sentence" at "à" or "et"); nor does a gap cross "pas", "jamais", "sans" ("ne s'étouffe pas en
+    # mangeant", "selles molles sans sang").
+    return {"NORM": {"REGEX": r"^\|(?!pas\||jamais\||sans\|)[^.;!?…]"}, "IS_SPACE": False, "OP": "{0,%d}" % n}
 
 
 def compile_line(line: str, where: str) -> list[list[dict]]:
@@ -345,13 +346,13 @@ class SignReader:
     def excluded(self, text: str, numero: str) -> list[tuple[int, int]]:
         """Character spans of `text` that a `sauf` of a rule for `numero` sets aside."""
         doc, *_, found, _ = self._parsed((text or " ")[:MAX_CHARS])
-        return [(doc[s:e].start_char, doc[s:e].end_char) for k, v in found.items() if k.startswith("x:")
-                and self.rules[k[2:]].numero == numero for s, e in v]
+        return [(doc[s:e].start_char, doc[s:e].end_char) for k, v in found.items() if k.startswith("x:") and self.rules[k[2:]].numero == numero for s, e in v]
 
     def denied_only(self, text: str) -> bool:
-        """Words of the rules occur, each negated ("la plaie ne saigne pas") or set aside by a `sauf`."""
+        """Words of the rules occur, each negated ("la plaie ne saigne pas") or set aside by a vital `sauf`."""
         doc, folded, inv, found, _ = self._parsed((text or " ")[:MAX_CHARS])
-        spans = [(doc[s:e], found.get("x:" + k[2:], ())) for k, v in found.items() if k.startswith("s:") for s, e in v]
+        spans = [(doc[s:e], found.get("x:" + k[2:], ()) if self.rules[k[2:]].numero == "15" else ())
+                 for k, v in found.items() if k.startswith("s:") for s, e in v]
         return bool(spans) and all(is_negated(folded, inv[x.start_char], inv[x.end_char]) or any(
             xs < x.end and x.start < xe for xs, xe in xs_) or inside_split_negation(doc, x.start, x.end) for x, xs_ in spans)
 
@@ -413,9 +414,7 @@ class SignReader:
             return False
         if sign.antecedent and "antecedent" not in rule.ignore and sign.debut != "brutal":
             return False
-        if sign.hypothese and "hypothese" not in rule.ignore:
-            return False
-        if sign.crainte and "crainte" not in rule.ignore:
+        if any(getattr(sign, q) and q not in rule.ignore for q in ("hypothese", "crainte")):
             return False
         if rule.non_ancien and sign.debut == "ancien":
             return False
