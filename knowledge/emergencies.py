@@ -18,7 +18,7 @@ from typing import Callable
 
 from knowledge.ages import within
 from knowledge.cues import Cues, live
-from knowledge.emergency_net import second_net
+from knowledge.emergency_net import nothing_current, second_net
 from knowledge.signs import SignReader
 from knowledge.vocabulary import fold_aligned
 
@@ -172,13 +172,20 @@ def _qualified(fired, text, reader):
     negation and simple history)."""
     out = []
     for em, spans in fired:
-        if em.numero == "114":
-            out.append((em, spans))
-            continue
         vital = em.numero == "15" and not em.regle.startswith("suicide")
+        # A cue inside a span that the signs reader's `sauf` sets aside for the same number is
+        # not the sign ("le cabinet infirmier ne répond plus", "ça a été un choc").
+        excluded = reader.excluded(text, em.numero)
         kept = []
         for s, e in spans:
+            if any(xs < e and s < xe for xs, xe in excluded):
+                continue
             q = reader.qualify(text, s, e)
+            if em.numero == "114":
+                # a deaf caller is a fact, not a sign: dropped only in a question with nothing now
+                if q is None or not q.hypothese or not nothing_current(text, hypothetical=True):
+                    kept.append((s, e))
+                continue
             if q is not None and (q.hypothese or q.nie or (q.antecedent and q.debut != "brutal")
                                   or (vital and (q.crainte or q.rassurant or q.debut == "ancien"))):
                 continue

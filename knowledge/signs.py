@@ -100,9 +100,9 @@ def nlp():
 
 @lru_cache(maxsize=65536)
 def _fold_key(text: str, lemma: str) -> str:
-    f = fold(text).replace(" ", "_")
-    lemma = fold(lemma).replace(" ", "_")
-    return f"|{f}|{lemma}|"
+    # Punctuation folds to nothing: keep it, so that a gap `~N` can stop at a sentence end.
+    f = fold(text).replace(" ", "_") or text.strip()
+    return f"|{f}|{fold(lemma).replace(' ', '_') or lemma.strip()}|"
 
 
 def _key(token) -> str:
@@ -125,9 +125,10 @@ def _word_regex(words: list[str]) -> str:
 
 
 def _gap(n: int) -> dict:
-    # Sentence ends are read on the punctuation, not on the parser's guesses (it often starts
-    # a "sentence" at "à" or "et" in short messages).
-    return {"NORM": {"REGEX": r"^\|[^.;!?…]"}, "IS_SPACE": False, "OP": "{0,%d}" % n}
+    # Sentence ends are read on the punctuation, not on the parser's guesses (it often starts a
+    # "sentence" at "à" or "et"); nor does a gap cross "pas", "jamais", "sans" ("ne s'étouffe pas en
+    # mangeant", "selles molles sans sang").
+    return {"NORM": {"REGEX": r"^\|(?!pas\||jamais\||sans\|)[^.;!?…]"}, "IS_SPACE": False, "OP": "{0,%d}" % n}
 
 
 def compile_line(line: str, where: str) -> list[list[dict]]:
@@ -154,8 +155,7 @@ def compile_line(line: str, where: str) -> list[list[dict]]:
         alts = [raws[int(a[2:-1])] if re.fullmatch(r"rx\d+x", a) else a for a in alts]
         if not alts or not all(_WORD_OK.match(a) or a.startswith("re:") for a in alts):
             raise SignsError(f"signs.yaml : {where} : motif illisible « {line} »")
-        single = [a for a in alts]
-        variants: list[list[dict]] = [[{"NORM": {"REGEX": _word_regex(single)}}]]
+        variants: list[list[dict]] = [[{"NORM": {"REGEX": _word_regex(alts)}}]]
         # Multi-word variants sharing all but their last word share one pattern (grouping them
         # by length alone would also accept mixes: "j_ai_lu|vu_dans_un" must not match "j'ai un").
         by_head: dict[tuple[str, ...], list[str]] = {}
@@ -201,8 +201,8 @@ class SignReader:
         self._matchers: list = []
         quals = data.get("qualificatifs") or {}
         for name in QUALIFIERS:
-            lines = quals.get(name) or []
-            pats = [p for i, line in enumerate(lines) for p in compile_line(str(line), f"qualificatifs {name}[{i}]")]
+            pats = [p for i, line in enumerate(quals.get(name) or [])
+                    for p in compile_line(str(line), f"qualificatifs {name}[{i}]")]
             if pats:
                 self._add(f"q:{name}", pats)
         self.rules: dict[str, SignRule] = {}
@@ -211,14 +211,12 @@ class SignReader:
             pats = [p for j, line in enumerate(item["motifs"]) for p in compile_line(str(line), f"règle '{rule.id}' motifs[{j}]")]
             self._add(f"s:{rule.id}", pats)
             if item.get("sauf"):
-                xpats = [p for j, line in enumerate(item["sauf"])
-                         for p in compile_line(str(line), f"règle '{rule.id}' sauf[{j}]")]
-                self._add(f"x:{rule.id}", xpats)
+                self._add(f"x:{rule.id}", [p for j, line in enumerate(item["sauf"])
+                                           for p in compile_line(str(line), f"règle '{rule.id}' sauf[{j}]")])
             req = item.get("requiert") or {}
             if req.get("motifs"):
-                rpats = [p for j, line in enumerate(req["motifs"])
-                         for p in compile_line(str(line), f"règle '{rule.id}' requiert[{j}]")]
-                self._add(f"r:{rule.id}", rpats)
+                self._add(f"r:{rule.id}", [p for j, line in enumerate(req["motifs"])
+                                           for p in compile_line(str(line), f"règle '{rule.id}' requiert[{j}]")])
             self.rules[rule.id] = rule
 
     def _add(self, key: str, patterns: list) -> None:
@@ -267,18 +265,16 @@ class SignReader:
             raise SignsError(f"{self.source} : {where} : ignore : {', '.join(sorted(ignore - _IGNORABLE))} inconnu")
         return SignRule(rid, nums[0], int(item["priorite"]), str(item["motif"]), str(item["source"]),
                         aussi=tuple(nums[1:]), types=tuple(item.get("types") or ()), requiert=req,
-                        non_ancien=bool(item.get("requiert_non_ancien")), ignore=ignore,
-                        brutal=bool(item.get("requiert_brutal")),
+                        non_ancien=bool(item.get("requiert_non_ancien")), ignore=ignore, brutal=bool(item.get("requiert_brutal")),
                         seulement_avec_urgence=bool(item.get("seulement_avec_urgence")), order=i)
 
     @classmethod
     def load(cls, path: str | Path, **kw) -> "SignReader":
-        path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise SignsError(f"{path.name} : YAML illisible : {exc}") from None
-        return cls(data, source=path.name, **kw)
+            raise SignsError(f"{Path(path).name} : YAML illisible : {exc}") from None
+        return cls(data, source=Path(path).name, **kw)
 
     @classmethod
     def default(cls) -> "SignReader":
@@ -347,12 +343,18 @@ class SignReader:
         quals = {name: found.get(f"q:{name}", []) for name in QUALIFIERS}
         return self._qualify(None, doc, span.start, span.end, quals, clauses, folded, inv)
 
+    def excluded(self, text: str, numero: str) -> list[tuple[int, int]]:
+        """Character spans of `text` that a `sauf` of a rule for `numero` sets aside."""
+        doc, *_, found, _ = self._parsed((text or " ")[:MAX_CHARS])
+        return [(doc[s:e].start_char, doc[s:e].end_char) for k, v in found.items() if k.startswith("x:") and self.rules[k[2:]].numero == numero for s, e in v]
+
     def denied_only(self, text: str) -> bool:
-        """Words of the rules occur and every one is negated ("une plaie qui ne saigne pas")."""
+        """Words of the rules occur, each negated ("la plaie ne saigne pas") or set aside by a vital `sauf`."""
         doc, folded, inv, found, _ = self._parsed((text or " ")[:MAX_CHARS])
-        spans = [doc[s:e] for k, v in found.items() if k.startswith("s:") for s, e in v]
-        return bool(spans) and all(is_negated(folded, inv[x.start_char], inv[x.end_char])
-                                   or inside_split_negation(doc, x.start, x.end) for x in spans)
+        spans = [(doc[s:e], found.get("x:" + k[2:], ()) if self.rules[k[2:]].numero == "15" else ())
+                 for k, v in found.items() if k.startswith("s:") for s, e in v]
+        return bool(spans) and all(is_negated(folded, inv[x.start_char], inv[x.end_char]) or any(
+            xs < x.end and x.start < xe for xs, xe in xs_) or inside_split_negation(doc, x.start, x.end) for x, xs_ in spans)
 
     def _required(self, rule, doc, s, e, found, publics, age, folded, inv) -> bool:
         req = rule.requiert
@@ -412,9 +414,7 @@ class SignReader:
             return False
         if sign.antecedent and "antecedent" not in rule.ignore and sign.debut != "brutal":
             return False
-        if sign.hypothese and "hypothese" not in rule.ignore:
-            return False
-        if sign.crainte and "crainte" not in rule.ignore:
+        if any(getattr(sign, q) and q not in rule.ignore for q in ("hypothese", "crainte")):
             return False
         if rule.non_ancien and sign.debut == "ancien":
             return False
