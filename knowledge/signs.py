@@ -100,7 +100,7 @@ def nlp():
 
 @lru_cache(maxsize=65536)
 def _fold_key(text: str, lemma: str) -> str:
-    f = fold(text).replace(" ", "_")
+    f = fold(re.sub(r"(?<=\d)\.(?=\d)", ",", text)).replace(" ", "_")  # "39.5" is read as "39,5"
     lemma = fold(lemma).replace(" ", "_")
     return f"|{f}|{lemma}|"
 
