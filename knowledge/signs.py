@@ -125,9 +125,9 @@ def _word_regex(words: list[str]) -> str:
 
 
 def _gap(n: int) -> dict:
-    # Sentence ends are read on the punctuation, not on the parser's guesses (it often starts
-    # a "sentence" at "à" or "et" in short messages).
-    return {"NORM": {"REGEX": r"^\|[^.;!?…]"}, "IS_SPACE": False, "OP": "{0,%d}" % n}
+    # Sentence ends: the punctuation's ORTH (a full stop folds to an empty key), not the parser's guesses.
+    return {"NORM": {"REGEX": r"^\|[^.;!?…]"}, "ORTH": {"NOT_IN": [*".;!?…", "..."]},
+            "IS_SPACE": False, "OP": "{0,%d}" % n}
 
 
 def compile_line(line: str, where: str) -> list[list[dict]]:
