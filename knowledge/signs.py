@@ -101,7 +101,7 @@ def nlp():
 @lru_cache(maxsize=65536)
 def _fold_key(text: str, lemma: str) -> str:
     # Punctuation folds to nothing: keep it, so that a gap `~N` can stop at a sentence end.
-    f = fold(text).replace(" ", "_") or text.strip()
+    f = fold(re.sub(r"(?<=\d)\.(?=\d)", ",", text)).replace(" ", "_") or text.strip()  # "39.5" reads "39,5"
     return f"|{f}|{fold(lemma).replace(' ', '_') or lemma.strip()}|"
 
 
