@@ -50,6 +50,11 @@ _DURATION_AFTER = re.compile(
 
 _YEARS = re.compile(r"(?<![\d/,])(\d{1,3})\s*(?:ans|an)\b|(?<![\d/,])(\d{1,3})a\b")
 _AGED = re.compile(r"\b(?:age|agee|ages|agees)\s*(?:de\s*)?:?\s*(\d{1,3})\b(?!\s*(?:mois|semaines?|jours?|kg|cm|%))")
+# Ages dictated or written in words ("il a trois ans et demi"): the ages of childhood.
+_NUMBER_WORDS = {"un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
+                 "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+                 "dix sept": 17, "dix huit": 18}
+_YEARS_IN_WORDS = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s+(?:ans|an)\b")
 _MONTHS = re.compile(r"(?<![\d/,])(\d{1,2})\s*mois\b")
 _WEEKS = re.compile(r"(?<![\d/,])(\d{1,2})\s*(?:semaines?|sem|jours?|j)\b")
 _BORN = re.compile(r"\b(?:nee?s?\s+(?:en|le)|ddn\s*:?|date de naissance\s*:?)\s*(?:[\d/ ]{0,12}|\d{1,2}\s+[a-z]+\s+)"
@@ -132,6 +137,11 @@ def parse_age(text: str, *, today: date | None = None) -> int | None:
         prio = _years_candidate(t, m, value)
         if prio is not None:
             found.append((prio, m.start(), value))
+    for m in _YEARS_IN_WORDS.finditer(t):
+        value = _NUMBER_WORDS[m.group(1)]
+        prio = _years_candidate(t, m, value)
+        if prio is not None:
+            found.append((prio, m.start(), value))
     for m in _AGED.finditer(t):
         value = int(m.group(1))
         if 0 <= value <= MAX_AGE:
@@ -183,7 +193,7 @@ _CONTEXT_TYPE = re.compile(
     r"\b(?:appel|appelle|de la part|infirmiere|infirmier|ide|assistante sociale|assistant social|educatrice|"
     r"educateur|directrice|directeur|coordinatrice|secretaire|je travaille|travaille|notif\w*|notification|orientation|"
     r"suivi par|suivie par|deja|sorti\w*|refuse\w* d aller|refuse\w* de retourner|refus d aller|refus de retourner|veut pas aller|veut plus aller|"
-    r"refus|refuse\w*|arrete|interrompu|je suis|nous sommes|apres|droits|"
+    r"refus|refuse\w*|arrete|interrompu|je suis|nous sommes|apres|"
     r"(?:realise\w*|effectue\w*|fait|faite|faits|faites)\s+(?:au|aux|a|par|chez))\s+"
     r"(?:(?:du|de la|de l|d un|d une|de|des|au|aux|le|la|l|les|un|une|par|en|a|sa|son|ses|leur)\s+){0,2}$")
 # A service already in place, said after its name ("le SSIAD passe deux fois par jour").
@@ -202,7 +212,9 @@ _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient
                             # a professional giving an opinion or sending on ("le pédopsychiatre pense à un autisme")
                             r"(?:nous\s+|l\s+|les\s+|a\s+)?(?:pense|pensent|evoque\w*|suspecte\w*|soupconne\w*|propose\w*|"
                             r"conseille\w*|recommande\w*|oriente\w*|envoie\w*|adresse\w*|pose\w*|prescrit)|"
-                            r"(?:m|nous|lui|leur)\s+a\s+(?:dit|conseille|propose|oriente\w*|envoye\w*|parle))\b")
+                            r"(?:m|nous|lui|leur)\s+a\s+(?:dit|conseille|propose|oriente\w*|envoye\w*|parle)|"
+                            # rights of the insurer that ended ("ses droits à l'assurance maladie ont expiré")
+                            r"(?:ont|a|sont)\s+(?:expire\w*|pris fin|ferme\w*|suspendu\w*))\b")
 # A visit wished for ("je voudrais qu'une puéricultrice passe"): a request, not a service in place.
 _WISH_BEFORE = re.compile(r"\b(?:voudrai\w*|voudrions|souhait\w*|aimerai\w*|faudrai\w*|faut|propos\w*|conseill\w*|"
                           r"demand\w*)\s+(?:(?:bien|vraiment|donc)\s+)?(?:que|qu)\s+(?:un|une|le|la|l|les|des)?\s*$")

@@ -288,3 +288,13 @@ def test_an_expert_centre_for_autism_is_the_cra(gaz, voc):
     s = analyse("ado 14 ans suspicion tsa, besoin d'un bilan approfondi, montargis", gazetteer=gaz, vocabulary=voc,
                 signs=False)
     assert s.types[:2] == ["CRA", "RESEAU"]
+
+
+@pytest.mark.parametrize("text, age", [
+    ("mon fils il a trois ans et demi il ne parle toujours pas", 3),     # dictated
+    ("ma fille de dix-sept ans ne va plus au lycée", 17),
+    ("il y a deux ans il a eu un accident, Mme 80 ans", 80),             # a duration, not an age
+    ("depuis trois ans elle ne sort plus", None),
+])
+def test_ages_in_words(text, age):
+    assert parse_age(text) == age
