@@ -35,7 +35,7 @@ _HAND_OVER = re.compile(
 _INFO_QUESTION = re.compile(
     r"\b(?:comment (?:joindre|contacter|appeler|faire|obtenir|avoir|trouver|s y prendre)|savoir comment|"
     r"qui (?:contacter|appeler|joindre)|a qui (?:s adresser|m adresser|faire)|quel (?:numero|telephone)|"
-    r"les coordonnees|leurs? coordonnees|(?:le|son|leur) numero)\b")
+    r"(?:les|leurs?) coordonnees|(?:le|son|leur) numero)\b")
 _EXPLICIT_HAND_OVER = re.compile(
     r"\b(?:ouvr\w* (?:une |la )?demande|demande d appui|demande de coordination|gestion de cas|"
     r"(?:me|nous|le|la) rappel\w*|rappel\w* (?:moi|nous)|prenne en charge|prendre en charge la situation|"

@@ -211,14 +211,13 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 # query per save) to find which of the tracker's events are new. A tracker this store has just
 # read or written already tells: its first `n` events are the stored ones, and the stored events
 # of the last session are those timestamped at or after the last `session_started` among them
-# (the rows Rasa's query counts). The lock store serialises the turns of a conversation across instances, so nothing else
-# writes its events between the read and the save. `AIGUILLAGE_STORE_COUNT=1`: Rasa's query.
+# (the rows Rasa's query counts). The lock store serialises the turns of a conversation across
+# instances, so nothing else writes its events between the read and the save.
+# `AIGUILLAGE_STORE_COUNT=1`: Rasa's query.
 _STORED_ATTR = "_aiguillage_stored_events"
 
 
 def _remember_stored(tracker: DialogueStateTracker) -> None:
-    if settings.flag("AIGUILLAGE_STORE_COUNT"):
-        return
     setattr(tracker, _STORED_ATTR, len(tracker.events))
 
 
