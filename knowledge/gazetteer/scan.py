@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from knowledge.gazetteer.model import PlaceMatch, _Entry, _Tok
-from knowledge.gazetteer.words import (COMMON_NAMES, DEPT_CUES, DEPT_NAME_CUES, EMERGENCY_NUMBERS, LINK_AFTER_CUE,
-                                       MEDIUM_CUES, NATURAL_REGIONS, STRONG_CUES, TITLES, VERY_COMMON, WEAK_CUES,
+from knowledge.gazetteer.words import (BARE_LE_MIN, COMMON_NAMES, DEPT_CUES, DEPT_NAME_CUES, DIRECTIONS,
+                                       EMERGENCY_NUMBERS, LINK_AFTER_CUE, MEDIUM_CUES, NATURAL_REGIONS,
+                                       NUMBER_NOT_PLACE_AFTER, STRONG_CUES, TITLES, VERY_COMMON, WEAK_CUES,
                                        _NO_FUZZY_START, _TOKEN)
 from knowledge.text import fold_place
 
 MAX_SCAN = 5000          # find() only reads the first MAX_SCAN characters of a message
 FUZZY_BUDGET = 60        # at most 60 uncached typo look-ups per message (keeps junk input fast)
+SHORT_TOWN_POP = 10_000  # a lower-case name of at most 4 letters is read alone for a town this big
 MAX_NGRAM = 10           # longest name, in tokens ("La Chapelle-Saint-Martin-en-Plaine" = 7)
 
 
@@ -120,6 +122,16 @@ class TextScan:
         prev = tuple(t.key for t in toks[max(0, i - 4):i])
         return any(prev[-len(c):] == c for c in DEPT_NAME_CUES)
 
+    def _after_direction(self, text: str, toks: list[_Tok], i: int) -> bool:
+        """True after a compass point ("nord Cher", "sud de l'Indre", "l'est du Loiret"); "est"
+        alone before the name is the verb ("c'est cher")."""
+        k = i - 1
+        while k >= 0 and i - k <= 2 and toks[k].key in ("de", "du", "la", "l", "d"):
+            k -= 1
+        if k < 0 or toks[k].key not in DIRECTIONS or not self._joined(text, toks, k, i + 1):
+            return False
+        return toks[k].key != "est" or k < i - 1 or (k > 0 and toks[k - 1].key in ("l", "le"))
+
     def _sentence_initial(self, text: str, toks: list[_Tok], i: int) -> bool:
         if i == 0:
             return True
@@ -135,6 +147,11 @@ class TextScan:
         if common:
             return cue in ("strong", "medium") or capital
         short = len(key.replace(" ", "")) <= 4
+        if e.form == "sans_article" and key.count(" ") >= 2:
+            return True    # "ferte st aubin": a compound name without its article, not a phrase
+        if short and e.form == "exact" and e.sure and len(e.communes) == 1 and (
+                e.communes[0].population >= SHORT_TOWN_POP and not self.is_common_word(key)):
+            return True    # "gien": a town of a short name that is no word
         if e.form != "exact" or short:
             return cue is not None or capital
         return True
@@ -162,7 +179,8 @@ class TextScan:
                 e = _Entry("hors", label=self._clash[key])
             cap_ok = capital and not (initial and key in COMMON_NAMES)
             if not (self._accept(key, e, cue, cap_ok, standalone)
-                    or self._next_to_postal_code(text, toks, i, j, e)):
+                    or self._next_to_postal_code(text, toks, i, j, e)
+                    or (e.kind == "departement" and self._after_direction(text, toks, i))):
                 continue
             if (e.dept and key in COMMON_NAMES and not standalone
                     and not self._dept_cue(toks, i)):
@@ -243,7 +261,10 @@ class TextScan:
         paren = before == "(" and after == ")"
         cued = any(prev[-len(c):] == c for c in DEPT_CUES)
         alone = standalone and len(toks) <= 3
-        if not (cued or paren or alone):
+        if (cued or prev[-1:] == ("le",)) and NUMBER_NOT_PLACE_AFTER.match(text, t.end):
+            return None   # "dans le 37,5", "le 28 novembre", "sur le 45 kg"
+        bare_le = prev[-1:] == ("le",) and code in self.departements and int(code) >= BARE_LE_MIN
+        if not (cued or paren or alone or bare_le):
             return None
         if code in EMERGENCY_NUMBERS and not (cued or paren):
             return None  # "15", "le 17": the SAMU or the police, not the Cantal or Charente-Maritime

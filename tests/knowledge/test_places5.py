@@ -1,0 +1,79 @@
+"""Place reading, fifth generation classes: departments in other forms, lower-case short towns,
+compound names without their article, "sect" cue; and the words that must stay words."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.gazetteer import Gazetteer
+from knowledge.places import read_place
+from knowledge.vocabulary import Vocabulary
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return Gazetteer.default()
+
+
+@pytest.fixture(scope="module")
+def voc():
+    return Vocabulary.default()
+
+
+# (message, expected department, expected commune or None); long messages on purpose: the
+# short-message reading does not apply to them.
+PLACES = [
+    # a compass point before a department name, even a word ("cher")
+    ("patiente 78a en fin de vie, son mari ne tient plus, une hospitalisation à domicile "
+     "est-elle possible pour le sud cher ?", "18", None),
+    ("mr 66 ans, alcool depuis des années, il veut arrêter mais n'a pas de voiture, un csapa "
+     "vers l'ouest du loiret ?", "45", None),
+    ("femme 80 ans très isolée depuis le décès de son mari, elle ne mange plus, nord indre "
+     "et loire, quel service ?", "37", None),
+    # a department number after "sur le", "dpt du", a bare "le" (not a day), ending a sentence
+    ("patient de 86 ans, démence, fugues, son épouse n'en peut plus, qui fait du répit "
+     "sur le 41 ?", "41", None),
+    ("je suis infirmière libérale, je cherche l'équipe mobile de soins palliatifs qui couvre "
+     "le 37 pour un monsieur de 90 ans", "37", None),
+    ("jeune femme 25a à la rue avec son bébé depuis une semaine, aucune solution "
+     "d'hébergement trouvée. 36", "36", None),
+    ("médecin traitant dpt du 28, je cherche une consultation mémoire pour une patiente "
+     "de 79 ans qui oublie tout", "28", None),
+    # a short town name in lower case in a run-on message
+    ("portage de repas pour mon oncle 85 ans gien il ne fait plus à manger depuis sa chute",
+     "45", "Gien"),
+    # a compound name without its article, in lower case, "st" for "saint"
+    ("aide au ménage pour ma grand mere qui vit ferte st aubin depuis toujours, elle ne peut "
+     "plus passer l'aspirateur", "45", "La Ferté-Saint-Aubin"),
+    ("mamie 91 ans ferte st aubin veut une aide pour les courses", "45", "La Ferté-Saint-Aubin"),
+    # "sect" (secteur) is a place cue
+    ("monsieur 70 ans, bpco, vit seul, ne sort plus, l'infirmière s'inquiète, qui peut "
+     "coordonner ? sect pithiviers", "45", "Pithiviers"),
+]
+
+
+@pytest.mark.parametrize("text, dep, commune", PLACES)
+def test_fifth_generation_place_classes(gaz, voc, text, dep, commune):
+    reading = read_place(text, gaz, voc)
+    assert reading.departement is not None and reading.departement.code == dep, reading
+    if commune:
+        assert reading.commune is not None and reading.commune.nom == commune
+
+
+# Numbers and words that stay what they are.
+NOT_PLACES = [
+    "rdv le 28 novembre avec le neurologue pour sa maladie de parkinson, il a 80 ans",
+    "fièvre à 39, température le 37,5 ce matin, il tousse depuis trois jours",
+    "il pèse le 45 kg à peine, dénutrition, perte d'appétit, elle vit seule",
+    "la voisine a appelé le 18 hier soir quand elle est tombée, elle a 90 ans",
+    "le 15 a dit de voir son médecin traitant demain matin, elle a 80 ans",
+    "score de 12. 36 minutes de marche par jour seulement, il a 70 ans et une bpco",
+    "il regarde vers le nord, il est cher à son cœur ce jardin, dit sa fille inquiète",
+    "elle a la ferte de tout faire elle même, 86 ans, veuve, refuse toute aide",
+    "le sud est plus ensoleillé, il voudrait partir, 75 ans, déprimé depuis l'hiver",
+]
+
+
+@pytest.mark.parametrize("text", NOT_PLACES)
+def test_numbers_and_words_stay_words(gaz, voc, text):
+    reading = read_place(text, gaz, voc)
+    assert not reading.found and not reading.candidates, reading
