@@ -65,10 +65,38 @@ class PlaceReading:
 
 
 def find_places(text: str, gazetteer: Gazetteer | None = None, vocabulary=None) -> list[PlaceMatch]:
-    """Place mentions of a message, in reading order (gazetteer first, then short-message readings)."""
+    """Place mentions of a message, in reading order (gazetteer first, then short-message readings);
+    a hospital named without its town only when nothing else is found."""
     if not text or not text.strip():
         return []
     gazetteer = gazetteer or Gazetteer.default()
+    return _find_places(text, gazetteer, vocabulary) or _hospitals(text, gazetteer)
+
+
+# "hôpital Trousseau", "CH Jacques Cœur", "sortant de la clinique…": the word before a hospital name.
+_HOSPITAL_WORD = re.compile(r"\b(?:h[oô]p(?:ital|itaux)?|hosto|ch|chu|chr|chru|clinique|site)\s+(?:de\s+|du\s+|d')?$",
+                            re.IGNORECASE)
+
+
+def _hospitals(text: str, gazetteer: Gazetteer) -> list[PlaceMatch]:
+    """The commune of a hospital named without its town (knowledge/data/abreviations-communes.yaml)."""
+    alone, cued = gazetteer.hospitals
+    tokens = list(_TOKEN.finditer(text))
+    for i, t in enumerate(tokens):
+        for size in (2, 1):
+            if i + size > len(tokens):
+                continue
+            a, b = t.start(), tokens[i + size - 1].end()
+            key = fold_place(text[a:b])
+            c = alone.get(key)
+            if c is None and key in cued and _HOSPITAL_WORD.search(text[max(0, a - 20):a]):
+                c = cued[key]
+            if c is not None:
+                return [PlaceMatch("commune", c, gazetteer.departements[c.departement], text[a:b], a, b, 95.0)]
+    return []
+
+
+def _find_places(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMatch]:
     found = list(gazetteer.find(text))
     found = sorted(found + _bare_department_codes(text, found, gazetteer), key=lambda m: m.start)
     tokens = _TOKEN.findall(text)

@@ -165,6 +165,10 @@ class TextScan:
         if capital and i > 0 and toks[i - 1].key in TITLES:
             capital = False
         initial = self._sentence_initial(text, toks, i)
+        demonym = self._person_demonyms.get(first.key) if i > 0 and toks[i - 1].key in ("un", "une") else None
+        if demonym is not None:   # "un Orléanais de 36 ans": a person of Orléans, not the region
+            return PlaceMatch("commune", demonym, self.departements[demonym.departement], first.raw,
+                              first.start, first.end, 95.0), None, i + 1
         fallback = None
         for j in range(min(n, i + MAX_NGRAM), i, -1):
             if any(t.key.isdigit() for t in toks[i:j]) or not self._joined(text, toks, i, j):

@@ -45,6 +45,10 @@ PLACES = [
     ("aide au ménage pour ma grand mere qui vit ferte st aubin depuis toujours, elle ne peut "
      "plus passer l'aspirateur", "45", "La Ferté-Saint-Aubin"),
     ("mamie 91 ans ferte st aubin veut une aide pour les courses", "45", "La Ferté-Saint-Aubin"),
+    # a demonym that is also a natural region names the town when it is a person ("un", "une")
+    ("on m'adresse une Blésoise de 45 ans sans mutuelle avec un abcès dentaire, où la soigner ?",
+     "41", "Blois"),
+    ("j'ai un Drouais de 60 ans au téléphone, il boit trop et veut de l'aide", "28", "Dreux"),
     # "sect" (secteur) is a place cue
     ("monsieur 70 ans, bpco, vit seul, ne sort plus, l'infirmière s'inquiète, qui peut "
      "coordonner ? sect pithiviers", "45", "Pithiviers"),
@@ -69,6 +73,8 @@ NOT_PLACES = [
     "score de 12. 36 minutes de marche par jour seulement, il a 70 ans et une bpco",
     "il regarde vers le nord, il est cher à son cœur ce jardin, dit sa fille inquiète",
     "elle a la ferte de tout faire elle même, 86 ans, veuve, refuse toute aide",
+    "elle a grandi dans l'Orléanais puis en ville, 82 ans, chutes répétées, refuse l'ehpad",
+    "le Vendômois est loin de tout pour elle, 79 ans, plus de permis, isolée",
     "le sud est plus ensoleillé, il voudrait partir, 75 ans, déprimé depuis l'hiver",
 ]
 
@@ -77,3 +83,24 @@ NOT_PLACES = [
 def test_numbers_and_words_stay_words(gaz, voc, text):
     reading = read_place(text, gaz, voc)
     assert not reading.found and not reading.candidates, reading
+
+
+# A hospital named without its town: its commune, only when the message names no other place.
+@pytest.mark.parametrize("text, commune", [
+    ("patiente de 79 ans qui sort de Clocheville demain, il faudrait une infirmière à domicile", "Tours"),
+    ("monsieur 81 ans hospitalisé au CH Jacques Cœur pour une chute, retour à domicile prévu vendredi",
+     "Bourges"),
+    ("sortie de l'hôpital de la Source lundi, dame de 88 ans seule, qui peut passer pour la toilette",
+     "Orléans"),
+    ("sortie de l'hôpital de la Source lundi, dame de 88 ans seule à Gien, qui peut passer", "Gien"),
+])
+def test_a_hospital_named_without_its_town(gaz, voc, text, commune):
+    assert read_place(text, gaz, voc).commune.nom == commune
+
+
+@pytest.mark.parametrize("text", [
+    "elle boit l'eau de la source du jardin, 85 ans, confuse depuis hier, son fils s'inquiète",
+    "il a lu un livre sur Jacques Coeur, 80 ans, très seul depuis son veuvage, il déprime",
+])
+def test_hospital_names_without_a_hospital_word_are_not_places(gaz, voc, text):
+    assert not read_place(text, gaz, voc).found
