@@ -265,9 +265,12 @@ class TextScan:
         paren = before == "(" and after == ")"
         cued = any(prev[-len(c):] == c for c in DEPT_CUES)
         alone = standalone and len(toks) <= 3
-        if (cued or prev[-1:] == ("le",)) and NUMBER_NOT_PLACE_AFTER.match(text, t.end):
+        bare = prev[-1:] in (("le",), ("du",))
+        if (cued or bare) and NUMBER_NOT_PLACE_AFTER.match(text, t.end):
             return None   # "dans le 37,5", "le 28 novembre", "sur le 45 kg"
-        bare_le = prev[-1:] == ("le",) and code in self.departements and int(code) >= BARE_LE_MIN
+        # "le 41", "un patient du 37"; not a range ("du 36 au 38")
+        bare_le = (bare and code in self.departements and int(code) >= BARE_LE_MIN
+                   and not re.match(r"\s*(?:au|a|à|-)\s*\d", text[t.end:]))
         if not (cued or paren or alone or bare_le):
             return None
         if code in EMERGENCY_NUMBERS and not (cued or paren):

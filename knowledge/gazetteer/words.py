@@ -91,7 +91,7 @@ DEPT_NAME_CUES = DEPT_CUES + (("en",),)
 TITLES = frozenset({"m", "mr", "mme", "mlle", "me", "dr", "docteur", "madame", "monsieur",
                     "mademoiselle", "pr", "professeur", "nom", "prenom", "chez"})
 
-# After a bare "le", a region department number that cannot be a day of the month ("le 41", not
+# After a bare "le" or "du", a region department number that cannot be a day of the month ("le 41", not
 # "le 28" nor "le 18", the fire brigade); never before a unit or a month ("le 37,5", "le 45 kg").
 BARE_LE_MIN = 32
 _MONTHS = ("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre "

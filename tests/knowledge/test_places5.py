@@ -36,6 +36,8 @@ PLACES = [
      "le 37 pour un monsieur de 90 ans", "37", None),
     ("jeune femme 25a à la rue avec son bébé depuis une semaine, aucune solution "
      "d'hébergement trouvée. 36", "36", None),
+    ("je suis le médecin traitant d'un patient du 37 qui a besoin d'un bilan de mémoire, "
+     "il a 78 ans et oublie ses rendez-vous", "37", None),
     ("médecin traitant dpt du 28, je cherche une consultation mémoire pour une patiente "
      "de 79 ans qui oublie tout", "28", None),
     # a short town name in lower case in a run-on message
@@ -70,6 +72,7 @@ NOT_PLACES = [
     "il pèse le 45 kg à peine, dénutrition, perte d'appétit, elle vit seule",
     "la voisine a appelé le 18 hier soir quand elle est tombée, elle a 90 ans",
     "le 15 a dit de voir son médecin traitant demain matin, elle a 80 ans",
+    "elle chausse du 36 au 38 selon les jours, oedèmes des chevilles, 80 ans, insuffisance cardiaque",
     "score de 12. 36 minutes de marche par jour seulement, il a 70 ans et une bpco",
     "il regarde vers le nord, il est cher à son cœur ce jardin, dit sa fille inquiète",
     "elle a la ferte de tout faire elle même, 86 ans, veuve, refuse toute aide",
