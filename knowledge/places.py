@@ -192,7 +192,7 @@ def choose(matches: Iterable[PlaceMatch]) -> PlaceReading:
 _ACRONYMS = ("dac|clic|mdph|ssiad|spasad|saad|had|emg|emsp|esa|pfr|samsah|savs|pcpe|cra|camsp|"
              "cmp|cmpp|mda|empp|csapa|caarud|pass|mds|ccas|pmi|crip|cmrr|cpts|cpam|prado")
 _BARE_DEP_RE = re.compile(
-    r"(?:(?:^|[,;/(]|(?<=[^\W\d_])[.!?:])\s*(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))"
+    r"(?:(?:^|[,;/(]|(?<=[^\W\d_])[.!?:]|\s[-–])\s*(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))"
     r"|\b(?:" + _ACRONYMS + r")\s+(?:du\s+)?(?P<code2>\d{2})\b(?!\s*(?:ans|an|a|h|%|kg)\b))",
     re.IGNORECASE)
 

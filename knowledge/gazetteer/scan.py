@@ -106,21 +106,30 @@ class TextScan:
 
     @staticmethod
     def _next_to_postal_code(text: str, toks: list[_Tok], i: int, j: int, e: _Entry) -> bool:
-        """True when tokens i..j-1 sit next to a postal code of the entry ("Sancerre 18300")."""
+        """True when tokens i..j-1 sit next to a postal code of the entry ("Sancerre 18300"), or
+        to its department number ("Amilly 28", "37 chinon"; "37 tours" only for a name that is no word)."""
         if e.kind != "commune":
             return False
-        codes = {cp for c in e.communes for cp in c.codes_postaux}
-        near = []
+        cps = {cp for c in e.communes for cp in c.codes_postaux}
+        deps = {c.departement for c in e.communes}
+        key = " ".join(t.key for t in toks[i:j])
         if j < len(toks) and re.fullmatch(r"[\s,(]*", text[toks[j - 1].end:toks[j].start]):
-            near.append(toks[j].raw)
+            raw = toks[j].raw
+            if raw in cps or (raw in deps and not re.match(r"\s*(?:ans?|a)\b|[,.]\d", text[toks[j].end:])):
+                return True
         if i > 0 and re.fullmatch(r"[\s,]*", text[toks[i - 1].end:toks[i].start]):
-            near.append(toks[i - 1].raw)
-        return any(x in codes for x in near)
+            raw = toks[i - 1].raw
+            if raw in cps or (raw in deps and key not in COMMON_NAMES):
+                return True
+        return False
 
     @staticmethod
-    def _dept_cue(toks: list[_Tok], i: int) -> bool:
+    def _dept_cue(toks: list[_Tok], i: int, names: bool = False) -> bool:
+        """A department cue before token i; `names`: one that makes a word a department of ours
+        ("dans le cher"), not "sur le" (the river: "sur le Cher") nor "en"."""
         prev = tuple(t.key for t in toks[max(0, i - 4):i])
-        return any(prev[-len(c):] == c for c in DEPT_NAME_CUES)
+        cues = [c for c in DEPT_CUES if c[0] != "sur"] if names else DEPT_NAME_CUES
+        return any(prev[-len(c):] == c for c in cues)
 
     def _after_direction(self, text: str, toks: list[_Tok], i: int) -> bool:
         """True after a compass point ("nord Cher", "sud de l'Indre", "l'est du Loiret"); "est"
@@ -184,7 +193,8 @@ class TextScan:
             cap_ok = capital and not (initial and key in COMMON_NAMES)
             if not (self._accept(key, e, cue, cap_ok, standalone)
                     or self._next_to_postal_code(text, toks, i, j, e)
-                    or (e.kind == "departement" and self._after_direction(text, toks, i))):
+                    or (e.kind == "departement" and (self._after_direction(text, toks, i)
+                                                     or self._dept_cue(toks, i, names=True)))):
                 continue
             if (e.dept and key in COMMON_NAMES and not standalone
                     and not self._dept_cue(toks, i)):
@@ -288,8 +298,12 @@ class TextScan:
         out: list[PlaceMatch] = []
         for m in matches:
             if m.kind == "commune" and m.commune is None and m.candidates:
+                # a department number right next to the name counts ("Amilly 28", "28 Amilly")
+                after = re.match(r"[\s,(]*(\d{2})(?!\d|[,.]\d|\s*(?:ans?|a)\b)", text[m.end:m.end + 8])
+                before = re.search(r"(?<![\d,.])(?<!\d )(\d{2})[\s,]*$", text[max(0, m.start - 6):m.start])
+                near = {x.group(1) for x in (after, before) if x}
                 narrowed = tuple(c for c in m.candidates if set(c.codes_postaux) & cps) or \
-                    tuple(c for c in m.candidates if c.departement in deps)
+                    tuple(c for c in m.candidates if c.departement in deps | near)
                 if len(narrowed) == 1:
                     c = narrowed[0]
                     m = PlaceMatch("commune", c, self.departements[c.departement], m.text, m.start,

@@ -40,6 +40,14 @@ PLACES = [
      "il a 78 ans et oublie ses rendez-vous", "37", None),
     ("médecin traitant dpt du 28, je cherche une consultation mémoire pour une patiente "
      "de 79 ans qui oublie tout", "28", None),
+    # a department name in lower case after "dans le", a number after a dash
+    ("mr 80 ans vit seul ne mange plus son fils est loin que proposer comme aide dans le cher", "18", None),
+    ("monsieur de 80 ans qui vit seul et ne mange plus, que proposer comme aide - 36", "36", None),
+    # a department number next to a homonym decides ("Amilly 28"), and next to a name ("37 chinon")
+    ("mr 80 ans vit seul à Amilly 28, ne mange plus, son fils est loin, que proposer comme aide",
+     "28", "Amilly"),
+    ("patiente 75 ans très isolée depuis son veuvage, elle ne sort plus de chez elle, 37 chinon",
+     "37", "Chinon"),
     # a short town name in lower case in a run-on message
     ("portage de repas pour mon oncle 85 ans gien il ne fait plus à manger depuis sa chute",
      "45", "Gien"),
@@ -73,6 +81,7 @@ NOT_PLACES = [
     "la voisine a appelé le 18 hier soir quand elle est tombée, elle a 90 ans",
     "le 15 a dit de voir son médecin traitant demain matin, elle a 80 ans",
     "elle chausse du 36 au 38 selon les jours, oedèmes des chevilles, 80 ans, insuffisance cardiaque",
+    "il fait 37 tours de jardin par jour, 80 ans, il ne dort plus, sa femme est épuisée",
     "score de 12. 36 minutes de marche par jour seulement, il a 70 ans et une bpco",
     "il regarde vers le nord, il est cher à son cœur ce jardin, dit sa fille inquiète",
     "elle a la ferte de tout faire elle même, 86 ans, veuve, refuse toute aide",
@@ -107,3 +116,13 @@ def test_a_hospital_named_without_its_town(gaz, voc, text, commune):
 ])
 def test_hospital_names_without_a_hospital_word_are_not_places(gaz, voc, text):
     assert not read_place(text, gaz, voc).found
+
+
+def test_an_age_next_to_a_homonym_does_not_decide(gaz, voc):
+    reading = read_place("Femme à Vineuil 36 ans, seule depuis son veuvage, dépression, quel suivi proposer", gaz, voc)
+    assert reading.commune is None and {c.departement for c in reading.candidates} == {"36", "41"}
+
+
+def test_sur_le_cher_is_the_river_not_the_department(gaz, voc):
+    reading = read_place("une dame de 85 ans qui habite une ferme sur le cher, isolée, que proposer", gaz, voc)
+    assert reading.departement is None or reading.departement.code != "18"
