@@ -134,7 +134,7 @@ class Gazetteer(TextScan):
         for r in hors["regions"]:
             idx.setdefault(fold_place(r["nom"]), _Entry("hors", label=r["nom"]))
         self._index = idx
-        self._person_demonyms = self.abbreviations("gentiles_de_personne")
+        self._person_demonyms = {**self.abbreviations("gentiles"), **self.abbreviations("gentiles_de_personne")}
         self.hospitals = (self.abbreviations("etablissements_seuls"), self.abbreviations("etablissements"))
         # Fuzzy targets: exact names only (not short forms), at least 5 letters.
         self._fuzzy_keys = [k for k, e in idx.items()

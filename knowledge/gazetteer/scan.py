@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from knowledge.gazetteer.model import PlaceMatch, _Entry, _Tok
-from knowledge.gazetteer.words import (BARE_LE_MIN, COMMON_NAMES, DEPT_CUES, DEPT_NAME_CUES, DIRECTIONS,
+from knowledge.gazetteer.words import (ALONE, BARE_LE_MIN, COMMON_NAMES, DEMONYM_BEFORE, DEPT_CUES, DEPT_NAME_CUES, DIRECTIONS,
                                        EMERGENCY_NUMBERS, LINK_AFTER_CUE, MEDIUM_CUES, NATURAL_REGIONS,
                                        NUMBER_NOT_PLACE_AFTER, STRONG_CUES, TITLES, VERY_COMMON, WEAK_CUES,
                                        _NO_FUZZY_START, _TOKEN)
@@ -92,9 +92,10 @@ class TextScan:
         last = prev[-1]
         # "habite à", "secteur de", "près de", "commune de": strong word then linkers.
         k = len(prev) - 1
-        while k >= 0 and prev[k] in LINK_AFTER_CUE and len(prev) - k <= 2:
+        while k >= 0 and (prev[k] in LINK_AFTER_CUE or prev[k] in ALONE) and len(prev) - k <= 2:
             if k - 1 >= 0 and prev[k - 1] in STRONG_CUES:
-                return "strong"
+                # "vit seule loches": medium, not "vit seule charge mentale"
+                return "medium" if any(p in ALONE for p in prev[k:]) else "strong"
             k -= 1
         if last in STRONG_CUES:
             return "strong"
@@ -174,8 +175,8 @@ class TextScan:
         if capital and i > 0 and toks[i - 1].key in TITLES:
             capital = False
         initial = self._sentence_initial(text, toks, i)
-        demonym = self._person_demonyms.get(first.key) if i > 0 and toks[i - 1].key in ("un", "une") else None
-        if demonym is not None:   # "un Orléanais de 36 ans": a person of Orléans, not the region
+        demonym = self._person_demonyms.get(first.key) if i > 0 and toks[i - 1].key in DEMONYM_BEFORE else None
+        if demonym is not None:   # "un Orléanais de 36 ans", "l'agglo tourangelle": the town, not the region
             return PlaceMatch("commune", demonym, self.departements[demonym.departement], first.raw,
                               first.start, first.end, 95.0), None, i + 1
         fallback = None

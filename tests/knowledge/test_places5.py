@@ -59,6 +59,14 @@ PLACES = [
     ("on m'adresse une Blésoise de 45 ans sans mutuelle avec un abcès dentaire, où la soigner ?",
      "41", "Blois"),
     ("j'ai un Drouais de 60 ans au téléphone, il boit trop et veut de l'aide", "28", "Dreux"),
+    ("elle me parle d'un berruyer de 70 ans qui boit beaucoup depuis son veuvage, qui peut l'aider",
+     "18", "Bourges"),
+    ("jeune couple sans logement dans l'agglo tourangelle depuis un mois, deux enfants, que faire ?",
+     "37", "Tours"),
+    # "vit seule <name>" in SMS style: a place cue (medium: not before a frequent phrase)
+    ("mme 84 ans vit seule loches ne mange plus sa fille est loin que proposer comme aide", "37", "Loches"),
+    ("mr 90 ans habite seul le blanc, chutes à répétition, refuse l'ehpad, son fils est inquiet",
+     "36", "Le Blanc"),
     # "sect" (secteur) is a place cue
     ("monsieur 70 ans, bpco, vit seul, ne sort plus, l'infirmière s'inquiète, qui peut "
      "coordonner ? sect pithiviers", "45", "Pithiviers"),
