@@ -70,7 +70,39 @@ def find_places(text: str, gazetteer: Gazetteer | None = None, vocabulary=None) 
     if not text or not text.strip():
         return []
     gazetteer = gazetteer or Gazetteer.default()
-    return _find_places(text, gazetteer, vocabulary) or _hospitals(text, gazetteer)
+    return _rank(text, _find_places(text, gazetteer, vocabulary) or _hospitals(text, gazetteer))
+
+
+# When a message names several communes, the one it corrects to, then where the person lives,
+# comes before a hospital's town or a former home ("hospitalisée à Orléans, elle habite à Tours";
+# "Tours, non en fait il a déménagé à Châteauroux"; "habitait Gien, vit maintenant à Montargis").
+_CORRECTION = re.compile(r"\b(?:non pardon|pardon|en fait|plut[oô]t|je me trompe|me corrige|correction|"
+                         r"rectif\w*|finalement|maintenant)\b", re.IGNORECASE)
+_RESIDENCE = re.compile(r"\b(?:habite\w*|vit|vivent|vivant|domicil\w*|r[ée]sid\w*|demeur\w*|d[ée]m[ée]nag\w*|"
+                        r"install[ée]e?s?)\b[^,.;:!?]{0,30}$", re.IGNORECASE)
+_ELSEWHERE = re.compile(r"\b(?:hospitalis\w*|h[oô]pital|chu|chr|chru|ch|clinique|urgences|sortie?|habitait|"
+                        r"vivait|n[ée]e?|originaire)\b[^,.;:!?]{0,20}$", re.IGNORECASE)
+
+
+def _rank(text: str, matches: list[PlaceMatch]) -> list[PlaceMatch]:
+    """Reading order, except between communes: a correction, then a residence, before the others."""
+    towns = [m for m in matches if m.kind in ("commune", "code_postal") and (m.commune or m.candidates)]
+    if len(towns) < 2:
+        return matches
+    prev_end, rank = 0, {}
+    for m in towns:
+        before = text[max(prev_end, m.start - 60):m.start]
+        sure = m.score >= 98   # never promote a typo reading ("vit à l'étranger" is not Le Tranger)
+        if _ELSEWHERE.search(before):
+            rank[id(m)] = 2
+        elif sure and prev_end and _CORRECTION.search(text[prev_end:m.start]):
+            rank[id(m)] = -1
+        elif sure and _RESIDENCE.search(before):
+            rank[id(m)] = 0
+        else:
+            rank[id(m)] = 1
+        prev_end = m.end
+    return sorted(matches, key=lambda m: rank.get(id(m), 1))
 
 
 # "hôpital Trousseau", "CH Jacques Cœur", "sortant de la clinique…": the word before a hospital name.

@@ -134,3 +134,17 @@ def test_an_age_next_to_a_homonym_does_not_decide(gaz, voc):
 def test_sur_le_cher_is_the_river_not_the_department(gaz, voc):
     reading = read_place("une dame de 85 ans qui habite une ferme sur le cher, isolée, que proposer", gaz, voc)
     assert reading.departement is None or reading.departement.code != "18"
+
+
+# Several communes: a correction, then the home, before a hospital's town or a former home.
+@pytest.mark.parametrize("text, commune", [
+    ("patiente 81 ans hospitalisée à Blois pour une chute, elle habite à Mer, retour prévu jeudi", "Mer"),
+    ("monsieur 75 ans, Vierzon, non pardon il a déménagé à Issoudun l'an dernier, alcool, qui contacter",
+     "Issoudun"),
+    ("mr 80 ans habitait Dreux, il vit maintenant chez son fils à Chartres, que proposer comme aide", "Chartres"),
+    ("infirmière de Pithiviers : patiente de 85 ans, évaluation à domicile par l'hôpital de Montargis ?",
+     "Pithiviers"),
+    ("dame de 79 ans à Bourges sort d'hospitalisation, sa fille vit à l'étranger, aucune aide", "Bourges"),
+])
+def test_the_home_comes_before_a_hospital_or_a_former_home(gaz, voc, text, commune):
+    assert read_place(text, gaz, voc).commune.nom == commune
