@@ -65,10 +65,70 @@ class PlaceReading:
 
 
 def find_places(text: str, gazetteer: Gazetteer | None = None, vocabulary=None) -> list[PlaceMatch]:
-    """Place mentions of a message, in reading order (gazetteer first, then short-message readings)."""
+    """Place mentions of a message, in reading order (gazetteer first, then short-message readings);
+    a hospital named without its town only when nothing else is found."""
     if not text or not text.strip():
         return []
     gazetteer = gazetteer or Gazetteer.default()
+    return _rank(text, _find_places(text, gazetteer, vocabulary) or _hospitals(text, gazetteer))
+
+
+# When a message names several communes, the one it corrects to, then where the person lives,
+# comes before a hospital's town or a former home ("hospitalisée à Orléans, elle habite à Tours";
+# "Tours, non en fait il a déménagé à Châteauroux"; "habitait Gien, vit maintenant à Montargis").
+_CORRECTION = re.compile(r"\b(?:non pardon|pardon|en fait|plut[oô]t|je me trompe|me corrige|correction|"
+                         r"rectif\w*|finalement|maintenant)\b", re.IGNORECASE)
+_RESIDENCE = re.compile(r"\b(?:habite\w*|vit|vivent|vivant|domicil\w*|r[ée]sid\w*|demeur\w*|d[ée]m[ée]nag\w*|"
+                        r"install[ée]e?s?)\b[^,.;:!?]{0,30}$", re.IGNORECASE)
+_ELSEWHERE = re.compile(r"\b(?:hospitalis\w*|h[oô]pital|chu|chr|chru|ch|clinique|urgences|sortie?|habitait|"
+                        r"vivait|n[ée]e?|originaire)\b[^,.;:!?]{0,20}$", re.IGNORECASE)
+
+
+def _rank(text: str, matches: list[PlaceMatch]) -> list[PlaceMatch]:
+    """Reading order, except between communes: a correction, then a residence, before the others."""
+    towns = [m for m in matches if m.kind in ("commune", "code_postal") and (m.commune or m.candidates)]
+    if len(towns) < 2:
+        return matches
+    prev_end, rank = 0, {}
+    for m in towns:
+        before = text[max(prev_end, m.start - 60):m.start]
+        sure = m.score >= 98   # never promote a typo reading ("vit à l'étranger" is not Le Tranger)
+        if _ELSEWHERE.search(before):
+            rank[id(m)] = 2
+        elif sure and prev_end and _CORRECTION.search(text[prev_end:m.start]):
+            rank[id(m)] = -1
+        elif sure and _RESIDENCE.search(before):
+            rank[id(m)] = 0
+        else:
+            rank[id(m)] = 1
+        prev_end = m.end
+    return sorted(matches, key=lambda m: rank.get(id(m), 1))
+
+
+# "hôpital Trousseau", "CH Jacques Cœur", "sortant de la clinique…": the word before a hospital name.
+_HOSPITAL_WORD = re.compile(r"\b(?:h[oô]p(?:ital|itaux)?|hosto|ch|chu|chr|chru|clinique|site)\s+(?:de\s+|du\s+|d')?$",
+                            re.IGNORECASE)
+
+
+def _hospitals(text: str, gazetteer: Gazetteer) -> list[PlaceMatch]:
+    """The commune of a hospital named without its town (knowledge/data/abreviations-communes.yaml)."""
+    alone, cued = gazetteer.hospitals
+    tokens = list(_TOKEN.finditer(text))
+    for i, t in enumerate(tokens):
+        for size in (2, 1):
+            if i + size > len(tokens):
+                continue
+            a, b = t.start(), tokens[i + size - 1].end()
+            key = fold_place(text[a:b])
+            c = alone.get(key)
+            if c is None and key in cued and _HOSPITAL_WORD.search(text[max(0, a - 20):a]):
+                c = cued[key]
+            if c is not None:
+                return [PlaceMatch("commune", c, gazetteer.departements[c.departement], text[a:b], a, b, 95.0)]
+    return []
+
+
+def _find_places(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMatch]:
     found = list(gazetteer.find(text))
     found = sorted(found + _bare_department_codes(text, found, gazetteer), key=lambda m: m.start)
     tokens = _TOKEN.findall(text)
@@ -164,7 +224,7 @@ def choose(matches: Iterable[PlaceMatch]) -> PlaceReading:
 _ACRONYMS = ("dac|clic|mdph|ssiad|spasad|saad|had|emg|emsp|esa|pfr|samsah|savs|pcpe|cra|camsp|"
              "cmp|cmpp|mda|empp|csapa|caarud|pass|mds|ccas|pmi|crip|cmrr|cpts|cpam|prado")
 _BARE_DEP_RE = re.compile(
-    r"(?:(?:^|[,;/(])\s*(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))"
+    r"(?:(?:^|[,;/(]|(?<=[^\W\d_])[.!?:]|\s[-–])\s*(?P<code>\d{2})(?=\s*(?:[,;?!.)]|$))"
     r"|\b(?:" + _ACRONYMS + r")\s+(?:du\s+)?(?P<code2>\d{2})\b(?!\s*(?:ans|an|a|h|%|kg)\b))",
     re.IGNORECASE)
 

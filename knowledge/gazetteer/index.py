@@ -134,6 +134,8 @@ class Gazetteer(TextScan):
         for r in hors["regions"]:
             idx.setdefault(fold_place(r["nom"]), _Entry("hors", label=r["nom"]))
         self._index = idx
+        self._person_demonyms = {**self.abbreviations("gentiles"), **self.abbreviations("gentiles_de_personne")}
+        self.hospitals = (self.abbreviations("etablissements_seuls"), self.abbreviations("etablissements"))
         # Fuzzy targets: exact names only (not short forms), at least 5 letters.
         self._fuzzy_keys = [k for k, e in idx.items()
                             if e.form == "exact" and len(k.replace(" ", "")) >= 5]
@@ -141,15 +143,16 @@ class Gazetteer(TextScan):
         self._longest = max(len(k.replace(" ", "")) for k in self._fuzzy_keys)
         self._fuzzy_cache: dict[str, PlaceMatch | None] = {}
 
-    def abbreviations(self) -> dict[str, Commune]:
-        """The usual abbreviations and demonyms of the data table, folded, with their commune ({} without a file)."""
+    def abbreviations(self, section: str | None = None) -> dict[str, Commune]:
+        """The usual abbreviations and demonyms of the data table, folded, with their commune ({} without a file);
+        `section`: another list of the file (``"gentiles_de_personne"``, ``"etablissements"``…)."""
         path = self._abbreviations_file
         if path is None or not path.exists():
             return {}
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         out: dict[str, Commune] = {}
-        rows = [(row["forme"], row) for row in doc.get("abreviations") or []]
-        rows += [(f, row) for row in doc.get("gentiles") or [] for f in row["formes"]]   # demonyms
+        rows = [] if section else [(row["forme"], row) for row in doc.get("abreviations") or []]
+        rows += [(f, row) for row in doc.get(section or "gentiles") or [] for f in row["formes"]]   # demonyms
         for form, row in rows:
             key, code = fold_place(str(form)), str(row["code_insee"])
             if not row.get("source"):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from knowledge.gazetteer.model import PlaceMatch, _Entry, _Tok
-from knowledge.gazetteer.words import (COMMON_NAMES, DEPT_CUES, DEPT_NAME_CUES, EMERGENCY_NUMBERS, LINK_AFTER_CUE,
-                                       MEDIUM_CUES, NATURAL_REGIONS, STRONG_CUES, TITLES, VERY_COMMON, WEAK_CUES,
+from knowledge.gazetteer.words import (ALONE, BARE_LE_MIN, COMMON_NAMES, DEMONYM_BEFORE, DEPT_CUES, DEPT_NAME_CUES, DIRECTIONS,
+                                       EMERGENCY_NUMBERS, LINK_AFTER_CUE, MEDIUM_CUES, NATURAL_REGIONS,
+                                       NUMBER_NOT_PLACE_AFTER, STRONG_CUES, TITLES, VERY_COMMON, WEAK_CUES,
                                        _NO_FUZZY_START, _TOKEN)
 from knowledge.text import fold_place
 
 MAX_SCAN = 5000          # find() only reads the first MAX_SCAN characters of a message
 FUZZY_BUDGET = 60        # at most 60 uncached typo look-ups per message (keeps junk input fast)
+SHORT_TOWN_POP = 10_000  # a lower-case name of at most 4 letters is read alone for a town this big
 MAX_NGRAM = 10           # longest name, in tokens ("La Chapelle-Saint-Martin-en-Plaine" = 7)
 
 
@@ -90,9 +92,10 @@ class TextScan:
         last = prev[-1]
         # "habite à", "secteur de", "près de", "commune de": strong word then linkers.
         k = len(prev) - 1
-        while k >= 0 and prev[k] in LINK_AFTER_CUE and len(prev) - k <= 2:
+        while k >= 0 and (prev[k] in LINK_AFTER_CUE or prev[k] in ALONE) and len(prev) - k <= 2:
             if k - 1 >= 0 and prev[k - 1] in STRONG_CUES:
-                return "strong"
+                # "vit seule loches": medium, not "vit seule charge mentale"
+                return "medium" if any(p in ALONE for p in prev[k:]) else "strong"
             k -= 1
         if last in STRONG_CUES:
             return "strong"
@@ -104,21 +107,40 @@ class TextScan:
 
     @staticmethod
     def _next_to_postal_code(text: str, toks: list[_Tok], i: int, j: int, e: _Entry) -> bool:
-        """True when tokens i..j-1 sit next to a postal code of the entry ("Sancerre 18300")."""
+        """True when tokens i..j-1 sit next to a postal code of the entry ("Sancerre 18300"), or
+        to its department number ("Amilly 28", "37 chinon"; "37 tours" only for a name that is no word)."""
         if e.kind != "commune":
             return False
-        codes = {cp for c in e.communes for cp in c.codes_postaux}
-        near = []
+        cps = {cp for c in e.communes for cp in c.codes_postaux}
+        deps = {c.departement for c in e.communes}
+        key = " ".join(t.key for t in toks[i:j])
         if j < len(toks) and re.fullmatch(r"[\s,(]*", text[toks[j - 1].end:toks[j].start]):
-            near.append(toks[j].raw)
+            raw = toks[j].raw
+            if raw in cps or (raw in deps and not re.match(r"\s*(?:ans?|a)\b|[,.]\d", text[toks[j].end:])):
+                return True
         if i > 0 and re.fullmatch(r"[\s,]*", text[toks[i - 1].end:toks[i].start]):
-            near.append(toks[i - 1].raw)
-        return any(x in codes for x in near)
+            raw = toks[i - 1].raw
+            if raw in cps or (raw in deps and key not in COMMON_NAMES):
+                return True
+        return False
 
     @staticmethod
-    def _dept_cue(toks: list[_Tok], i: int) -> bool:
+    def _dept_cue(toks: list[_Tok], i: int, names: bool = False) -> bool:
+        """A department cue before token i; `names`: one that makes a word a department of ours
+        ("dans le cher"), not "sur le" (the river: "sur le Cher") nor "en"."""
         prev = tuple(t.key for t in toks[max(0, i - 4):i])
-        return any(prev[-len(c):] == c for c in DEPT_NAME_CUES)
+        cues = [c for c in DEPT_CUES if c[0] != "sur"] if names else DEPT_NAME_CUES
+        return any(prev[-len(c):] == c for c in cues)
+
+    def _after_direction(self, text: str, toks: list[_Tok], i: int) -> bool:
+        """True after a compass point ("nord Cher", "sud de l'Indre", "l'est du Loiret"); "est"
+        alone before the name is the verb ("c'est cher")."""
+        k = i - 1
+        while k >= 0 and i - k <= 2 and toks[k].key in ("de", "du", "la", "l", "d"):
+            k -= 1
+        if k < 0 or toks[k].key not in DIRECTIONS or not self._joined(text, toks, k, i + 1):
+            return False
+        return toks[k].key != "est" or k < i - 1 or (k > 0 and toks[k - 1].key in ("l", "le"))
 
     def _sentence_initial(self, text: str, toks: list[_Tok], i: int) -> bool:
         if i == 0:
@@ -135,6 +157,11 @@ class TextScan:
         if common:
             return cue in ("strong", "medium") or capital
         short = len(key.replace(" ", "")) <= 4
+        if e.form == "sans_article" and key.count(" ") >= 2:
+            return True    # "ferte st aubin": a compound name without its article, not a phrase
+        if short and e.form == "exact" and e.sure and len(e.communes) == 1 and (
+                e.communes[0].population >= SHORT_TOWN_POP and not self.is_common_word(key)):
+            return True    # "gien": a town of a short name that is no word
         if e.form != "exact" or short:
             return cue is not None or capital
         return True
@@ -148,6 +175,10 @@ class TextScan:
         if capital and i > 0 and toks[i - 1].key in TITLES:
             capital = False
         initial = self._sentence_initial(text, toks, i)
+        demonym = self._person_demonyms.get(first.key) if i > 0 and toks[i - 1].key in DEMONYM_BEFORE else None
+        if demonym is not None:   # "un Orléanais de 36 ans", "l'agglo tourangelle": the town, not the region
+            return PlaceMatch("commune", demonym, self.departements[demonym.departement], first.raw,
+                              first.start, first.end, 95.0), None, i + 1
         fallback = None
         for j in range(min(n, i + MAX_NGRAM), i, -1):
             if any(t.key.isdigit() for t in toks[i:j]) or not self._joined(text, toks, i, j):
@@ -162,7 +193,9 @@ class TextScan:
                 e = _Entry("hors", label=self._clash[key])
             cap_ok = capital and not (initial and key in COMMON_NAMES)
             if not (self._accept(key, e, cue, cap_ok, standalone)
-                    or self._next_to_postal_code(text, toks, i, j, e)):
+                    or self._next_to_postal_code(text, toks, i, j, e)
+                    or (e.kind == "departement" and (self._after_direction(text, toks, i)
+                                                     or self._dept_cue(toks, i, names=True)))):
                 continue
             if (e.dept and key in COMMON_NAMES and not standalone
                     and not self._dept_cue(toks, i)):
@@ -243,7 +276,13 @@ class TextScan:
         paren = before == "(" and after == ")"
         cued = any(prev[-len(c):] == c for c in DEPT_CUES)
         alone = standalone and len(toks) <= 3
-        if not (cued or paren or alone):
+        bare = prev[-1:] in (("le",), ("du",))
+        if (cued or bare) and NUMBER_NOT_PLACE_AFTER.match(text, t.end):
+            return None   # "dans le 37,5", "le 28 novembre", "sur le 45 kg"
+        # "le 41", "un patient du 37"; not a range ("du 36 au 38")
+        bare_le = (bare and code in self.departements and int(code) >= BARE_LE_MIN
+                   and not re.match(r"\s*(?:au|a|à|-)\s*\d", text[t.end:]))
+        if not (cued or paren or alone or bare_le):
             return None
         if code in EMERGENCY_NUMBERS and not (cued or paren):
             return None  # "15", "le 17": the SAMU or the police, not the Cantal or Charente-Maritime
@@ -260,8 +299,12 @@ class TextScan:
         out: list[PlaceMatch] = []
         for m in matches:
             if m.kind == "commune" and m.commune is None and m.candidates:
+                # a department number right next to the name counts ("Amilly 28", "28 Amilly")
+                after = re.match(r"[\s,(]*(\d{2})(?!\d|[,.]\d|\s*(?:ans?|a)\b)", text[m.end:m.end + 8])
+                before = re.search(r"(?<![\d,.])(?<!\d )(\d{2})[\s,]*$", text[max(0, m.start - 6):m.start])
+                near = {x.group(1) for x in (after, before) if x}
                 narrowed = tuple(c for c in m.candidates if set(c.codes_postaux) & cps) or \
-                    tuple(c for c in m.candidates if c.departement in deps)
+                    tuple(c for c in m.candidates if c.departement in deps | near)
                 if len(narrowed) == 1:
                     c = narrowed[0]
                     m = PlaceMatch("commune", c, self.departements[c.departement], m.text, m.start,

@@ -71,22 +71,40 @@ STRONG_CUES = frozenset({
     "vit", "vivant", "vivent", "reside", "residant", "residante", "resident", "residente",
     "demeurant", "demeurante", "demeure", "commune", "secteur", "region", "pres", "proche",
     "originaire", "ville", "village", "canton", "agglo", "agglomeration", "environs", "alentours",
-    "installe", "installee", "demenage", "demenagee", "hameau", "bourg",
+    "installe", "installee", "demenage", "demenagee", "hameau", "bourg", "sect", "sct",
 })
 MEDIUM_CUES = frozenset({"a", "au", "aux", "ds", "dans", "vers", "sur", "cote"})
 WEAK_CUES = frozenset({"de", "d", "du", "des", "en", "et", "ou", "chez"})
 LINK_AFTER_CUE = frozenset({"a", "au", "aux", "de", "d", "du", "des", "sur", "dans", "ds", "la",
                             "le", "les", "l", "vers", "cote", "en"})
+# Between a strong cue and the name in SMS style ("vit seule loches", "habite seul mer").
+ALONE = frozenset({"seul", "seule", "seuls", "seules"})
+# Before a demonym read as its town: a person ("un Berruyer", "une Orléanaise") or the town's
+# area ("l'agglo tourangelle", "la métropole orléanaise").
+DEMONYM_BEFORE = frozenset({"un", "une", "agglo", "agglomeration", "metropole", "banlieue"})
 # Before a department number ("dans le 36", "dpt 41"); never a bare "le 18" (the fire brigade).
 DEPT_CUES = (("dans", "le"), ("dans", "la"), ("dans", "l"), ("ds", "le"), ("ds", "la"),
              ("ds", "l"), ("departement",), ("dpt",), ("dept",), ("dep",),
              ("departement", "du"), ("departement", "de"), ("departement", "de", "la"),
-             ("departement", "de", "l"))
+             ("departement", "de", "l"), ("sur", "le"), ("sur", "la"), ("sur", "l"),
+             ("dpt", "du"), ("dept", "du"), ("dep", "du"))
+# Compass points before a department name ("le nord Cher", "sud de l'Indre"): the department,
+# even when its name is a word ("cher").
+DIRECTIONS = frozenset({"nord", "sud", "est", "ouest", "centre"})
 # Before an out-of-region department whose name is a word or a river ("dans la Loire").
 DEPT_NAME_CUES = DEPT_CUES + (("en",),)
 TITLES = frozenset({"m", "mr", "mme", "mlle", "me", "dr", "docteur", "madame", "monsieur",
                     "mademoiselle", "pr", "professeur", "nom", "prenom", "chez"})
 
+# After a bare "le" or "du", a region department number that cannot be a day of the month ("le 41", not
+# "le 28" nor "le 18", the fire brigade); never before a unit or a month ("le 37,5", "le 45 kg").
+BARE_LE_MIN = 32
+_MONTHS = ("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre "
+           "janv fev avr juil sept oct nov dec février fév août décembre")
+NUMBER_NOT_PLACE_AFTER = re.compile(
+    r"\s*(?:[.,]\d|ans?\b|a\b|h\b|heures?\b|mois\b|kg\b|cm\b|mg\b|ml\b|%|€|euros?\b|min\b|mn\b|"
+    r"j\b|jours?\b|semaines?\b|sem\b|sa\b|°|degres?\b|(?:" + _MONTHS.replace(" ", "|") + r")\b)",
+    re.IGNORECASE)
 # Out-of-region department numbers that are also emergency numbers: a place only with a cue.
 EMERGENCY_NUMBERS = {"15", "17"}
 _TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
@@ -94,7 +112,7 @@ _TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 
 # Words that may surround a place name in a query without changing its meaning.
 HARMLESS = frozenset({"centre", "ville", "nord", "sud", "est", "ouest", "quartier", "cedex",
-                      "france", "commune", "secteur", "region", "agglomeration", "agglo", "pres",
+                      "france", "commune", "secteur", "sect", "region", "agglomeration", "agglo", "pres",
                       "de", "du", "des", "la", "le", "les", "l", "d", "et", "departement", "dpt",
                       "dept", "dep", "dans", "ds", "en", "a", "au", "aux", "sur", "vers"})
 _NOT_NAME_START = STRONG_CUES | MEDIUM_CUES | WEAK_CUES | LINK_AFTER_CUE | TITLES
