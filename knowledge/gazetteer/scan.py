@@ -135,6 +135,8 @@ class TextScan:
         if common:
             return cue in ("strong", "medium") or capital
         short = len(key.replace(" ", "")) <= 4
+        if e.form == "sans_article" and " " in key:
+            return True   # "ferte st aubin": a compound name without its article is no phrase
         if e.form != "exact" or short:
             return cue is not None or capital
         return True
