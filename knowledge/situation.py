@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from knowledge.ages import MAX_AGE
+from knowledge.care_asked import disabled_adult_support, drop_care_asked
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
 from knowledge.signs import read_signs
@@ -83,6 +84,7 @@ class Situation:
     types_filtre: list[str] = field(default_factory=list)  # types asked by a filter (console, API): first
     noms_services: list[tuple[int, int]] = field(default_factory=list)  # spans of the services asked for
     non_problemes: list[tuple[int, int]] = field(default_factory=list)  # spans that are no current problem
+    types_deduits: dict[str, str] = field(default_factory=dict)  # type put first by a condition -> why
 
     def text_without_service_names(self) -> str:
         """The text with the names of the services asked for blanked ("équipe mobile psychiatrie
@@ -209,6 +211,8 @@ _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient
                             r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle)|"
                             # the caller a few words on ("une travailleuse sociale d'un foyer de Dreux nous sollicite")
                             r"(?:[a-z-]+\s+){0,7}?(?:nous|me|m)\s+(?:sollicite\w*|appelle\w*|contacte\w*|signale\w*|demande\w*)|"
+                            # the service calling about someone ("le CCAS de Mer appelle pour une dame")
+                            r"(?:(?:de|d|du|des)\s+)?(?:[a-z-]+\s+){0,3}?(?:appelle|telephone|ecrit)\s+(?:pour|au sujet|a propos|concernant)|"
                             # a professional giving an opinion or sending on ("le pédopsychiatre pense à un autisme")
                             r"(?:nous\s+|l\s+|les\s+|a\s+)?(?:pense|pensent|evoque\w*|suspecte\w*|soupconne\w*|propose\w*|"
                             r"conseille\w*|recommande\w*|oriente\w*|envoie\w*|adresse\w*|pose\w*|prescrit)|"
@@ -317,6 +321,9 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         if situation.age is not None and situation.age < 1:
             publics.add("perinatalite")
     situation.types = _precise(situation.types, situation.besoins | publics, vocabulary)
+    situation.types = drop_care_asked(text, situation.types, situation.besoins, situation.besoins_nies)
+    situation.types, situation.types_deduits = disabled_adult_support(
+        text, situation.types, publics, situation.besoins, situation.age)
     if signs:
         situation.signes = read_signs(text, publics=publics, age=situation.age)
     return situation
