@@ -116,6 +116,7 @@ class Gazetteer(TextScan):
         for key, c in self.abbreviations().items():
             if key not in idx:
                 idx[key] = _Entry("commune", (c,), form="forme_courte")
+        self._person_demonyms = self.abbreviations("gentiles_personnes")   # "un Orléanais" (scan.py)
         # Departments of the region.
         for d in self.departements.values():
             idx[fold_place(d.nom)] = _Entry("departement", departement=d)
@@ -141,15 +142,16 @@ class Gazetteer(TextScan):
         self._longest = max(len(k.replace(" ", "")) for k in self._fuzzy_keys)
         self._fuzzy_cache: dict[str, PlaceMatch | None] = {}
 
-    def abbreviations(self) -> dict[str, Commune]:
-        """The usual abbreviations and demonyms of the data table, folded, with their commune ({} without a file)."""
+    def abbreviations(self, section: str = "") -> dict[str, Commune]:
+        """The usual abbreviations and demonyms of the data table, folded, with their commune ({} without a file);
+        `section` "gentiles_personnes": the demonyms read only as a person ("un Orléanais")."""
         path = self._abbreviations_file
         if path is None or not path.exists():
             return {}
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         out: dict[str, Commune] = {}
-        rows = [(row["forme"], row) for row in doc.get("abreviations") or []]
-        rows += [(f, row) for row in doc.get("gentiles") or [] for f in row["formes"]]   # demonyms
+        rows = [] if section else [(row["forme"], row) for row in doc.get("abreviations") or []]
+        rows += [(f, row) for row in doc.get(section or "gentiles") or [] for f in row["formes"]]   # demonyms
         for form, row in rows:
             key, code = fold_place(str(form)), str(row["code_insee"])
             if not row.get("source"):

@@ -12,6 +12,7 @@ from knowledge.text import fold_place
 
 MAX_SCAN = 5000          # find() only reads the first MAX_SCAN characters of a message
 FUZZY_BUDGET = 60        # at most 60 uncached typo look-ups per message (keeps junk input fast)
+_PERSON_BEFORE = frozenset({"un", "une", "jeune", "cet", "cette", "vieil", "vieille"})   # before a demonym
 MAX_NGRAM = 10           # longest name, in tokens ("La Chapelle-Saint-Martin-en-Plaine" = 7)
 
 
@@ -150,6 +151,9 @@ class TextScan:
         if capital and i > 0 and toks[i - 1].key in TITLES:
             capital = False
         initial = self._sentence_initial(text, toks, i)
+        if i > 0 and toks[i - 1].key in _PERSON_BEFORE and first.key in getattr(self, "_person_demonyms", {}):
+            c = self._person_demonyms[first.key]   # "un Orléanais de 36 ans": a person of Orléans
+            return self._make(_Entry("commune", (c,), form="forme_courte"), text, first.start, first.end, 95.0), None, i + 1
         fallback = None
         for j in range(min(n, i + MAX_NGRAM), i, -1):
             if any(t.key.isdigit() for t in toks[i:j]) or not self._joined(text, toks, i, j):
