@@ -65,3 +65,18 @@ def disabled_adult_support(text: str, types: list[str], publics: set[str], besoi
     elif _CARE_SUPPORT.search(fold(text)):
         chosen = "SAMSAH"
     return ([chosen], {chosen: REASONS[chosen]}) if chosen else (types, {})
+
+
+# Professionals named as what is looked for ("un centre avec psychologue et orthophoniste", "voir
+# un psy"): the help wanted, not professionals already involved (the complexity cues skip them).
+_PRO = r"(?:psychologues?|psychiatres?|psys?|orthophonistes?|psychomotricien\w*|p[ée]dopsychiatres?)"
+_SOUGHT = re.compile(
+    r"\b(?:cherch\w*|trouver|besoin d[e'’]\s*|voir|consulter|rencontrer|parler [àa])\s+(?:(?:un|une|des|de|d['’]|le|la|les|du)\s*){0,2}"
+    r"(?:(?:centre|service|structure|lieu|consultation|équipe|equipe)\s+(?:avec\s+|de\s+|d['’]\s*)?"
+    r"(?:(?:un|une|des|de|d['’])\s*)?)?" + _PRO + r"(?:\s*(?:,|et|ou)\s+(?:(?:un|une|des|de|d['’])\s*)?" + _PRO + r")*",
+    re.IGNORECASE)
+
+
+def sought_professionals(text: str) -> list[tuple[int, int]]:
+    """Spans of the professionals the message looks for."""
+    return [m.span() for m in _SOUGHT.finditer(text)]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from knowledge.ages import MAX_AGE
-from knowledge.care_asked import disabled_adult_support, drop_care_asked
+from knowledge.care_asked import disabled_adult_support, drop_care_asked, sought_professionals
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
 from knowledge.signs import read_signs
@@ -266,7 +266,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     situation.age = parse_age(text, today=today)
     urgences: set[str] = set()
     asked = [m for m in mentions if m.kind == "type" and not _is_context(text, m)]
-    situation.noms_services = [(m.start, m.end) for m in asked]
+    situation.noms_services = [(m.start, m.end) for m in asked] + sought_professionals(text)
     # A public inside the name of a service asked for is that service's name, not the person
     # ("équipe mobile psychiatrie précarité" is not a person in precarity).
     mentions = [m for m in mentions if m.kind != "public" or not any(
