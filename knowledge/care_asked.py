@@ -80,3 +80,19 @@ _SOUGHT = re.compile(
 def sought_professionals(text: str) -> list[tuple[int, int]]:
     """Spans of the professionals the message looks for."""
     return [m.span() for m in _SOUGHT.finditer(text)]
+
+
+# A young person who no longer leaves home ("ne sort plus de chez lui depuis des mois"): a
+# withdrawal (psychic suffering), not the loss of autonomy of an older or disabled person.
+_WITHDRAWAL = re.compile(r"\b(?:ne|n)\s+(?:sort|sortent|quitte)\s+(?:plus|pas|jamais|presque plus)\b|"
+                         r"\breste\w*\s+(?:enferme\w*|clo\w*|clo\w*tre\w*)\b|\bs\s+enferme\w*\b|\bclo\w*tre\w*\b")
+YOUNG_UNTIL = 40
+
+
+def withdrawal_of_the_young(text: str, besoins: set[str], publics: set[str], age: int | None) -> None:
+    """Read a young person's staying in as psychic suffering (`besoins` changed in place)."""
+    if ("perte_autonomie" not in besoins or age is None or age >= YOUNG_UNTIL
+            or publics & {"handicap", "personne_agee"} or not _WITHDRAWAL.search(fold(text))):
+        return
+    besoins.discard("perte_autonomie")
+    besoins.add("souffrance_psychique")

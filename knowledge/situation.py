@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from knowledge.ages import MAX_AGE
-from knowledge.care_asked import disabled_adult_support, drop_care_asked, sought_professionals
+from knowledge.care_asked import (disabled_adult_support, drop_care_asked, sought_professionals,
+                                  withdrawal_of_the_young)
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
 from knowledge.signs import read_signs
@@ -308,6 +309,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         # A minor victim, or a neglected child (dirty, left alone): child protection.
         situation.besoins.add("protection_enfance")
         situation.besoins_nies.discard("protection_enfance")
+    withdrawal_of_the_young(text, situation.besoins, situation.publics, age)
     publics = situation.publics
     publics |= publics_for_age(age)
     for need in situation.besoins:
