@@ -43,6 +43,7 @@ VARIANTS = {
     "dense": ROOT / "nlu" / "variants" / "dense.yml",    # + SpacyFeaturizer
     "lemmas": ROOT / "nlu" / "variants" / "lemmas.yml",  # + spaCy lemmas (docs/performance.md)
     "diet0": ROOT / "nlu" / "variants" / "diet0.yml",    # DIET without its transformer (docs/performance.md)
+    "logreg": ROOT / "nlu" / "variants" / "logreg.yml",  # logistic regression instead of DIET
 }
 NLU_DATA = ROOT / "nlu" / "data"
 HELDOUT = ROOT / "nlu" / "eval" / "heldout.yml"
