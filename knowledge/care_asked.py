@@ -96,3 +96,20 @@ def withdrawal_of_the_young(text: str, besoins: set[str], publics: set[str], age
         return
     besoins.discard("perte_autonomie")
     besoins.add("souffrance_psychique")
+
+
+# Help at home for an older person whose APA is already granted: the help plan exists, the home-help
+# service (SAAD) comes before the information point.
+_APA_GRANTED = re.compile(r"\b(?:a|ont|touche|percoit|beneficie\w* de)\s+(?:l\s+|de l\s+)?apa\b|"
+                          r"\bapa\s+(?:est\s+|a ete\s+|vient d etre\s+)?(?:accordee|obtenue|notifiee|validee|acceptee|en place)\b|"
+                          r"\bplan d aide apa\b")
+REASONS["SAAD"] = "APA déjà accordée : service d'aide à domicile"
+
+
+def help_with_apa_granted(text: str, types: list[str], besoins: set[str]) -> tuple[list[str], dict[str, str]]:
+    """SAAD first for help at home once the APA is granted; `types` unchanged (no reason) otherwise."""
+    folded = fold(text)
+    helped = "aide_domicile" in besoins or re.search(r"\baides? (?:a dom\w*|menageres?)\b", folded)
+    if types or not helped or "soins_infirmiers" in besoins or not _APA_GRANTED.search(folded):
+        return types, {}
+    return ["SAAD"], {"SAAD": REASONS["SAAD"]}

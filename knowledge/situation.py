@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from knowledge.ages import MAX_AGE
-from knowledge.care_asked import (disabled_adult_support, drop_care_asked, sought_professionals,
-                                  withdrawal_of_the_young)
+from knowledge.care_asked import (disabled_adult_support, drop_care_asked, help_with_apa_granted,
+                                  sought_professionals, withdrawal_of_the_young)
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
 from knowledge.signs import read_signs
@@ -326,12 +326,14 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     situation.types = drop_care_asked(text, situation.types, situation.besoins, situation.besoins_nies)
     situation.types, situation.types_deduits = disabled_adult_support(
         text, situation.types, publics, situation.besoins, situation.age)
+    if not situation.types_deduits:
+        situation.types, situation.types_deduits = help_with_apa_granted(text, situation.types, situation.besoins)
     if signs:
         situation.signes = read_signs(text, publics=publics, age=situation.age)
     return situation
 
 
-_DECIDED_FOR = re.compile(r"\b(?:orientation|notification|notifiee?)\s+(?:(?:en|vers|de|d|du|un|une)\s+){0,2}$")
+_DECIDED_FOR = re.compile(r"\b(?:orientation|notification|notif|notifiee?)\s+(?:(?:en|vers|de|d|du|un|une)\s+){0,2}$")
 # The caller's role opening the message ("Travailleuse sociale à Dun-sur-Auron : une famille…").
 _ROLE_OPENING = re.compile(r"^[^.:;!?\n]{0,40}:")
 
