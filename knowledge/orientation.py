@@ -143,6 +143,8 @@ class Orientation:
         first = self.recommandations[0].service
         if self.recommandations[0].releve:
             return f"pas de {self.recommandations[0].releve} ici, il informe et oriente à sa place"
+        if first.type in self.situation.types_deduits:
+            return self.situation.types_deduits[first.type]
         if first.type in self.situation.types and not (first.type == "DAC" and self.triage.niveau == 3):
             return "le service demandé"
         if first.type == "DAC" and self.triage.niveau == 3:

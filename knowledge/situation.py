@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from knowledge.ages import MAX_AGE
+from knowledge.care_asked import (disabled_adult_support, drop_care_asked, help_with_apa_granted,
+                                  sought_professionals, withdrawal_of_the_young)
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
 from knowledge.signs import read_signs
@@ -83,6 +85,7 @@ class Situation:
     types_filtre: list[str] = field(default_factory=list)  # types asked by a filter (console, API): first
     noms_services: list[tuple[int, int]] = field(default_factory=list)  # spans of the services asked for
     non_problemes: list[tuple[int, int]] = field(default_factory=list)  # spans that are no current problem
+    types_deduits: dict[str, str] = field(default_factory=dict)  # type put first by a condition -> why
 
     def text_without_service_names(self) -> str:
         """The text with the names of the services asked for blanked ("équipe mobile psychiatrie
@@ -209,6 +212,8 @@ _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient
                             r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle)|"
                             # the caller a few words on ("une travailleuse sociale d'un foyer de Dreux nous sollicite")
                             r"(?:[a-z-]+\s+){0,7}?(?:nous|me|m)\s+(?:sollicite\w*|appelle\w*|contacte\w*|signale\w*|demande\w*)|"
+                            # the service calling about someone ("le CCAS de Mer appelle pour une dame")
+                            r"(?:(?:de|d|du|des)\s+)?(?:[a-z-]+\s+){0,3}?(?:appelle|telephone|ecrit)\s+(?:pour|au sujet|a propos|concernant)|"
                             # a professional giving an opinion or sending on ("le pédopsychiatre pense à un autisme")
                             r"(?:nous\s+|l\s+|les\s+|a\s+)?(?:pense|pensent|evoque\w*|suspecte\w*|soupconne\w*|propose\w*|"
                             r"conseille\w*|recommande\w*|oriente\w*|envoie\w*|adresse\w*|pose\w*|prescrit)|"
@@ -262,7 +267,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     situation.age = parse_age(text, today=today)
     urgences: set[str] = set()
     asked = [m for m in mentions if m.kind == "type" and not _is_context(text, m)]
-    situation.noms_services = [(m.start, m.end) for m in asked]
+    situation.noms_services = [(m.start, m.end) for m in asked] + sought_professionals(text)
     # A public inside the name of a service asked for is that service's name, not the person
     # ("équipe mobile psychiatrie précarité" is not a person in precarity).
     mentions = [m for m in mentions if m.kind != "public" or not any(
@@ -304,6 +309,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         # A minor victim, or a neglected child (dirty, left alone): child protection.
         situation.besoins.add("protection_enfance")
         situation.besoins_nies.discard("protection_enfance")
+    withdrawal_of_the_young(text, situation.besoins, situation.publics, age)
     publics = situation.publics
     publics |= publics_for_age(age)
     for need in situation.besoins:
@@ -317,12 +323,17 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         if situation.age is not None and situation.age < 1:
             publics.add("perinatalite")
     situation.types = _precise(situation.types, situation.besoins | publics, vocabulary)
+    situation.types = drop_care_asked(text, situation.types, situation.besoins, situation.besoins_nies)
+    situation.types, situation.types_deduits = disabled_adult_support(
+        text, situation.types, publics, situation.besoins, situation.age)
+    if not situation.types_deduits:
+        situation.types, situation.types_deduits = help_with_apa_granted(text, situation.types, situation.besoins)
     if signs:
         situation.signes = read_signs(text, publics=publics, age=situation.age)
     return situation
 
 
-_DECIDED_FOR = re.compile(r"\b(?:orientation|notification|notifiee?)\s+(?:(?:en|vers|de|d|du|un|une)\s+){0,2}$")
+_DECIDED_FOR = re.compile(r"\b(?:orientation|notification|notif|notifiee?)\s+(?:(?:en|vers|de|d|du|un|une)\s+){0,2}$")
 # The caller's role opening the message ("Travailleuse sociale à Dun-sur-Auron : une famille…").
 _ROLE_OPENING = re.compile(r"^[^.:;!?\n]{0,40}:")
 

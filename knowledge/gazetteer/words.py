@@ -81,7 +81,8 @@ LINK_AFTER_CUE = frozenset({"a", "au", "aux", "de", "d", "du", "des", "sur", "da
 ALONE = frozenset({"seul", "seule", "seuls", "seules"})
 # Before a demonym read as its town: a person ("un Berruyer", "une Orléanaise") or the town's
 # area ("l'agglo tourangelle", "la métropole orléanaise").
-DEMONYM_BEFORE = frozenset({"un", "une", "agglo", "agglomeration", "metropole", "banlieue"})
+DEMONYM_BEFORE = frozenset({"un", "une", "jeune", "cet", "cette", "vieil", "vieille",
+                            "agglo", "agglomeration", "metropole", "banlieue"})
 # Before a department number ("dans le 36", "dpt 41"); never a bare "le 18" (the fire brigade).
 DEPT_CUES = (("dans", "le"), ("dans", "la"), ("dans", "l"), ("ds", "le"), ("ds", "la"),
              ("ds", "l"), ("departement",), ("dpt",), ("dept",), ("dep",),

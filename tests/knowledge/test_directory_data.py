@@ -40,7 +40,7 @@ REQUIRED_PER_DEPARTEMENT = {
 }
 # Types whose service areas must cover every commune of every department.
 COVERING_TYPES = ("DAC", "MDPH", "MDS", "PMI", "SSIAD", "CMP", "CMPP", "HAD", "EMSP", "EMG",
-                  "CSAPA", "PASS", "CPAM", "CRIP", "MDA")
+                  "CSAPA", "PASS", "CPAM", "CRIP", "MDA", "CPTS")
 # Departments where the DAC absorbed the CLIC: no CLIC entry, the DAC says so.
 CLIC_ABSORBED_BY_DAC = {"36", "41"}
 
