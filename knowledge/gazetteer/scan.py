@@ -157,8 +157,8 @@ class TextScan:
         if common:
             return cue in ("strong", "medium") or capital
         short = len(key.replace(" ", "")) <= 4
-        if e.form == "sans_article" and key.count(" ") >= 2:
-            return True    # "ferte st aubin": a compound name without its article, not a phrase
+        if e.form == "sans_article" and " " in key:
+            return True    # "ferte st aubin", "ile bouchard": a compound name without its article, not a phrase
         if short and e.form == "exact" and e.sure and len(e.communes) == 1 and (
                 e.communes[0].population >= SHORT_TOWN_POP and not self.is_common_word(key)):
             return True    # "gien": a town of a short name that is no word
