@@ -9,7 +9,8 @@ them and the message-level frames:
   `knowledge/data/triage.yaml` call it with the options of their number (`cue_options`).
 - `unreal(text)`: a message framed as fiction, training, an information request or a supposed
   case ("dans un film", "formation sur…", "quels sont les signes", "que faire si…"), or one that
-  says nothing is serious, with nothing dated now: no source raises on it.
+  says the episode is over ("tout est revenu à la normale"), with nothing dated now: no source
+  raises on it.
 - `nothing_current(text)`: the supposed / calm part alone (the learned net's old veto).
 
 Someone else is not a qualifier that silences: a neighbour who collapses now is an emergency; a
@@ -37,18 +38,30 @@ _FRAME = re.compile(
     r"le heros|l heroine|le personnage|un personnage|le perso|fait un cauchemar|fait un reve|"
     r"formation (?:sur|aux|au|a la)|former (?:les|nos|des|mes)|formons|psc ?1|gestes qui sauvent|"
     r"on va apprendre|cours de secourisme|(?:un|une|notre|d) atelier (?:de|d|sur)|une conference|un webinaire|"
-    r"session de sensibilisation|exercice de simulation|mise en situation|cas clinique|l ecos|"
+    r"session de sensibilisation|exercice de simulation|mise en situation|cas cliniques?|l ecos|"
+    r"(?:suivi|suivre|fait|faire|organise|organiser|propose|proposer) (?:la|une|cette|notre|ma) formation|"
+    r"(?:pas de|aucun) cas actuel|(?:pas de|aucune) situation (?:actuelle|en cours)|"
+    r"(?:travaille|bosse|en stage|stagiaire|interne) (?:aux|au|a la|en) (?:urgences|samu|smur|reanimation|rea)|"
+    r"ce n est pas pour (?:elle|lui|eux|elles) que|il ne s agit pas (?:d elle|de lui|d eux)|"
     r"mon memoire|pour (?:un|mon) expose|question pour un expose|un depliant|nos affiches|une affiche|"
     r"prepare un guide|protocole de cabinet|une fiche pour|"
     r"je me renseigne|pour (?:information|info|ma culture|mon information)|question generale|par curiosite|"
     r"c est quoi (?:la|les) (?:difference|symptomes|signes)|quelle (?:est la )?difference|"
     r"quels sont les (?:signes|symptomes|criteres|numeros)|comment reconnaitre|"
     r"quel numero (?:donner|afficher|indiquer|communiquer)|quels numeros|confirmer le numero)\b")
+# An episode the message itself says is over ("tout est revenu à la normale", "le scanner n'a
+# rien montré"), wherever it is said.
+_RESOLVED = re.compile(
+    r"\b(?:tout est (?:revenu|rentre) (?:normal|a la normale|dans l ordre)|(?:est|sont) revenus? a la normale|"
+    r"n a rien montre|n ont rien montre|rien n a ete trouve|hors de danger|tiree? d affaire|en pleine forme|"
+    r"s en est (?:bien )?remise?|s en sont (?:bien )?remis)\b")
 # Something dated now: the frame does not hold.
 _NOW = re.compile(
     r"\b(?:(?:depuis|il y a|ya|y a|dp) (?:\d+|une|un|deux|trois|quelques|dix|vingt) ?(?:min|mn|minutes?|h|heures?)|"
     r"depuis (?:ce matin|cette nuit|ce midi|tout a l heure|hier soir)|en ce moment|a l instant|d un coup|tout a coup|"
     r"brutalement|soudain\w*|vient de|viennent de|ce matin|cette nuit|ce soir|ce midi)\b")
+
+_ONSET = {"brutalement", "d un coup", "tout a coup"}
 
 
 def nothing_current(text: str, *, hypothetical: bool = False) -> bool:
@@ -59,9 +72,12 @@ def nothing_current(text: str, *, hypothetical: bool = False) -> bool:
 
 
 def unreal(text: str) -> bool:
-    """Fiction, training, information request or supposed case, with nothing dated now."""
+    """Fiction, training, information request, supposed case or episode over, with nothing dated
+    now (an onset adverb alone, "si un aidant s'effondre brutalement", dates nothing)."""
     folded = fold(text)
-    return bool(_FRAME.search(folded) or _SUPPOSED.search(folded)) and not _NOW.search(folded)
+    return (bool(_FRAME.search(folded) or _SUPPOSED.search(folded) or _RESOLVED.search(folded))
+            and not any(m.group(0) not in _ONSET and not m.group(0).startswith("soudain")
+                        for m in _NOW.finditer(folded)))
 
 
 def cue_options(numero: str, regle: str) -> dict:
