@@ -53,6 +53,11 @@ def test_paired_emergencies_keep_their_number(rules):
     "Je me renseigne : une douleur dans la poitrine chez un jeune, c'est toujours cardiaque ?",
     "Imaginons qu'il fasse une convulsion pendant le trajet en car, l'accompagnateur appelle qui ?",
     "Il ne respire pas trop mal ce soir, il tousse encore un peu : un kiné respiratoire ?",
+    "Arrêt cardiaque de ma tablette hier, j'ai perdu vos adresses : pouvez-vous me renvoyer la liste ?",
+    "J'ai la tête qui va exploser avec tous ces acronymes, merci de m'avoir expliqué.",
+    "Il a eu du mal à parler pendant une heure mardi. Aux urgences l'IRM n'a rien montré, tout est revenu à la normale.",
+    "Ma sœur est interne aux urgences et voit des arrêts cardiaques toutes les nuits, elle cherche un psy pour elle.",
+    "Mon oncle a fait un infarctus, mais ce n'est pas pour lui que j'écris : sa femme cherche une aide-ménagère.",
 ])
 def test_a_frame_or_a_qualifier_silences_every_source(rules, text):
     assert _raised(rules, text) == []
@@ -64,6 +69,8 @@ def test_a_frame_or_a_qualifier_silences_every_source(rules, text):
     ("Je me renseigne pour ma mère : elle a la bouche de travers depuis 20 minutes.", "15"),
     ("Dans la pièce il y a un poêle à pétrole, toute la famille a mal à la tête et vomit.", "15"),
     ("Est-ce grave s'il crache du sang depuis ce matin et qu'il est tout pâle ?", "15"),
+    ("Il avait fait un malaise hier, le scanner n'a rien montré. Mais depuis 10 minutes il ne répond plus.", "15"),
+    ("Formation sur la sécurité au travail : un collègue vient de s'effondrer et ne respire plus.", "15"),
 ])
 def test_the_live_counterparts_still_raise(rules, text, numero):
     assert numero in _raised(rules, text)
@@ -74,5 +81,6 @@ def test_the_frames_are_read_in_one_place():
     assert unreal("Que faire si mon père perd connaissance ?")
     assert not unreal("Que faire si ? Il a perdu connaissance il y a 2 minutes.")
     assert not unreal("On regardait un film quand il s'est effondré.")
+    assert unreal("Soirée de formation : que faire si un aidant s'effondre brutalement ?")
     assert nothing_current("Si jamais il refait un malaise, j'appelle qui ?")
     assert not nothing_current("Si jamais c'est grave : il ne bouge plus le bras depuis 10 min.")
