@@ -35,7 +35,7 @@ _CALM = re.compile(
 _FRAME = re.compile(
     r"\b(?:dans (?:un|une|le|la|ma|mon|sa|son) (?:film|serie|livre|roman|jeu video|bd|manga|cauchemar|reve)|"
     r"(?:vu|lu|regarde) (?:un|une|le|la) (?:film|serie|roman|livre|documentaire|reportage)|au theatre|une piece de theatre|"
-    r"le heros|l heroine|le personnage|un personnage|le perso|fait un cauchemar|fait un reve|"
+    r"le heros|le personnage|un personnage|le perso|fait un cauchemar|fait un reve|"
     r"formation (?:sur|aux|au|a la)|former (?:les|nos|des|mes)|formons|psc ?1|gestes qui sauvent|"
     r"on va apprendre|cours de secourisme|(?:un|une|notre|d) atelier (?:de|d|sur)|une conference|un webinaire|"
     r"session de sensibilisation|exercice de simulation|mise en situation|cas cliniques?|l ecos|"

@@ -71,6 +71,7 @@ def test_a_frame_or_a_qualifier_silences_every_source(rules, text):
     ("Est-ce grave s'il crache du sang depuis ce matin et qu'il est tout pâle ?", "15"),
     ("Il avait fait un malaise hier, le scanner n'a rien montré. Mais depuis 10 minutes il ne répond plus.", "15"),
     ("Formation sur la sécurité au travail : un collègue vient de s'effondrer et ne respire plus.", "15"),
+    ("Mon ami a pris de l'héroïne, il est gris, il respire très lentement.", "15"),
 ])
 def test_the_live_counterparts_still_raise(rules, text, numero):
     assert numero in _raised(rules, text)
