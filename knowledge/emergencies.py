@@ -3,11 +3,13 @@
 Three readers, most certain first, merged into one ordered list of `Emergency`:
 - the cue phrases of `knowledge/data/triage.yaml` (section `urgences`), searched in the whole
   folded message, skipping negated cues and reported history (`knowledge.cues`,
-  `knowledge.negation`), then filtered by the signs reader's qualifiers (hypothetical, feared,
-  past, long-standing, reassuring);
+  `knowledge.negation`), then qualified by the signs reader and judged by the same verdict as the
+  signs rules (`knowledge.qualifiers.real`);
 - the live clinical signs and alert scenes of `knowledge.signs` (`knowledge/data/signs.yaml`);
 - the learned second net (`knowledge.emergency_net`) for what both missed, whose doubt gives a
   conditional line.
+Every source then passes the message-level frame of `knowledge.qualifiers.unreal` (fiction,
+training, information request, supposed case, episode over, with nothing dated now).
 
 `Rules` (knowledge.triage) loads the section and asks `EmergencyRules.detect` for each situation.
 """

@@ -43,6 +43,7 @@ _FRAME = re.compile(
     r"(?:pas de|aucun) cas actuel|(?:pas de|aucune) situation (?:actuelle|en cours)|"
     r"(?:travaille|bosse|en stage|stagiaire|interne) (?:aux|au|a la|en) (?:urgences|samu|smur|reanimation|rea)|"
     r"ce n est pas pour (?:elle|lui|eux|elles) que|il ne s agit pas (?:d elle|de lui|d eux)|"
+    r"j ai cru (?:faire|que j allais faire) (?:un|une)|"
     r"mon memoire|pour (?:un|mon) expose|question pour un expose|un depliant|nos affiches|une affiche|"
     r"prepare un guide|protocole de cabinet|une fiche pour|"
     r"je me renseigne|pour (?:information|info|ma culture|mon information)|question generale|par curiosite|"

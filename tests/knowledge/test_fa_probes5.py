@@ -58,6 +58,7 @@ def test_paired_emergencies_keep_their_number(rules):
     "Il a eu du mal à parler pendant une heure mardi. Aux urgences l'IRM n'a rien montré, tout est revenu à la normale.",
     "Ma sœur est interne aux urgences et voit des arrêts cardiaques toutes les nuits, elle cherche un psy pour elle.",
     "Mon oncle a fait un infarctus, mais ce n'est pas pour lui que j'écris : sa femme cherche une aide-ménagère.",
+    "Merci ! J'ai cru faire une crise cardiaque en voyant le devis, mais vous m'avez rassurée.",
 ])
 def test_a_frame_or_a_qualifier_silences_every_source(rules, text):
     assert _raised(rules, text) == []
