@@ -3,11 +3,13 @@
 Three readers, most certain first, merged into one ordered list of `Emergency`:
 - the cue phrases of `knowledge/data/triage.yaml` (section `urgences`), searched in the whole
   folded message, skipping negated cues and reported history (`knowledge.cues`,
-  `knowledge.negation`), then filtered by the signs reader's qualifiers (hypothetical, feared,
-  past, long-standing, reassuring);
+  `knowledge.negation`), then qualified by the signs reader and judged by the same verdict as the
+  signs rules (`knowledge.qualifiers.real`);
 - the live clinical signs and alert scenes of `knowledge.signs` (`knowledge/data/signs.yaml`);
 - the learned second net (`knowledge.emergency_net`) for what both missed, whose doubt gives a
   conditional line.
+Every source then passes the message-level frame of `knowledge.qualifiers.unreal` (fiction,
+training, information request, supposed case, episode over, with nothing dated now).
 
 `Rules` (knowledge.triage) loads the section and asks `EmergencyRules.detect` for each situation.
 """
@@ -18,7 +20,8 @@ from typing import Callable
 
 from knowledge.ages import within
 from knowledge.cues import Cues, live
-from knowledge.emergency_net import nothing_current, second_net
+from knowledge.emergency_net import second_net
+from knowledge.qualifiers import cue_options, nothing_current, real, unreal
 from knowledge.signs import SignReader
 from knowledge.vocabulary import fold_aligned
 
@@ -87,6 +90,8 @@ class EmergencyRules:
         fired = self.cue_emergencies(situation.text or "", publics=set(situation.publics),
                                      age=situation.age)
         fired = self._with_signs(fired, situation, net)
+        if fired and unreal(situation.text or ""):
+            fired = []          # fiction, training, information or supposed case: nothing now
         urgences: list[Emergency] = []
         for em, _spans in fired:
             same = next((u for u in urgences if u.numero == em.numero), None)
@@ -172,7 +177,6 @@ def _qualified(fired, text, reader):
     negation and simple history)."""
     out = []
     for em, spans in fired:
-        vital = em.numero == "15" and not em.regle.startswith("suicide")
         # A cue inside a span that the signs reader's `sauf` sets aside for the same number is
         # not the sign ("le cabinet infirmier ne répond plus", "ça a été un choc").
         excluded = reader.excluded(text, em.numero)
@@ -186,10 +190,8 @@ def _qualified(fired, text, reader):
                 if q is None or not q.hypothese or not nothing_current(text, hypothetical=True):
                     kept.append((s, e))
                 continue
-            if q is not None and (q.hypothese or q.nie or (q.antecedent and q.debut != "brutal")
-                                  or (vital and (q.crainte or q.rassurant or q.debut == "ancien"))):
-                continue
-            kept.append((s, e))
+            if q is None or real(q, **cue_options(em.numero, em.regle)):
+                kept.append((s, e))
         if kept:
             out.append((em, kept))
     return out

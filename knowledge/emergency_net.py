@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.signs import DEFAULT_PATH as SIGNS_PATH
+from knowledge.qualifiers import nothing_current, unreal
 from knowledge.signs import SignReader
 from knowledge.text import fold
 
@@ -234,31 +235,10 @@ class Alarm:
     conditionnel: bool = False
 
 
-# A question about what might happen ("si jamais il refait un malaise, qui j'appelle ?") or a
-# message that says itself that nothing is serious ("rien de grave", "pour l'instant elle va
-# bien"), with nothing dated now: the net's doubt has no situation to qualify.
-_SUPPOSED = re.compile(r"\b(?:si jamais|au cas ou|et si|si un jour|des fois que|dans l hypothese)\b")
-_CALM = re.compile(
-    r"\b(?:rien de grave|pas de (?:souci|probleme) grave|pas urgent|sans urgence|rien d urgent|pas d urgence|"
-    r"aucune urgence|rien d inquietant|(?:n est |ne sont )?pas en danger|aucun danger|tout va bien|"
-    r"(?:il|elle|ils|elles|tout le monde|tous) (?:va|vont) (?:bien|mieux|tres bien))\b")
-_NOW = re.compile(
-    r"\b(?:(?:depuis|il y a|ya|y a|dp) (?:\d+|une|un|deux|trois|quelques|dix|vingt) ?(?:min|mn|minutes?|h|heures?)|"
-    r"depuis (?:ce matin|cette nuit|ce midi|tout a l heure|hier soir)|en ce moment|a l instant|d un coup|tout a coup|"
-    r"brutalement|soudain\w*|vient de|viennent de|ce matin|cette nuit|ce soir|ce midi)\b")
-
-
-def nothing_current(text: str, *, hypothetical: bool = False) -> bool:
-    """A supposed or self-declared harmless situation, with nothing dated now (see above);
-    `hypothetical`: the caller already knows the message is a question, only the "now" counts."""
-    folded = fold(text)
-    return (hypothetical or bool(_SUPPOSED.search(folded) or _CALM.search(folded))) and not _NOW.search(folded)
-
-
 def second_net(situation, said: set[str], *, vetoed: bool = False) -> list[Alarm]:
     """Emergencies (plain or conditional) the net adds for numbers not already raised."""
     text = situation.text or ""
-    if vetoed or len(_WORDS.findall(fold(text))) < MIN_WORDS or nothing_current(text):
+    if vetoed or len(_WORDS.findall(fold(text))) < MIN_WORDS or nothing_current(text) or unreal(text):
         return []
     signes = getattr(situation, "signes", None) or []
     if signes:

@@ -23,6 +23,7 @@ import yaml
 
 from knowledge.ages import within
 from knowledge.negation import inside_split_negation, is_history, is_negated, thought_negated
+from knowledge.qualifiers import real
 from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
@@ -408,21 +409,9 @@ class SignReader:
                     crainte=fear, rassurant=calm)
 
     def is_live(self, sign: Sign) -> bool:
-        """A sign that raises its emergency: current, affirmed, real."""
+        """A sign that raises its emergency: current, affirmed, real (knowledge.qualifiers)."""
         rule = self.rules[sign.regle]
-        if sign.nie and "nie" not in rule.ignore:
-            return False
-        if sign.antecedent and "antecedent" not in rule.ignore and sign.debut != "brutal":
-            return False
-        if any(getattr(sign, q) and q not in rule.ignore for q in ("hypothese", "crainte")):
-            return False
-        if rule.non_ancien and sign.debut == "ancien":
-            return False
-        if rule.brutal and sign.debut != "brutal":
-            return False
-        if sign.rassurant and rule.numero == "15" and "crainte" not in rule.ignore:
-            return False
-        return True
+        return real(sign, numero=rule.numero, ignore=rule.ignore, non_ancien=rule.non_ancien, brutal=rule.brutal)
 
 
 def _inverse(index: list[int], n: int) -> list[int]:

@@ -1,0 +1,113 @@
+"""One qualifier step for every alarm source (cue lists, signs rules, learned net).
+
+The signs reader (`knowledge.signs`) computes the qualifiers of a span (negated, past history,
+hypothetical, feared, reported, onset, reassuring); this module holds the one decision taken on
+them and the message-level frames:
+
+- `real(sign, ...)`: whether a qualified span raises its number. The signs rules call it with
+  their own options (`ignore`, `requiert_non_ancien`, `requiert_brutal`); the cue phrases of
+  `knowledge/data/triage.yaml` call it with the options of their number (`cue_options`).
+- `unreal(text)`: a message framed as fiction, training, an information request or a supposed
+  case ("dans un film", "formation sur…", "quels sont les signes", "que faire si…"), or one that
+  says the episode is over ("tout est revenu à la normale"), with nothing dated now: no source
+  raises on it.
+- `nothing_current(text)`: the supposed / calm part alone (the learned net's old veto).
+
+Someone else is not a qualifier that silences: a neighbour who collapses now is an emergency; a
+neighbour's past stroke is caught as past history.
+"""
+from __future__ import annotations
+
+import re
+
+from knowledge.text import fold
+
+# A question about what might happen ("si jamais il refait un malaise, qui j'appelle ?").
+_SUPPOSED = re.compile(
+    r"\b(?:si jamais|au cas ou|et si|si un jour|des fois que|dans l hypothese|que faire si|quoi faire si|"
+    r"qu est ce qu on fait si|qu est ce que je fais si|imaginons|imaginez|supposons|admettons|mettons qu)\b")
+# A message that says itself that nothing is serious.
+_CALM = re.compile(
+    r"\b(?:rien de grave|pas de (?:souci|probleme) grave|pas urgent|sans urgence|rien d urgent|pas d urgence|"
+    r"aucune urgence|rien d inquietant|(?:n est |ne sont )?pas en danger|aucun danger|tout va bien|"
+    r"(?:il|elle|ils|elles|tout le monde|tous) (?:va|vont) (?:bien|mieux|tres bien))\b")
+# Fiction, training, teaching material, information request: not a situation of the writer.
+_FRAME = re.compile(
+    r"\b(?:dans (?:un|une|le|la|ma|mon|sa|son) (?:film|serie|livre|roman|jeu video|bd|manga|cauchemar|reve)|"
+    r"(?:vu|lu|regarde) (?:un|une|le|la) (?:film|serie|roman|livre|documentaire|reportage)|au theatre|une piece de theatre|"
+    r"le heros|le personnage|un personnage|le perso|fait un cauchemar|fait un reve|"
+    r"formation (?:sur|aux|au|a la)|former (?:les|nos|des|mes)|formons|psc ?1|gestes qui sauvent|"
+    r"on va apprendre|cours de secourisme|(?:un|une|notre|d) atelier (?:de|d|sur)|une conference|un webinaire|"
+    r"session de sensibilisation|exercice de simulation|mise en situation|cas cliniques?|l ecos|"
+    r"(?:suivi|suivre|fait|faire|organise|organiser|propose|proposer) (?:la|une|cette|notre|ma) formation|"
+    r"(?:pas de|aucun) cas actuel|(?:pas de|aucune) situation (?:actuelle|en cours)|"
+    r"(?:travaille|bosse|en stage|stagiaire|interne) (?:aux|au|a la|en) (?:urgences|samu|smur|reanimation|rea)|"
+    r"ce n est pas pour (?:elle|lui|eux|elles) que|il ne s agit pas (?:d elle|de lui|d eux)|"
+    r"j ai cru (?:faire|que j allais faire) (?:un|une)|"
+    r"mon memoire|pour (?:un|mon) expose|question pour un expose|un depliant|nos affiches|une affiche|"
+    r"prepare un guide|protocole de cabinet|une fiche pour|"
+    r"je me renseigne|pour (?:information|info|ma culture|mon information)|question generale|par curiosite|"
+    r"c est quoi (?:la|les) (?:difference|symptomes|signes)|quelle (?:est la )?difference|"
+    r"quels sont les (?:signes|symptomes|criteres|numeros)|comment reconnaitre|"
+    r"quel numero (?:donner|afficher|indiquer|communiquer)|quels numeros|confirmer le numero)\b")
+# An episode the message itself says is over ("tout est revenu à la normale", "le scanner n'a
+# rien montré"), wherever it is said.
+_RESOLVED = re.compile(
+    r"\b(?:tout est (?:revenu|rentre) (?:normal|a la normale|dans l ordre)|(?:est|sont) revenus? a la normale|"
+    r"n a rien montre|n ont rien montre|rien n a ete trouve|hors de danger|tiree? d affaire|en pleine forme|"
+    r"s en est (?:bien )?remise?|s en sont (?:bien )?remis)\b")
+# Something dated now: the frame does not hold.
+_NOW = re.compile(
+    r"\b(?:(?:depuis|il y a|ya|y a|dp) (?:\d+|une|un|deux|trois|quelques|dix|vingt) ?(?:min|mn|minutes?|h|heures?)|"
+    r"depuis (?:ce matin|cette nuit|ce midi|tout a l heure|hier soir)|en ce moment|a l instant|d un coup|tout a coup|"
+    r"brutalement|soudain\w*|vient de|viennent de|ce matin|cette nuit|ce soir|ce midi)\b")
+
+_ONSET = {"brutalement", "d un coup", "tout a coup"}
+
+
+def nothing_current(text: str, *, hypothetical: bool = False) -> bool:
+    """A supposed or self-declared harmless situation, with nothing dated now;
+    `hypothetical`: the caller already knows the message is a question, only the "now" counts."""
+    folded = fold(text)
+    return (hypothetical or bool(_SUPPOSED.search(folded) or _CALM.search(folded))) and not _NOW.search(folded)
+
+
+def unreal(text: str) -> bool:
+    """Fiction, training, information request, supposed case or episode over, with nothing dated
+    now (an onset adverb alone, "si un aidant s'effondre brutalement", dates nothing)."""
+    folded = fold(text)
+    return (bool(_FRAME.search(folded) or _SUPPOSED.search(folded) or _RESOLVED.search(folded))
+            and not any(m.group(0) not in _ONSET and not m.group(0).startswith("soudain")
+                        for m in _NOW.finditer(folded)))
+
+
+def cue_options(numero: str, regle: str) -> dict:
+    """Options of `real` for a cue phrase of triage.yaml: vital cues (15, not suicide) also fall
+    when feared, reassured or long-standing; suicide and social cues hold when feared."""
+    vital = numero == "15" and not regle.startswith("suicide")
+    return {"numero": numero, "ignore": frozenset() if vital else frozenset({"crainte"}),
+            "non_ancien": vital, "rassurant": vital}
+
+
+def real(sign, *, numero: str, ignore=frozenset(), non_ancien: bool = False, brutal: bool = False,
+         rassurant: bool | None = None) -> bool:
+    """A qualified span that raises its number: affirmed, current, real. `sign` has the
+    qualifiers of `knowledge.signs.Sign`; `ignore`: qualifiers that do not count for this rule;
+    `rassurant`: a reassuring check silences (default: vital number and fear counts)."""
+    if sign.nie and "nie" not in ignore:
+        return False
+    if sign.antecedent and "antecedent" not in ignore and sign.debut != "brutal":
+        return False
+    # A supposed sign whose onset is dated now ("c'est grave s'il vomit du sang depuis ce
+    # matin ?") is a question about a real situation.
+    if sign.hypothese and "hypothese" not in ignore and sign.debut != "brutal":
+        return False
+    if sign.crainte and "crainte" not in ignore:
+        return False
+    if non_ancien and sign.debut == "ancien":
+        return False
+    if brutal and sign.debut != "brutal":
+        return False
+    if rassurant is None:
+        rassurant = numero == "15" and "crainte" not in ignore
+    return not (sign.rassurant and rassurant)
