@@ -2,7 +2,7 @@
 
 A relative texting in a hurry writes "bouch de traver", "respir pa", "etoufe", "reagi plu": the
 signs reader compares each token to the words of its patterns, so such forms were missed. For a
-folded token that is not itself a word of the sign patterns, `extra` gives the pattern words it
+folded token of four letters or more that is not itself a word of the sign patterns, `extra` gives the pattern words it
 can stand for: a short table of usual SMS forms (`plu` -> `plus`, `ki` -> `qui`, `bb` -> `bebe`),
 and the pattern words reached by adding a silent ending (`bouch` -> `bouche`, `respir` ->
 `respirer`, `reagi` -> `reagit`) or by doubling one consonant (`etoufe` -> `etouffe`, `arive` ->
@@ -25,7 +25,7 @@ SMS = {
     "bocou": "beaucoup", "bcoup": "beaucoup", "koi": "quoi", "yeu": "yeux", "san": "sang", "fis": "fils",
     "mer": "mere", "dan": "dans", "ds": "dans", "pome": "pommes", "pomes": "pommes", "tre": "tres",
     "vit": "vite", "rouj": "rouge", "blan": "blanc", "froi": "froid", "moi": "mois", "sa": "ca",
-    "o": "au", "respi": "respiration", "bra": "bras", "jamb": "jambe", "reveil": "reveille", "cet": "cette",
+    "o": "au", "respi": "respiration", "pal": "pale", "dor": "dort", "voi": "voit", "boi": "boit", "bra": "bras", "jamb": "jambe", "reveil": "reveille", "cet": "cette",
 }
 _ENDINGS = ("e", "s", "t", "d", "x", "r", "er", "re", "dre", "es", "ent", "ee", "ez")
 _DOUBLE = set("bcdfglmnprst")
@@ -51,9 +51,16 @@ def vocabulary() -> frozenset[str]:
             for value in node:
                 walk(value)
 
-    walk(data.get("qualificatifs"))
+    quals = data.get("qualificatifs") or {}
+    now = ("debut_brutal", "en_cours", "actuel")
+    walk({k: v for k, v in quals.items() if k in now})
     walk(data.get("regles"))
-    return frozenset(words)
+    # The forms serve recall, never silence: a misspelt "longtemp" must not become a word of the
+    # qualifiers that cancel a sign (past, long-standing, hypothetical, reassuring...).
+    kept = set(words)
+    words.clear()
+    walk({k: v for k, v in quals.items() if k not in now})
+    return frozenset(kept - words)
 
 
 def _doubled(word: str):
@@ -71,7 +78,7 @@ def extra(folded: str) -> str:
         word = SMS[folded]
         return f"{word}|" if word != folded else ""
     vocab = vocabulary()
-    if len(folded) < 3 or not folded.isalpha() or folded in vocab:
+    if len(folded) < 4 or not folded.isalpha() or folded in vocab:    # short forms: the table only
         return ""
     found = sorted({w for base in _doubled(folded) for w in [base, *(base + end for end in _ENDINGS)]
                     if w != folded and w in vocab})
