@@ -91,8 +91,6 @@ def _sms(text: str, rng: random.Random) -> str:
                  (" que ", " ke ") if rng.random() < 0.2 else ("", "")):
         if a:
             t = t.replace(a, b)
-    if rng.random() < 0.5:          # silent endings dropped, as hurried texts do ("bouch", "respir")
-        t = " ".join(w[:-1] if len(w) > 4 and w[-1] in "est" and rng.random() < 0.3 else w for w in t.split())
     return t
 
 
