@@ -27,7 +27,9 @@ _VERB_NEGATION_ENDS = frozenset({"plus", "pas", "jamais", "guere", "rien"})
 _ET_CARRIES = frozenset({"de", "d", "du", "des", "la", "le", "les", "l", "un", "une", "ni", "aucun", "aucune"})
 
 TRIGGERS = frozenset({"pas", "aucun", "aucune", "aucuns", "aucunes", "sans", "ni", "absence", "nie", "niee",
-                      "nies", "niees", "niant", "denie", "jamais", "non", "nullement", "exclut", "rien"})
+                      "nies", "niees", "niant", "denie", "jamais", "non", "nullement", "exclut", "rien",
+                      # SMS "pa" ("pa de fievre"; not "PA 8/5", blood pressure) and English "no", "without".
+                      "pa", "no", "without"})
 # "plus" negates only after "ne"/"n'" ("n'est plus seule"), never in "de plus en plus".
 # Pseudo-negations: the trigger followed by one of these words is not a negation.
 PSEUDO_NEXT = {
@@ -40,12 +42,14 @@ PSEUDO_NEXT = {
     "rien": frozenset({"que", "qu", "a", "ne", "n"}) - {"n", "ne"},
     "ni": frozenset(),
 }
+PSEUDO_NEXT["pa"] = PSEUDO_NEXT["pas"]
 # A trigger preceded by one of these words is not a negation of what follows
 # ("ne répond pas au traitement antidépresseur", "n'arrive pas à se laver", "n'ose pas porter plainte").
 PSEUDO_PREV = {
     "pas": frozenset({"repond", "reagit", "supporte", "tolere", "arrive", "parvient", "sait", "ose", "comprend",
                       "hesitez", "hesite"}),
 }
+PSEUDO_PREV["pa"] = PSEUDO_PREV["pas"] | {"repon", "reagi", "arive"}
 # Words allowed between a trigger and the mention it negates ("pas de notion de", "aucun signe de").
 FILLERS = frozenset("""
 de d du des la le les l un une a au aux en ce cet cette jour y il elle ils elles on n ne est sont ont avait
@@ -122,7 +126,8 @@ def is_negated(folded_text: str, start: int, end: int | None = None) -> bool:
         w = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else ""
         prev = words[i - 1] if i > 0 else ""
-        if w in TRIGGERS and nxt not in PSEUDO_NEXT.get(w, ()) and prev not in PSEUDO_PREV.get(w, ()):
+        if (w in TRIGGERS and nxt not in PSEUDO_NEXT.get(w, ()) and prev not in PSEUDO_PREV.get(w, ())
+                and not (w == "pa" and (nxt or folded_text[start:start + 1])[:1].isdigit())):
             return True
         if w == "plus" and nxt != "en" and any(x in ("ne", "n") for x in words[max(0, i - 4):i]):
             return True

@@ -25,6 +25,7 @@ from knowledge.ages import within
 from knowledge.negation import inside_split_negation, is_history, is_negated, thought_negated
 from knowledge.qualifiers import real
 from knowledge.numbers import KNOWN_NUMBERS
+from knowledge.spelling import extra as _sms
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
 
@@ -103,7 +104,7 @@ def nlp():
 def _fold_key(text: str, lemma: str) -> str:
     # Punctuation folds to nothing: keep it, so that a gap `~N` can stop at a sentence end.
     f = fold(re.sub(r"(?<=\d)\.(?=\d)", ",", text)).replace(" ", "_") or text.strip()  # "39.5" reads "39,5"
-    return f"|{f}|{fold(lemma).replace(' ', '_') or lemma.strip()}|"
+    return f"|{f}|{fold(lemma).replace(' ', '_') or lemma.strip()}|{_sms(f)}"  # + SMS forms (spelling.py)
 
 
 def _key(token) -> str:
