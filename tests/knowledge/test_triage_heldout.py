@@ -1,8 +1,9 @@
 """Emergency triage on the frozen held-out test splits (tests/heldout/*/test.yml, never opened while
 tuning): the figures may only go up. Floors are what `make bench-triage` measured (docs/triage.md
 § 3 quater), rounded in the safe direction; the targets of issue 16 (vital ≥ 0.99, social ≥ 0.95,
-false alarms ≤ 1 %, none on small talk) are not reached yet. `test3` and `test4` are the third and
-fourth generations, written blind on 2026-12-03 and never tuned on (their dev splits were)."""
+false alarms ≤ 1 %, none on small talk) are not reached yet. `test3`, `test4` and `test5` are the
+third, fourth and fifth generations, written blind on 2026-12-03 and 2026-12-06 and never tuned on
+(their dev splits were)."""
 from __future__ import annotations
 
 import pytest
@@ -13,28 +14,34 @@ from scripts.heldout import split_file
 # split -> figure -> floor (recall: at least; false alarm rates: at most)
 MEASURED = {
     "test": {
-        "vital_recall": 0.93,               # 0.941 on 2026-12-03, merged fourth pass (0.919, 0.912, 0.875 before)
-        "social_recall": 0.745,             # 0.757 (0.743, 0.689 before)
-        "false_alarm_rate[all]": 0.045,     # 0.0405 (0.0541, 0.0631 before)
+        "vital_recall": 0.94,               # 0.949 on 2026-12-06, merged fifth pass (0.941, 0.919, 0.912, 0.875 before)
+        "social_recall": 0.745,             # 0.757 (0.757, 0.743, 0.689 before)
+        "false_alarm_rate[all]": 0.04,      # 0.036 (0.0405, 0.0541, 0.0631 before)
         "false_alarm_rate[small_talk]": 0.0,
     },
     "test2": {
-        "vital_recall": 0.955,              # 0.967 (0.934, 0.926 before)
-        "social_recall": 0.785,             # 0.797 (0.785, 0.722 before)
-        "false_alarm_rate[all]": 0.05,      # 0.0457 (0.0629, 0.0686 before)
+        "vital_recall": 0.955,              # 0.967 (0.967, 0.934, 0.926 before)
+        "social_recall": 0.80,              # 0.810 (0.797, 0.785, 0.722 before)
+        "false_alarm_rate[all]": 0.045,     # 0.040 (0.0457, 0.0629, 0.0686 before)
         "false_alarm_rate[small_talk]": 0.0,
     },
     "test3": {
-        "vital_recall": 0.98,               # 0.991 (0.954; 0.945 before any tuning on dev3)
-        "social_recall": 0.73,              # 0.746 (0.746, 0.683 before)
-        "false_alarm_rate[all]": 0.065,     # 0.0610 (0.0671, 0.0732 before)
+        "vital_recall": 0.98,               # 0.991 (0.991, 0.954; 0.945 before any tuning on dev3)
+        "social_recall": 0.75,              # 0.762 (0.746, 0.746, 0.683 before)
+        "false_alarm_rate[all]": 0.06,      # 0.0549 (0.0610, 0.0671, 0.0732 before)
         "false_alarm_rate[small_talk]": 0.0,
     },
     "test4": {                              # fourth generation, written blind 2026-12-03, never tuned on
-        "vital_recall": 0.92,               # 0.931 (0.911 before any tuning on dev4)
-        "social_recall": 0.83,              # 0.840 (0.840 before)
-        "false_alarm_rate[all]": 0.055,     # 0.0494 (0.0556 before)
+        "vital_recall": 0.93,               # 0.941 (0.931; 0.911 before any tuning on dev4)
+        "social_recall": 0.83,              # 0.840 (0.840, 0.840 before)
+        "false_alarm_rate[all]": 0.05,      # 0.0432 (0.0494, 0.0556 before)
         "false_alarm_rate[small_talk]": 0.0,
+    },
+    "test5": {                              # fifth generation, written blind 2026-12-06, never tuned on
+        "vital_recall": 0.96,               # 0.971 (0.943 before any tuning on dev5)
+        "social_recall": 0.625,             # 0.638 (0.655 before: one item fewer, see docs/triage.md)
+        "false_alarm_rate[all]": 0.045,     # 0.0365 (0.0365 before)
+        "false_alarm_rate[small_talk]": 0.042,  # 1 of 24, as before any tuning: not met (target 0)
     },
 }
 RECALLS = ("vital_recall", "social_recall")
