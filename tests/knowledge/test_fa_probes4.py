@@ -9,21 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.situation import analyse
-from knowledge.triage import Rules
+from tests.knowledge.probes import raised, false_alarms, missed
+
 
 PROBES = yaml.safe_load((Path(__file__).parent / "fa_probes4.yaml").read_text(encoding="utf-8"))
 MAX_FALSE_ALARMS = 1          # of 152 traps (18 before the pass, 3 after it, 1 after fa5)
 MIN_CAUGHT = 50               # of 50 close emergencies (49 before the pass)
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Rules.default()
-
-
-def _raised(rules, text):
-    return [u.numero for u in rules.triage(analyse(text)).urgences]
 
 
 def test_the_probe_file_covers_every_category_and_voice():
@@ -36,15 +27,14 @@ def test_the_probe_file_covers_every_category_and_voice():
 
 
 def test_false_alarms_on_the_traps_stay_under_the_floor(rules):
-    alarms = [(t["category"], t["text"]) for t in PROBES["pieges"] if _raised(rules, t["text"])]
+    alarms = false_alarms(rules, PROBES["pieges"])
     assert len(alarms) <= MAX_FALSE_ALARMS, alarms
     assert not [a for a in alarms if a[0] == "small_talk"]
 
 
 def test_close_emergencies_keep_their_number(rules):
-    missed = [u["text"] for u in PROBES["urgences"]
-              if not {str(n) for n in u["numeros"]} & set(_raised(rules, u["text"]))]
-    assert len(PROBES["urgences"]) - len(missed) >= MIN_CAUGHT, missed
+    lost = missed(rules, PROBES["urgences"])
+    assert len(PROBES["urgences"]) - len(lost) >= MIN_CAUGHT, lost
 
 
 @pytest.mark.parametrize("text", [
@@ -56,7 +46,7 @@ def test_close_emergencies_keep_their_number(rules):
     "Ça a été un choc de voir le devis. Des aides pour un monte-escalier ?",
 ])
 def test_each_class_of_false_alarm_stays_silent(rules, text):
-    assert _raised(rules, text) == []
+    assert raised(rules, text) == set()
 
 
 @pytest.mark.parametrize("text,numero", [
@@ -67,4 +57,4 @@ def test_each_class_of_false_alarm_stays_silent(rules, text):
     ("Il s'étouffe en mangeant, il devient bleu et ne peut plus parler.", "15"),
 ])
 def test_the_live_counterparts_still_raise(rules, text, numero):
-    assert numero in _raised(rules, text)
+    assert numero in raised(rules, text)

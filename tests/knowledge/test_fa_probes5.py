@@ -10,21 +10,13 @@ import pytest
 import yaml
 
 from knowledge.qualifiers import nothing_current, unreal
-from knowledge.situation import analyse
-from knowledge.triage import Rules
+
+from tests.knowledge.probes import raised, false_alarms, missed
+
 
 PROBES = yaml.safe_load((Path(__file__).parent / "fa_probes5.yaml").read_text(encoding="utf-8"))
 MAX_FALSE_ALARMS = 0          # of 90 traps (11 before the pass)
 MIN_CAUGHT = 34               # of 34 paired emergencies (33 before the pass)
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Rules.default()
-
-
-def _raised(rules, text):
-    return [u.numero for u in rules.triage(analyse(text)).urgences]
 
 
 def test_the_probe_file_covers_every_category_and_voice():
@@ -36,15 +28,14 @@ def test_the_probe_file_covers_every_category_and_voice():
 
 
 def test_false_alarms_on_the_traps_stay_under_the_floor(rules):
-    alarms = [(t["category"], t["text"]) for t in PROBES["pieges"] if _raised(rules, t["text"])]
+    alarms = false_alarms(rules, PROBES["pieges"])
     assert len(alarms) <= MAX_FALSE_ALARMS, alarms
     assert not [a for a in alarms if a[0] == "small_talk"]
 
 
 def test_paired_emergencies_keep_their_number(rules):
-    missed = [u["text"] for u in PROBES["urgences"]
-              if not {str(n) for n in u["numeros"]} & set(_raised(rules, u["text"]))]
-    assert len(PROBES["urgences"]) - len(missed) >= MIN_CAUGHT, missed
+    lost = missed(rules, PROBES["urgences"])
+    assert len(PROBES["urgences"]) - len(lost) >= MIN_CAUGHT, lost
 
 
 @pytest.mark.parametrize("text", [
@@ -61,7 +52,7 @@ def test_paired_emergencies_keep_their_number(rules):
     "Merci ! J'ai cru faire une crise cardiaque en voyant le devis, mais vous m'avez rassurée.",
 ])
 def test_a_frame_or_a_qualifier_silences_every_source(rules, text):
-    assert _raised(rules, text) == []
+    assert raised(rules, text) == set()
 
 
 @pytest.mark.parametrize("text,numero", [
@@ -75,7 +66,7 @@ def test_a_frame_or_a_qualifier_silences_every_source(rules, text):
     ("Mon ami a pris de l'héroïne, il est gris, il respire très lentement.", "15"),
 ])
 def test_the_live_counterparts_still_raise(rules, text, numero):
-    assert numero in _raised(rules, text)
+    assert numero in raised(rules, text)
 
 
 def test_the_frames_are_read_in_one_place():

@@ -6,13 +6,8 @@ import pytest
 from bot.api.app import resolve_commune
 from bot.api.errors import ApiError
 from bot.console.communes import Communes
-from knowledge.gazetteer import Gazetteer
+
 from knowledge.places import read_place
-
-
-@pytest.fixture(scope="module")
-def gaz():
-    return Gazetteer.default()
 
 
 @pytest.mark.parametrize("text, insee", [

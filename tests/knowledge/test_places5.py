@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.gazetteer import Gazetteer
+
 from knowledge.places import read_place
-from knowledge.vocabulary import Vocabulary
-
-
-@pytest.fixture(scope="module")
-def gaz():
-    return Gazetteer.default()
-
-
-@pytest.fixture(scope="module")
-def voc():
-    return Vocabulary.default()
 
 
 # (message, expected department, expected commune or None); long messages on purpose: the

@@ -2,21 +2,11 @@ from datetime import date
 
 import pytest
 
-from knowledge.gazetteer import Gazetteer
+
 from knowledge.situation import MAX_CHARS, Situation, analyse, parse_age, publics_for_age
-from knowledge.vocabulary import Vocabulary
+
 
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def gaz():
-    return Gazetteer.default()
-
-
-@pytest.fixture(scope="module")
-def voc():
-    return Vocabulary.default()
 
 
 def C(msg, commune=None, dep=None, age=None, publics=(), besoins=(), nies=(), types=(), urgence=None,

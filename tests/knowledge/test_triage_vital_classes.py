@@ -10,12 +10,6 @@ from __future__ import annotations
 import pytest
 
 from knowledge.situation import analyse
-from knowledge.triage import Rules
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Rules.default()
 
 
 def numbers(rules, text):

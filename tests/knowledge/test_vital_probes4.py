@@ -16,19 +16,12 @@ import yaml
 
 from knowledge.signs import SignReader
 from knowledge.situation import analyse
-from knowledge.triage import Rules
+
+from tests.knowledge.probes import raised
+
 
 PROBES = yaml.safe_load((Path(__file__).parent / "vital_probes4.yaml").read_text(encoding="utf-8"))
 VITAL = {"15", "112"}
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Rules.default()
-
-
-def _raised(rules, text, *, net):
-    return {u.numero for u in rules.triage(analyse(text), net=net).urgences}
 
 
 def test_the_probe_file_covers_voices_families_and_traps():
@@ -44,17 +37,17 @@ def test_the_probe_file_covers_voices_families_and_traps():
 
 
 def test_rules_alone_catch_the_vital_probes(rules):
-    missed = [p["id"] for p in PROBES["vital"] if not VITAL & _raised(rules, p["text"], net=False)]
+    missed = [p["id"] for p in PROBES["vital"] if not VITAL & raised(rules, p["text"], net=False)]
     assert len(missed) <= 6, missed          # 1/160 missed at the end of the pass
 
 
 def test_rules_and_net_catch_the_vital_probes(rules):
-    missed = [p["id"] for p in PROBES["vital"] if not VITAL & _raised(rules, p["text"], net=True)]
+    missed = [p["id"] for p in PROBES["vital"] if not VITAL & raised(rules, p["text"], net=True)]
     assert len(missed) <= 4, missed          # 1/160 missed at the end of the pass
 
 
 def test_close_traps_do_not_raise_the_15(rules):
-    alarms = [p["id"] for p in PROBES["pieges"] if VITAL & _raised(rules, p["text"], net=True)]
+    alarms = [p["id"] for p in PROBES["pieges"] if VITAL & raised(rules, p["text"], net=True)]
     assert len(alarms) <= 2, alarms          # 1/60 (a hypothetical question, the net) at the end of the pass
 
 
@@ -78,4 +71,4 @@ def test_a_gap_stops_at_a_full_stop_but_not_at_a_hyphen():
 def test_a_decimal_point_reads_as_a_comma(rules):
     reader = _reader("a re:39,5")
     assert reader.read("il a 39.5 ce soir")
-    assert "15" in _raised(rules, "mon pere a 39.5 il a la peau toute tachetee et il pisse plus depuis hier", net=False)
+    assert "15" in raised(rules, "mon pere a 39.5 il a la peau toute tachetee et il pisse plus depuis hier", net=False)

@@ -15,22 +15,14 @@ import pytest
 import yaml
 
 from knowledge.negation import is_negated
-from knowledge.situation import analyse
 from knowledge.spelling import extra
 from knowledge.text import fold
-from knowledge.triage import Rules
+
+from tests.knowledge.probes import raised
+
 
 PROBES = yaml.safe_load((Path(__file__).parent / "vital_probes5.yaml").read_text(encoding="utf-8"))
 VITAL = {"15", "112"}
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Rules.default()
-
-
-def _raised(rules, text, *, net):
-    return {u.numero for u in rules.triage(analyse(text), net=net).urgences}
 
 
 def test_the_probe_file_covers_voices_and_traps():
@@ -41,23 +33,23 @@ def test_the_probe_file_covers_voices_and_traps():
 
 
 def test_rules_alone_catch_the_vital_probes(rules):
-    missed = [p["id"] for p in PROBES["vital"] if not VITAL & _raised(rules, p["text"], net=False)]
+    missed = [p["id"] for p in PROBES["vital"] if not VITAL & raised(rules, p["text"], net=False)]
     assert len(missed) <= 18, missed          # 14/130 missed at the end of the pass (87/130 before)
 
 
 def test_rules_and_net_catch_the_vital_probes(rules):
-    missed = [p["id"] for p in PROBES["vital"] if not VITAL & _raised(rules, p["text"], net=True)]
+    missed = [p["id"] for p in PROBES["vital"] if not VITAL & raised(rules, p["text"], net=True)]
     assert len(missed) <= 3, missed           # 0/130 missed at the end of the pass (21 before)
 
 
 def test_close_traps_do_not_raise_the_15(rules):
-    alarms = [p["id"] for p in PROBES["pieges"] if VITAL & _raised(rules, p["text"], net=True)]
+    alarms = [p["id"] for p in PROBES["pieges"] if VITAL & raised(rules, p["text"], net=True)]
     assert len(alarms) <= 1, alarms           # 0/60 at the end of the pass (3 before)
 
 
 def test_small_talk_probes_raise_nothing(rules):
     talk = [p for p in PROBES["pieges"] if p["theme"] == "small_talk"]
-    assert talk and not [p["id"] for p in talk if _raised(rules, p["text"], net=True)]
+    assert talk and not [p["id"] for p in talk if raised(rules, p["text"], net=True)]
 
 
 @pytest.mark.parametrize("form, word", [("bouch", "bouche"), ("respir", "respirer"), ("etoufe", "etouffe"),

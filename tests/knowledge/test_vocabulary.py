@@ -17,11 +17,6 @@ CONTRACT = project_root().parent / "shared" / "orientation-contract.md"
 
 
 @pytest.fixture(scope="module")
-def voc():
-    return Vocabulary.default()
-
-
-@pytest.fixture(scope="module")
 def raw():
     return yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
 
