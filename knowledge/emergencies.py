@@ -8,8 +8,9 @@ Three readers, most certain first, merged into one ordered list of `Emergency`:
 - the live clinical signs and alert scenes of `knowledge.signs` (`knowledge/data/signs.yaml`);
 - the learned second net (`knowledge.emergency_net`) for what both missed, whose doubt gives a
   conditional line.
-Every source then passes the message-level frame of `knowledge.qualifiers.unreal` (fiction,
-training, information request, supposed case, episode over, with nothing dated now).
+Every emergency then passes the frame of `knowledge.qualifiers.unreal` read on the sentences that
+raised it (fiction, training, information request, supposed case; an episode over anywhere; with
+nothing dated now).
 
 `Rules` (knowledge.triage) loads the section and asks `EmergencyRules.detect` for each situation.
 """
@@ -90,8 +91,8 @@ class EmergencyRules:
         fired = self.cue_emergencies(situation.text or "", publics=set(situation.publics),
                                      age=situation.age)
         fired = self._with_signs(fired, situation, net)
-        if fired and unreal(situation.text or ""):
-            fired = []          # fiction, training, information or supposed case: nothing now
+        # fiction, training, information or supposed case in the sentences that raised it: nothing now
+        fired = [(em, spans) for em, spans in fired if not unreal(situation.text or "", spans)]
         urgences: list[Emergency] = []
         for em, _spans in fired:
             same = next((u for u in urgences if u.numero == em.numero), None)

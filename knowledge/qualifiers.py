@@ -7,10 +7,11 @@ them and the message-level frames:
 - `real(sign, ...)`: whether a qualified span raises its number. The signs rules call it with
   their own options (`ignore`, `requiert_non_ancien`, `requiert_brutal`); the cue phrases of
   `knowledge/data/triage.yaml` call it with the options of their number (`cue_options`).
-- `unreal(text)`: a message framed as fiction, training, an information request or a supposed
-  case ("dans un film", "formation sur…", "quels sont les signes", "que faire si…"), or one that
-  says the episode is over ("tout est revenu à la normale"), with nothing dated now: no source
-  raises on it.
+- `unreal(text, spans)`: the message is framed as fiction or training ("dans un film", "formation
+  sur…") or says the episode is over ("tout est revenu à la normale"), the sentences that raised an
+  alarm ask for information ("quels sont les signes"), or its clause is a supposed case ("que faire
+  si…"), with nothing dated now: the alarm is dropped. Without spans (the learned net), the
+  whole message is read.
 - `nothing_current(text)`: the supposed / calm part alone (the learned net's old veto).
 
 Someone else is not a qualifier that silences: a neighbour who collapses now is an emergency; a
@@ -31,7 +32,7 @@ _CALM = re.compile(
     r"\b(?:rien de grave|pas de (?:souci|probleme) grave|pas urgent|sans urgence|rien d urgent|pas d urgence|"
     r"aucune urgence|rien d inquietant|(?:n est |ne sont )?pas en danger|aucun danger|tout va bien|"
     r"(?:il|elle|ils|elles|tout le monde|tous) (?:va|vont) (?:bien|mieux|tres bien))\b")
-# Fiction, training, teaching material, information request: not a situation of the writer.
+# Fiction, training, teaching material: not a situation of the writer, for the whole message.
 _FRAME = re.compile(
     r"\b(?:dans (?:un|une|le|la|ma|mon|sa|son) (?:film|serie|livre|roman|jeu video|bd|manga|cauchemar|reve)|"
     r"(?:vu|lu|regarde) (?:un|une|le|la) (?:film|serie|roman|livre|documentaire|reportage)|au theatre|une piece de theatre|"
@@ -45,8 +46,11 @@ _FRAME = re.compile(
     r"ce n est pas pour (?:elle|lui|eux|elles) que|il ne s agit pas (?:d elle|de lui|d eux)|"
     r"j ai cru (?:faire|que j allais faire) (?:un|une)|"
     r"mon memoire|pour (?:un|mon) expose|question pour un expose|un depliant|nos affiches|une affiche|"
-    r"prepare un guide|protocole de cabinet|une fiche pour|"
-    r"je me renseigne|pour (?:information|info|ma culture|mon information)|question generale|par curiosite|"
+    r"prepare un guide|protocole de cabinet|une fiche pour)\b")
+# An information request: holds in its own sentence ("Quels sont les signes d'un AVC ? Ma femme a
+# la bouche de travers" is an emergency).
+_ASKING = re.compile(
+    r"\b(?:je me renseigne|pour (?:information|info|ma culture|mon information)|question generale|par curiosite|"
     r"c est quoi (?:la|les) (?:difference|symptomes|signes)|quelle (?:est la )?difference|"
     r"quels sont les (?:signes|symptomes|criteres|numeros)|comment reconnaitre|"
     r"quel numero (?:donner|afficher|indiquer|communiquer)|quels numeros|confirmer le numero)\b")
@@ -60,9 +64,11 @@ _RESOLVED = re.compile(
 _NOW = re.compile(
     r"\b(?:(?:depuis|il y a|ya|y a|dp) (?:\d+|une|un|deux|trois|quelques|dix|vingt) ?(?:min|mn|minutes?|h|heures?)|"
     r"depuis (?:ce matin|cette nuit|ce midi|tout a l heure|hier soir)|en ce moment|a l instant|d un coup|tout a coup|"
-    r"brutalement|soudain\w*|vient de|viennent de|ce matin|cette nuit|ce soir|ce midi)\b")
+    r"brutalement|soudain\w*|vient de|viennent de|ce matin|cette nuit|ce soir|ce midi|devant moi|sous mes yeux)\b")
 
 _ONSET = {"brutalement", "d un coup", "tout a coup"}
+_IMAGINE = re.compile(r"\b(?:imaginons|imaginez|supposons|admettons|mettons qu)\b")
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")   # a sentence and its end marks
 
 
 def nothing_current(text: str, *, hypothetical: bool = False) -> bool:
@@ -72,13 +78,38 @@ def nothing_current(text: str, *, hypothetical: bool = False) -> bool:
     return (hypothetical or bool(_SUPPOSED.search(folded) or _CALM.search(folded))) and not _NOW.search(folded)
 
 
-def unreal(text: str) -> bool:
+def unreal(text: str, spans=None) -> bool:
     """Fiction, training, information request, supposed case or episode over, with nothing dated
-    now (an onset adverb alone, "si un aidant s'effondre brutalement", dates nothing)."""
+    now (an onset adverb alone, "si un aidant s'effondre brutalement", dates nothing). With the
+    `spans` (start, end) that raised an alarm, an information request counts only in the sentences
+    that hold them ("Quels sont les signes d'un AVC ? Ma femme a la bouche de travers" is an
+    emergency) and a supposed case only in their clause; fiction, training and an episode said to
+    be over count anywhere."""
     folded = fold(text)
-    return (bool(_FRAME.search(folded) or _SUPPOSED.search(folded) or _RESOLVED.search(folded))
-            and not any(m.group(0) not in _ONSET and not m.group(0).startswith("soudain")
-                        for m in _NOW.finditer(folded)))
+    if any(m.group(0) not in _ONSET and not m.group(0).startswith("soudain") for m in _NOW.finditer(folded)):
+        return False
+    if _RESOLVED.search(folded):
+        return True
+    if _FRAME.search(folded):
+        return True
+    if not spans:
+        return bool(_ASKING.search(folded) or _SUPPOSED.search(folded))
+    held = [m.group(0) for m in _SENTENCE.finditer(text) if any(m.start() < end and start < m.end() for start, end in spans)]
+    if any(_ASKING.search(fold(sentence)) for sentence in held):
+        return True
+    # a supposed case holds in its own clause: "si jamais il refait un malaise, qui j'appelle ?" is
+    # supposed; "si jamais vous lisez ça, mon fils ne se réveille pas" is not
+    return all(_supposed_at(text, start, end) for start, end in spans)
+
+
+def _supposed_at(text: str, start: int, end: int) -> bool:
+    """Whether the span `start:end` lies in a supposed clause: after "si jamais", "que faire si"… in
+    the same clause (no comma or colon between), or in a sentence that opens a supposition ("imaginons")."""
+    begin = max(text.rfind(mark, 0, start) for mark in ".!?;\n") + 1
+    if _IMAGINE.search(fold(text[begin:end])):
+        return True
+    clause = max([begin] + [text.rfind(mark, begin, start) + 1 for mark in ",:"])
+    return bool(_SUPPOSED.search(fold(text[clause:end])))
 
 
 def cue_options(numero: str, regle: str) -> dict:

@@ -64,6 +64,10 @@ def test_a_frame_or_a_qualifier_silences_every_source(rules, text):
     ("Il avait fait un malaise hier, le scanner n'a rien montré. Mais depuis 10 minutes il ne répond plus.", "15"),
     ("Formation sur la sécurité au travail : un collègue vient de s'effondrer et ne respire plus.", "15"),
     ("Mon ami a pris de l'héroïne, il est gris, il respire très lentement.", "15"),
+    # a frame holds in its own sentence or clause, not over the rest of the message
+    ("Quels sont les signes d'un AVC ? Ma femme a la bouche de travers et n'arrive plus à parler.", "15"),
+    ("Si jamais vous lisez ça, mon fils ne se réveille pas et il est tout mou.", "15"),
+    ("Imaginons le pire : il est tout bleu et ne respire plus, là, devant moi.", "15"),
 ])
 def test_the_live_counterparts_still_raise(rules, text, numero):
     assert numero in raised(rules, text)

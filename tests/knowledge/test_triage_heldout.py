@@ -40,7 +40,7 @@ MEASURED = {
     "test5": {                              # fifth generation, written blind 2026-12-06, never tuned on
         "vital_recall": 0.96,               # 0.971 (0.943 before any tuning on dev5)
         "social_recall": 0.625,             # 0.638 (0.655 before: one item fewer, see docs/triage.md)
-        "false_alarm_rate[all]": 0.045,     # 0.0365 (0.0365 before)
+        "false_alarm_rate[all]": 0.05,      # 0.0438 (0.0365 before: an information question now frames its own sentence only)
         "false_alarm_rate[small_talk]": 0.042,  # 1 of 24, as before any tuning: not met (target 0)
     },
 }
