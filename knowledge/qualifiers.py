@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.text import fold
+from knowledge.text import SENTENCE, SENTENCE_ENDS, fold
 
 # A question about what might happen ("si jamais il refait un malaise, qui j'appelle ?").
 _SUPPOSED = re.compile(
@@ -68,7 +68,6 @@ _NOW = re.compile(
 
 _ONSET = {"brutalement", "d un coup", "tout a coup"}
 _IMAGINE = re.compile(r"\b(?:imaginons|imaginez|supposons|admettons|mettons qu)\b")
-_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")   # a sentence and its end marks
 
 
 def nothing_current(text: str, *, hypothetical: bool = False) -> bool:
@@ -94,7 +93,7 @@ def unreal(text: str, spans=None) -> bool:
         return True
     if not spans:
         return bool(_ASKING.search(folded) or _SUPPOSED.search(folded))
-    held = [m.group(0) for m in _SENTENCE.finditer(text) if any(m.start() < end and start < m.end() for start, end in spans)]
+    held = [m.group(0) for m in SENTENCE.finditer(text) if any(m.start() < end and start < m.end() for start, end in spans)]
     if any(_ASKING.search(fold(sentence)) for sentence in held):
         return True
     # a supposed case holds in its own clause: "si jamais il refait un malaise, qui j'appelle ?" is
@@ -105,7 +104,7 @@ def unreal(text: str, spans=None) -> bool:
 def _supposed_at(text: str, start: int, end: int) -> bool:
     """Whether the span `start:end` lies in a supposed clause: after "si jamais", "que faire si"… in
     the same clause (no comma or colon between), or in a sentence that opens a supposition ("imaginons")."""
-    begin = max(text.rfind(mark, 0, start) for mark in ".!?;\n") + 1
+    begin = max(text.rfind(mark, 0, start) for mark in SENTENCE_ENDS) + 1
     if _IMAGINE.search(fold(text[begin:end])):
         return True
     clause = max([begin] + [text.rfind(mark, begin, start) + 1 for mark in ",:"])

@@ -14,7 +14,7 @@ from knowledge.care_asked import (disabled_adult_support, drop_care_asked, help_
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
 from knowledge.signs import read_signs
-from knowledge.text import fold
+from knowledge.text import SENTENCE, fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
 
 MAX_CHARS = 5000          # longer messages are cut: only the first MAX_CHARS characters are read
@@ -230,7 +230,6 @@ _HAS_BEFORE = re.compile(r"\b(?:ont|a|ai|avons|avez|beneficie\w*|dispose\w*|deja
                          r"(?:un|une|des|l|le|la|les|son|sa|ses|leur|leurs)?\s*$")
 # "Elle ne veut rien mettre en place maintenant, juste s'informer": a request for information
 # ahead of time, not a refusal of help.
-_SENTENCE = re.compile(r"[^.!?;\n]+")
 _NOT_NOW = re.compile(r"\b(?:ne|n)\s+(?:veut|veulent|souhaite|souhaitent)\s+(?:rien|pas|aucune aide)\b.*\b(?:maintenant|"
                       r"pour l instant|pour le moment|tout de suite|dans l immediat|pour l heure)\b")
 _JUST_ASKING = re.compile(r"\b(?:juste|seulement|simplement|uniquement)\s+(?:pour\s+)?(?:s informer|se renseigner|"
@@ -353,7 +352,7 @@ def _is_context(text: str, m) -> bool:
 def _deferred_refusals(text: str) -> list[tuple[int, int]]:
     """Sentences where help is declined "for now" in a request for information only."""
     folded, index = fold_aligned(text)
-    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(folded)]
+    sentences = [(m.start(), m.end()) for m in SENTENCE.finditer(folded)]
     out = []
     for i, (a, b) in enumerate(sentences):
         if _NOT_NOW.search(folded[a:b]):

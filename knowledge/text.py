@@ -10,6 +10,11 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł":
 _SEPARATORS = re.compile(r"[\s'’‘ʼ`´\-‐‑‒–—_.]+")
 _SAINT = re.compile(r"\b(st|ste)\b")
 
+# A sentence: the text between two of these marks (the triage's frames and the situation's
+# "not now" read one sentence at a time).
+SENTENCE_ENDS = ".!?;\n"
+SENTENCE = re.compile(r"[^.!?;\n]+")
+
 
 def fold(s: str) -> str:
     """Lower case, strip accents; apostrophes, hyphens, ``_``, ``.`` and spaces -> one space.
