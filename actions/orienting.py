@@ -27,8 +27,10 @@ ORIENTATION_FORM = "orientation_form"
 _HAND_OVER = re.compile(
     r"\b(?:rappel\w*|ouvr\w*|ouverture|transm\w*|relais|saisi\w*|signal\w*|confi\w*|prenne en charge|"
     r"prendre en charge|prise en charge|demande d appui|demande de coordination|gestion de cas pour|"
-    r"dossier|ticket|envoy\w*|adress\w*|remonter|inscri\w*|evalue\w*|declench\w*|lanc\w*|"
+    r"ticket|envoy\w*|adress\w*|remonter|inscri\w*|evalue\w*|declench\w*|lanc\w*|"
     r"depos\w*|cree\w*|creer|enregistr\w*|fai\w* la demande|valide\w*|allez y|oui|ok)\b")
+# "dossier" alone is not a hand-over: "dossier FSL", "renouvellement dossier AAH" are the patient's
+# own files; "transmettre le dossier", "dossier d'appui" are caught by the other words.
 # A question about how to reach or use a service ("comment joindre l'équipe mobile", "comment faire
 # la demande d'AEEH", "je transmets la demande d'une infirmière qui voudrait savoir comment…"): the
 # contact is the answer, unless the user also asks the coordination team to take the situation.
@@ -275,8 +277,12 @@ def redirect_request(turn: Turn, slots: Mapping[str, Any], intent: str | None = 
     if intent != "ouvrir_demande" and slots.get("situation"):
         return None
     read = turn.situation
-    if not (read.types or read.besoins) or not (read.commune or read.departement or read.ambiguite
-                                                or _regional(turn.services, read)):
+    if not (read.types or read.besoins):
+        return None
+    # A support request that hands nothing over but names a service or a need is an orientation
+    # request, place or not: the orientation asks the commune, the support form would not orient.
+    if not (read.commune or read.departement or read.ambiguite or _regional(turn.services, read)
+            or intent == "ouvrir_demande"):
         return None
     if intent == "question_clinique" and not names_service_or_need(read):
         return None   # a clinical question about pain or a disease stays declined

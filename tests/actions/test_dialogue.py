@@ -307,6 +307,11 @@ def test_conditional_line_of_the_learned_net():
      "mobile de gériatrie ?", "ouvrir_demande", "EMG"),
     ("des parents d'Issoudun demandent comment faire la demande d'AEEH", "ouvrir_demande", "MDPH"),
     ("comment joindre le DAC ? je voudrais qu'il me rappelle pour un patient de Blois", "ouvrir_demande", None),
+    # The patient's own administrative file is not a hand-over; a service named without a place
+    # is oriented too (the orientation asks the commune), not a support request.
+    ("besoin d'aide pr le dossier FSL de ma patiente, service social departemental du 36", "ouvrir_demande", "MDS"),
+    ("je voudrais transmettre le dossier de Mme R. au DAC, elle vit à Vierzon", "ouvrir_demande", None),
+    ("ouvrir une demande pour un patient de Blois qui a besoin d'un SSIAD", "ouvrir_demande", None),
     ("quelle posologie de tramadol à Blois ?", "question_clinique", None),
     ("bonjour, ça va ?", "hors_sujet", None),
 ])
@@ -316,6 +321,13 @@ def test_naming_a_service_is_never_a_support_request(text, intent, type_, turn):
         assert reply is None
     else:
         assert reply.payload["orientation"]["recommandations"][0]["type"] == type_
+def test_a_support_request_naming_a_service_without_a_place_asks_the_commune(turn):
+    reply = orienting.redirect_request(turn("renouvellement dossier aah + rqth, je sais plus a qui m'adresser"), {},
+                                       "ouvrir_demande")
+    assert reply is not None and "commune" in reply.text          # the orientation's question, not the form
+    assert reply.slots.get("situation")
+
+
 def test_hand_over_after_an_answer_opens_the_form(turn):
     slots = orienting.analyse_request(turn("dame 87 ans seule à Vierzon, chutes, refuse les aides")).slots
     assert orienting.redirect_request(turn("oui"), slots, "ouvrir_demande") is None
