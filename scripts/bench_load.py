@@ -459,8 +459,26 @@ def main() -> int:
     finally:
         for stack, _, _ in running.values():
             stack.stop()
+        for name in running:
+            guard_log_counts(name, tmp / name)
     emit("loadavg_end", loadavg())
     return 0
+
+
+GUARD_LINES = {"not_started": "turn not started", "abandoned_running": "turn abandoned (ran",
+               "abandoned_queued": "still waiting for a slot"}
+
+
+def guard_log_counts(name: str, logs: Path) -> None:
+    """How the guard's slow answers of the whole run came about (its warnings in the servers' logs):
+    a turn never started (queued past half its budget), or abandoned while running or queued."""
+    counts = dict.fromkeys(GUARD_LINES, 0)
+    for path in logs.glob("*.log"):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            for key, needle in GUARD_LINES.items():
+                counts[key] += needle in line
+    for key, n in counts.items():
+        emit(f"{name}_guard_{key}", n)
 
 
 if __name__ == "__main__":
