@@ -174,6 +174,23 @@ def _has_past_cue(chunk: str, year: int) -> bool:
     return any(int(m.group(1)) < year for m in _YEAR.finditer(chunk))
 
 
+# Something current between a dated past episode and the mention: "elle a fait un AVC l'an passé et
+# ce matin elle a de nouveau la bouche de travers" (the mouth is now).
+_CURRENT = re.compile(
+    r"\b(?:ce matin|cette nuit|ce soir|ce midi|cet apres midi|aujourd hui|maintenant|actuellement|en ce moment|"
+    r"de nouveau|a nouveau|tout a l heure|a l instant|vient de|viennent de|et la|mais la|"
+    r"depuis (?:ce matin|cette nuit|hier|tout a l heure|\d+ ?(?:min|mn|minutes?|h|heures?)))\b")
+
+
+def _past_before(chunk: str, year: int) -> bool:
+    """A past cue in the clause before a mention, with nothing current between them."""
+    if not _has_past_cue(chunk, year):
+        return False
+    ends = [m.end() for m in _PAST_PHRASES.finditer(chunk)] + [m.end() for m in _AGO.finditer(chunk)]
+    ends += [m.end() for m in _YEAR.finditer(chunk) if int(m.group(1)) < year]
+    return not _CURRENT.search(chunk[max(ends, default=0):])
+
+
 def is_history(folded_text: str, start: int, end: int, *, year: int | None = None) -> bool:
     """True when the mention ``folded_text[start:end]`` is reported history, not a current problem.
 
@@ -195,7 +212,7 @@ def is_history(folded_text: str, start: int, end: int, *, year: int | None = Non
     before = _clause_before(folded_text, start)
     if any(w in HISTORY_BEFORE for w in before[-6:]) or any(w in HISTORY_RIGHT_BEFORE for w in before[-2:]):
         return True
-    if _has_past_cue(head[_last(head, _CLAUSE_CHARS) + 1:], year):
+    if _past_before(head[_last(head, _CLAUSE_CHARS) + 1:], year):
         return True
     m = _CLAUSE_END.search(folded_text, end, end + WINDOW)
     tail = folded_text[end:m.start() if m else end + WINDOW]

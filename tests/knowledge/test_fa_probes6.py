@@ -10,21 +10,24 @@ from pathlib import Path
 import pytest
 import yaml
 
+from knowledge.negation import is_history
 from knowledge.qualifiers import unreal
+from knowledge.text import fold
 
 from tests.knowledge.probes import raised, false_alarms, missed
 
 
 PROBES = yaml.safe_load((Path(__file__).parent / "fa_probes6.yaml").read_text(encoding="utf-8"))
-MAX_FALSE_ALARMS = 0          # of 33 traps (4 before the pass)
-MIN_CAUGHT = 13               # of 13 paired emergencies (9 before the pass)
+MAX_FALSE_ALARMS = 0          # of 39 traps (5 before the pass)
+MIN_CAUGHT = 15               # of 15 paired emergencies (10 before the pass)
 
 
 def test_the_probe_file_covers_every_category_and_voice():
     traps = PROBES["pieges"]
-    assert len(traps) >= 33 and len(PROBES["urgences"]) >= 13
+    assert len(traps) >= 39 and len(PROBES["urgences"]) >= 15
     assert set(Counter(t["category"] for t in traps)) == {
-        "negation", "antecedent", "hypothese", "information", "formation", "fiction", "autre_personne", "small_talk"}
+        "negation", "antecedent", "hypothese", "information", "formation", "fiction", "autre_personne", "small_talk",
+        "service"}
     assert {t["voice"] for t in traps} >= {"proche", "medecin", "sms", "operateur", "recit"}
 
 
@@ -72,3 +75,12 @@ def test_a_sign_in_the_information_sentence_with_a_concrete_subject_is_not_frame
     span = (text.index("bouche"), text.index("travers") + 7)
     assert not unreal(text, [span], concrete=lambda s, e: True)
     assert unreal(text, [span], concrete=lambda s, e: False)
+
+
+def test_something_current_after_a_dated_past_episode_is_not_history():
+    text = fold("Elle a fait un AVC l'an passé et ce matin elle a de nouveau la bouche de travers.")
+    i = text.index("bouche")
+    assert not is_history(text, i, i + len("bouche de travers"))
+    text = fold("Elle a fait un AVC l'an passé et garde la bouche de travers.")
+    i = text.index("bouche")
+    assert is_history(text, i, i + len("bouche de travers"))
