@@ -152,7 +152,7 @@ HISTORY_RIGHT_BEFORE = frozenset({"ancien", "ancienne", "anciens", "anciennes", 
 HISTORY_AFTER = frozenset({"ancien", "ancienne", "anciens", "anciennes", "gueri", "guerie", "gueris", "resolu",
                            "resolue", "resolus", "autrefois", "jadis", "sevre", "sevree", "sevres", "sevrees"})
 _PAST_PHRASES = re.compile(
-    r"\b(?:dans|par) le passe\b|\bdans sa jeunesse\b|\ben remission\b|\bil y a (?:longtemps|des annees|"
+    r"\b(?:dans|par) le passe\b|\bdans (?:sa|ma|leur) jeunesse\b|\b(?:dans|au cours de) (?:sa|ma|leur) vie\b|\ben remission\b|\bil y a (?:longtemps|des annees|"
     r"plusieurs annees|quelques annees|de nombreuses annees)\b|"
     r"\b(?:la semaine|le mois|l an|l annee) (?:derniere|dernier|passee|passe)\b")
 _AGO = re.compile(r"\b(?:il y a|y a|ya|il y avait)\s+(\d+|un|une|deux|trois|quelques|plusieurs)\s+(ans?|annees?|mois|semaines?)\b")
@@ -167,7 +167,7 @@ HEADER_MAX_ITEMS = 4      # at most this many comma-separated items after "ATCD 
 
 def _has_past_cue(chunk: str, year: int) -> bool:
     if not ("passe" in chunk or "jeunesse" in chunk or "remission" in chunk or "y a" in chunk
-            or "ya " in chunk or "en 1" in chunk or "en 2" in chunk or "derni" in chunk or "passe" in chunk):
+            or "ya " in chunk or " vie" in chunk or "en 1" in chunk or "en 2" in chunk or "derni" in chunk or "passe" in chunk):
         return False
     if _PAST_PHRASES.search(chunk) or _AGO.search(chunk):
         return True

@@ -18,13 +18,13 @@ from tests.knowledge.probes import raised, false_alarms, missed
 
 
 PROBES = yaml.safe_load((Path(__file__).parent / "fa_probes6.yaml").read_text(encoding="utf-8"))
-MAX_FALSE_ALARMS = 0          # of 39 traps (5 before the pass)
-MIN_CAUGHT = 15               # of 15 paired emergencies (10 before the pass)
+MAX_FALSE_ALARMS = 0          # of 40 traps (6 before the pass)
+MIN_CAUGHT = 16               # of 16 paired emergencies (11 before the pass)
 
 
 def test_the_probe_file_covers_every_category_and_voice():
     traps = PROBES["pieges"]
-    assert len(traps) >= 39 and len(PROBES["urgences"]) >= 15
+    assert len(traps) >= 40 and len(PROBES["urgences"]) >= 16
     assert set(Counter(t["category"] for t in traps)) == {
         "negation", "antecedent", "hypothese", "information", "formation", "fiction", "autre_personne", "small_talk",
         "service"}
