@@ -92,7 +92,9 @@ class EmergencyRules:
                                      age=situation.age)
         fired = self._with_signs(fired, situation, net)
         # fiction, training, information or supposed case in the sentences that raised it: nothing now
-        fired = [(em, spans) for em, spans in fired if not unreal(situation.text or "", spans)]
+        text = situation.text or ""
+        concrete = (lambda s, e: SignReader.default().concrete(text, s, e)) if getattr(situation, "signes", None) is not None else None
+        fired = [(em, spans) for em, spans in fired if not unreal(text, spans, concrete=concrete)]
         urgences: list[Emergency] = []
         for em, _spans in fired:
             same = next((u for u in urgences if u.numero == em.numero), None)

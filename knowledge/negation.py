@@ -152,7 +152,7 @@ HISTORY_RIGHT_BEFORE = frozenset({"ancien", "ancienne", "anciens", "anciennes", 
 HISTORY_AFTER = frozenset({"ancien", "ancienne", "anciens", "anciennes", "gueri", "guerie", "gueris", "resolu",
                            "resolue", "resolus", "autrefois", "jadis", "sevre", "sevree", "sevres", "sevrees"})
 _PAST_PHRASES = re.compile(
-    r"\b(?:dans|par) le passe\b|\bdans sa jeunesse\b|\ben remission\b|\bil y a (?:longtemps|des annees|"
+    r"\b(?:dans|par) le passe\b|\bdans (?:sa|ma|leur) jeunesse\b|\b(?:dans|au cours de) (?:sa|ma|leur) vie\b|\ben remission\b|\bil y a (?:longtemps|des annees|"
     r"plusieurs annees|quelques annees|de nombreuses annees)\b|"
     r"\b(?:la semaine|le mois|l an|l annee) (?:derniere|dernier|passee|passe)\b")
 _AGO = re.compile(r"\b(?:il y a|y a|ya|il y avait)\s+(\d+|un|une|deux|trois|quelques|plusieurs)\s+(ans?|annees?|mois|semaines?)\b")
@@ -167,11 +167,28 @@ HEADER_MAX_ITEMS = 4      # at most this many comma-separated items after "ATCD 
 
 def _has_past_cue(chunk: str, year: int) -> bool:
     if not ("passe" in chunk or "jeunesse" in chunk or "remission" in chunk or "y a" in chunk
-            or "ya " in chunk or "en 1" in chunk or "en 2" in chunk or "derni" in chunk or "passe" in chunk):
+            or "ya " in chunk or " vie" in chunk or "en 1" in chunk or "en 2" in chunk or "derni" in chunk or "passe" in chunk):
         return False
     if _PAST_PHRASES.search(chunk) or _AGO.search(chunk):
         return True
     return any(int(m.group(1)) < year for m in _YEAR.finditer(chunk))
+
+
+# Something current between a dated past episode and the mention: "elle a fait un AVC l'an passé et
+# ce matin elle a de nouveau la bouche de travers" (the mouth is now).
+_CURRENT = re.compile(
+    r"\b(?:ce matin|cette nuit|ce soir|ce midi|cet apres midi|aujourd hui|maintenant|actuellement|en ce moment|"
+    r"de nouveau|a nouveau|tout a l heure|a l instant|vient de|viennent de|et la|mais la|"
+    r"depuis (?:ce matin|cette nuit|hier|tout a l heure|\d+ ?(?:min|mn|minutes?|h|heures?)))\b")
+
+
+def _past_before(chunk: str, year: int) -> bool:
+    """A past cue in the clause before a mention, with nothing current between them."""
+    if not _has_past_cue(chunk, year):
+        return False
+    ends = [m.end() for m in _PAST_PHRASES.finditer(chunk)] + [m.end() for m in _AGO.finditer(chunk)]
+    ends += [m.end() for m in _YEAR.finditer(chunk) if int(m.group(1)) < year]
+    return not _CURRENT.search(chunk[max(ends, default=0):])
 
 
 def is_history(folded_text: str, start: int, end: int, *, year: int | None = None) -> bool:
@@ -195,7 +212,7 @@ def is_history(folded_text: str, start: int, end: int, *, year: int | None = Non
     before = _clause_before(folded_text, start)
     if any(w in HISTORY_BEFORE for w in before[-6:]) or any(w in HISTORY_RIGHT_BEFORE for w in before[-2:]):
         return True
-    if _has_past_cue(head[_last(head, _CLAUSE_CHARS) + 1:], year):
+    if _past_before(head[_last(head, _CLAUSE_CHARS) + 1:], year):
         return True
     m = _CLAUSE_END.search(folded_text, end, end + WINDOW)
     tail = folded_text[end:m.start() if m else end + WINDOW]

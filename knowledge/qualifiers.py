@@ -20,6 +20,7 @@ neighbour's past stroke is caught as past history.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from knowledge.text import SENTENCE, SENTENCE_ENDS, fold
 
@@ -34,19 +35,24 @@ _CALM = re.compile(
     r"(?:il|elle|ils|elles|tout le monde|tous) (?:va|vont) (?:bien|mieux|tres bien))\b")
 # Fiction, training, teaching material: not a situation of the writer, for the whole message.
 _FRAME = re.compile(
-    r"\b(?:dans (?:un|une|le|la|ma|mon|sa|son) (?:film|serie|livre|roman|jeu video|bd|manga|cauchemar|reve)|"
-    r"(?:vu|lu|regarde) (?:un|une|le|la) (?:film|serie|roman|livre|documentaire|reportage)|au theatre|une piece de theatre|"
+    r"\b(?:dans (?:un|une|le|la|l|ce|cet|cette|ma|mon|sa|son) (?:film|telefilm|serie|episode|feuilleton|livre|roman|jeu video|bd|manga|cauchemar|reve)|"
+    r"(?:vu|lu|regarde) (?:un|une|le|la|l|ce|cet|cette) (?:film|telefilm|serie|episode|feuilleton|roman|livre|documentaire|reportage)|"
+    r"(?:le|un|ce) (?:film|telefilm|episode) (?:d hier|hier|d avant hier|de la veille|de dimanche|du dimanche|a la tele|sur arte|sur netflix)|"
+    r"au theatre|une piece de theatre|"
+    r"(?:une|notre|cette|nos|des) (?:soiree|journee|seance|session|matinee|demi journee)s? (?:de|d) (?:formation|sensibilisation|prevention|information)|"
     r"le heros|le personnage|un personnage|le perso|fait un cauchemar|fait un reve|"
     r"formation (?:sur|aux|au|a la)|former (?:les|nos|des|mes)|formons|psc ?1|gestes qui sauvent|"
     r"on va apprendre|cours de secourisme|(?:un|une|notre|d) atelier (?:de|d|sur)|une conference|un webinaire|"
     r"session de sensibilisation|exercice de simulation|mise en situation|cas cliniques?|l ecos|"
     r"(?:suivi|suivre|fait|faire|organise|organiser|propose|proposer) (?:la|une|cette|notre|ma) formation|"
-    r"(?:pas de|aucun) cas actuel|(?:pas de|aucune) situation (?:actuelle|en cours)|"
     r"(?:travaille|bosse|en stage|stagiaire|interne) (?:aux|au|a la|en) (?:urgences|samu|smur|reanimation|rea)|"
-    r"ce n est pas pour (?:elle|lui|eux|elles) que|il ne s agit pas (?:d elle|de lui|d eux)|"
-    r"j ai cru (?:faire|que j allais faire) (?:un|une)|"
     r"mon memoire|pour (?:un|mon) expose|question pour un expose|un depliant|nos affiches|une affiche|"
     r"prepare un guide|protocole de cabinet|une fiche pour)\b")
+# Said not to be the situation now, or not of the person the alarm words name.
+_NOT_THEM = re.compile(
+    r"\b(?:(?:pas de|aucun) cas actuel|(?:pas de|aucune) situation (?:actuelle|en cours)|"
+    r"ce n est pas pour (?:elle|lui|eux|elles) que|il ne s agit pas (?:d elle|de lui|d eux)|"
+    r"j ai cru (?:faire|que j allais faire) (?:un|une))\b")
 # An information request: holds in its own sentence ("Quels sont les signes d'un AVC ? Ma femme a
 # la bouche de travers" is an emergency).
 _ASKING = re.compile(
@@ -66,39 +72,62 @@ _NOW = re.compile(
     r"depuis (?:ce matin|cette nuit|ce midi|tout a l heure|hier soir)|en ce moment|a l instant|d un coup|tout a coup|"
     r"brutalement|soudain\w*|vient de|viennent de|ce matin|cette nuit|ce soir|ce midi|devant moi|sous mes yeux)\b")
 
+# A question that opens on a "si" clause in the present, no perfect ("si ma mère tombe et se cogne
+# la tête, c'est grave ?"); "si elle est tombée…" or "si elle a…" may tell what happened.
+_IF_ASKED = re.compile(r"^\W*(?:et )?(?:si|s (?:il|ils|elle|elles|on))\b(?![^.!?;\n]*\b(?:a|ont|est|sont|avait|etait|as|es)\b)[^.!?;\n]*\?")
+
 _ONSET = {"brutalement", "d un coup", "tout a coup"}
 _IMAGINE = re.compile(r"\b(?:imaginons|imaginez|supposons|admettons|mettons qu)\b")
+
+
+def _plain(text: str) -> str:
+    """Lower case, no accents, apostrophes as spaces; punctuation kept (sentence ends, "?")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return re.sub(r"['’]", " ", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def nothing_current(text: str, *, hypothetical: bool = False) -> bool:
     """A supposed or self-declared harmless situation, with nothing dated now;
     `hypothetical`: the caller already knows the message is a question, only the "now" counts."""
     folded = fold(text)
-    return (hypothetical or bool(_SUPPOSED.search(folded) or _CALM.search(folded))) and not _NOW.search(folded)
+    supposed = _SUPPOSED.search(folded) or _CALM.search(folded) or _IF_ASKED.search(_plain(text))
+    return (hypothetical or bool(supposed)) and not _NOW.search(folded)
 
 
-def unreal(text: str, spans=None) -> bool:
+def framed(text: str) -> bool:
+    """Fiction or training frames the whole message ("dans un film", "formation sur…")."""
+    return bool(_FRAME.search(fold(text)))  # (not _NOT_THEM: those say whose the words are)
+
+
+def unreal(text: str, spans=None, *, concrete=None) -> bool:
     """Fiction, training, information request, supposed case or episode over, with nothing dated
     now (an onset adverb alone, "si un aidant s'effondre brutalement", dates nothing). With the
-    `spans` (start, end) that raised an alarm, an information request counts only in the sentences
-    that hold them ("Quels sont les signes d'un AVC ? Ma femme a la bouche de travers" is an
-    emergency) and a supposed case only in their clause; fiction, training and an episode said to
-    be over count anywhere."""
+    `spans` (start, end) that raised an alarm, every span must be framed: by an information request
+    in its sentence ("Quels sont les signes d'un AVC ? Ma femme a la bouche de travers" is an
+    emergency), unless `concrete(start, end)` says the span is a current sign of a definite person
+    ("je me renseigne pour mon père, il a la bouche de travers"), or by a supposed case in its
+    clause; fiction, training and an episode said to be over count anywhere."""
     folded = fold(text)
     if any(m.group(0) not in _ONSET and not m.group(0).startswith("soudain") for m in _NOW.finditer(folded)):
         return False
     if _RESOLVED.search(folded):
         return True
-    if _FRAME.search(folded):
+    if _NOT_THEM.search(folded):
+        return True
+    # fiction or training frames the message, unless a span is the writer's own now ("on
+    # regardait un film quand mon mari s'est effondré")
+    if _FRAME.search(folded) and not (spans and concrete is not None and any(concrete(s, e) == 2 for s, e in spans)):
         return True
     if not spans:
         return bool(_ASKING.search(folded) or _SUPPOSED.search(folded))
-    held = [m.group(0) for m in SENTENCE.finditer(text) if any(m.start() < end and start < m.end() for start, end in spans)]
-    if any(_ASKING.search(fold(sentence)) for sentence in held):
-        return True
-    # a supposed case holds in its own clause: "si jamais il refait un malaise, qui j'appelle ?" is
-    # supposed; "si jamais vous lisez ça, mon fils ne se réveille pas" is not
-    return all(_supposed_at(text, start, end) for start, end in spans)
+    return all(_asked_at(text, start, end, concrete) or _supposed_at(text, start, end) for start, end in spans)
+
+
+def _asked_at(text: str, start: int, end: int, concrete=None) -> bool:
+    """Whether the span `start:end` lies in a sentence that asks for information, and is not a
+    current sign of a definite person (`concrete`)."""
+    asked = any(m.start() < end and start < m.end() and _ASKING.search(fold(m.group(0))) for m in SENTENCE.finditer(text))
+    return asked and not (concrete is not None and concrete(start, end) >= 1)
 
 
 def _supposed_at(text: str, start: int, end: int) -> bool:

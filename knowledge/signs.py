@@ -23,9 +23,10 @@ import yaml
 
 from knowledge.ages import within
 from knowledge.negation import inside_split_negation, is_history, is_negated, thought_negated
-from knowledge.qualifiers import real
+from knowledge.qualifiers import framed as hyp_frame, real
 from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.spelling import extra as _sms
+from knowledge.subjects import concrete, in_condition
 from knowledge.text import fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
 
@@ -390,7 +391,7 @@ class SignReader:
         # elle a du mal à sourire ? ça a commencé il y a une heure") describes a real situation.
         dated = any(qs >= sent[1] or qe <= sent[0] for qs, qe in quals["en_cours"])
         hypo = (_near(quals["hypothese"], stretch, s, e, before_only=True)
-                or (_in_condition(doc, s, e, stretch) and not dated)
+                or (in_condition(doc, s, e, stretch) and not dated)
                 or any(stretch[0] <= qs and qe <= e for qs, qe in quals["conditionnel"]))
         fear = _near(quals["crainte"], stretch, s, e, before_only=True)
         rapp = _near(quals["rapporte"], sent, s, e, before_only=True)
@@ -401,13 +402,27 @@ class SignReader:
             debut = "ancien"
         calm = _near(quals["rassurant"], sent, s, e)
         # A general question ("je me renseigne", "c'est quoi la différence") holds for the whole
-        # message unless it dates something now ("ce midi", "depuis 1h"): then only its stretch.
-        if quals["information"] and debut != "brutal" and (_near(quals["information"], stretch, s, e) or not any(
-                quals[q] for q in ("actuel", "en_cours", "debut_brutal"))):
+        # message unless it dates something now ("ce midi", "depuis 1h"): then only its stretch;
+        # never over a current sign of a definite person ("…pour mon père, il a la bouche de travers")
+        # outside fiction and training.
+        if quals["information"] and debut != "brutal" and not self._concrete(doc, s, e, folded) and (
+                _near(quals["information"], stretch, s, e) or not any(quals[q] for q in ("actuel", "en_cours", "debut_brutal"))):
             hypo = True
         return Sign(rule.id if rule else "", rule.numero if rule else "", span.text, span.start_char,
                     span.end_char, nie=nie, antecedent=hist, hypothese=hypo, rapporte=rapp, debut=debut,
                     crainte=fear, rassurant=calm)
+
+    @staticmethod
+    def _concrete(doc, s: int, e: int, folded: str) -> bool:
+        """A current sign of a definite person; in fiction or training, only of the writer's own."""
+        level = concrete(doc, s, e)
+        return level == 2 or (level == 1 and not hyp_frame(folded))
+
+    def concrete(self, text: str, start: int, end: int) -> int:
+        """Whose sign the character span `start:end` of `text` is, said now (knowledge.subjects.concrete)."""
+        doc, *_ = self._parsed((text or " ")[:MAX_CHARS])
+        span = doc.char_span(start, end, alignment_mode="expand")
+        return concrete(doc, span.start, span.end) if span is not None and len(span) else 0
 
     def is_live(self, sign: Sign) -> bool:
         """A sign that raises its emergency: current, affirmed, real (knowledge.qualifiers)."""
@@ -481,22 +496,6 @@ def _near(spans, scope, s, e, *, before_only: bool = False) -> bool:
             continue
         return True
     return False
-
-
-def _in_condition(doc, s: int, e: int, stretch: tuple[int, int]) -> bool:
-    """The sign sits in a "si" clause: "que faire si mon patient convulse", "si elle a mal à la
-    poitrine, …" (dependency parse: an ancestor of the sign has the marker "si"), but not
-    "si ça continue elle va se tuer" (the "si" belongs to another verb)."""
-    marks = [t for t in doc if t.dep_ == "mark" and fold(t.text) in ("si", "s")]
-    if marks:
-        for t in doc[s:e]:
-            for a in [t, *t.ancestors]:
-                if any(c.dep_ == "mark" and fold(c.text) in ("si", "s") and c.i < s for c in a.children):
-                    return True
-        return False
-    # No "si" marker found by the parser: a stretch that opens with "si"/"s'il".
-    first = fold(doc[stretch[0]].text) if stretch[0] < len(doc) else ""
-    return first in ("si", "s") and stretch[0] < s
 
 
 @lru_cache(maxsize=1)
