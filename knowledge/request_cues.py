@@ -41,6 +41,7 @@ def said_simple(text: str) -> bool:
 _REOPEN = re.compile(
     r"\b(?:droits?\s+(?:a\s+la\s+|de\s+)?(?:secu|securite sociale|assurance maladie|cpam|sociaux)?\s*"
     r"(?:ferme\w*|cloture\w*|suspendu\w*|coupe\w*|a rouvrir|a reouvrir|a reactiver|a mettre a jour|plus a jour|pas a jour)|"
+    r"droits?\s+(?:ne sont|n est)\s+plus\s+(?:ouverts?|a jour|valables?|actifs?)|changement de caisse|"
     r"(?:rouvrir|reouvrir|reactiver|retablir|remettre a jour|mettre a jour)\s+(?:ses|les|leurs|des|mes)?\s*droits|"
     r"carte\s+vitale\s+(?:perdue|volee|plus valable|plus valide|expiree|bloquee|(?:qui\s+)?ne passe plus|a renouveler|a mettre a jour|pas a jour)|"
     r"(?:perdu|perte de)\s+(?:sa|la|leur|ma)?\s*carte\s+vitale|"
@@ -112,15 +113,20 @@ _NO_SOLUTION = re.compile(
     r"aucune (?:place|structure)|(?:ne|n)\s+(?:peut|peuvent)\s+(?:le|la)\s+prendre|(?:ans|mois) d attente|"
     r"plus rien depuis|depuis plus rien|amendement creton|en attendant une place)\b")
 _DISABILITY = frozenset({"handicap", "autisme"})
+# Strain around the person (exhausted or overwhelmed relatives, conflict, repeated admissions).
+_STRAINED = re.compile(r"\b(?:epuise\w*|a bout|n en peu\w+ plus|depasse\w*|conflits?|"
+                       r"hospitalisations?\s+(?:repetees|multiples|a repetition))\b")
 
 
 def disabled_without_solution(text: str, publics: set[str], besoins: set[str]) -> None:
     """A disabled person "sans solution" needs a place or a service (``entree_etablissement``): the
-    "solution" words are then not a request for coordination (sets changed in place)."""
-    if not (publics | besoins) & _DISABILITY or not _NO_SOLUTION.search(fold(text or "")):
+    "solution" words are then not a request for coordination (sets changed in place). With exhausted
+    caregivers the situation is a complex one (the DAC's), left as read."""
+    folded = fold(text or "")
+    if (not (publics | besoins) & _DISABILITY or "epuisement_aidant" in besoins
+            or not _NO_SOLUTION.search(folded) or _STRAINED.search(folded)):
         return
     besoins.add("entree_etablissement")
-    folded = fold(text or "")
     if not re.search(r"\b(?:coordin\w*|coordonn\w*|gestion de cas|appui|intervenants)\b", folded):
         besoins.discard("coordination")
 

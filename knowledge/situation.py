@@ -212,7 +212,7 @@ _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient
                             r"est insuffisant\w*|ne vient plus|s est retire\w*)|"
                             r"(?:(?:du|de la|de l|de|des) [a-z]+ )?(?:est|sont) (?:en arret|absent\w*|en conge)|"
                             r"(?:[a-z]+ ){0,2}mais (?:la situation|cela|ca|tout ca) (?:le |la |les )?(?:depasse|va au dela)|"
-                            r"(?:lui|leur|nous|m|l)?\s*a\s+(?:deja\s+)?(?:donne|accorde|notifie|attribue|valide|oriente)|"
+                            r"(?:lui|leur|nous|m|l)?\s*a\s+(?:deja\s+|bien\s+)?(?:donne|accorde|notifie|attribue|valide|oriente)|"
                             r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle)|"
                             # the caller a few words on ("une travailleuse sociale d'un foyer de Dreux nous sollicite")
                             r"(?:[a-z-]+\s+){0,7}?(?:nous|me|m)\s+(?:sollicite\w*|appelle\w*|contacte\w*|signale\w*|demande\w*)|"
