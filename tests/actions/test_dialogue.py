@@ -335,6 +335,10 @@ def test_conditional_line_of_the_learned_net():
     ("comment joindre le DAC ? je voudrais qu'il me rappelle pour un patient de Blois", "ouvrir_demande", None),
     ("quelle posologie de tramadol à Blois ?", "question_clinique", None),
     ("bonjour, ça va ?", "hors_sujet", None),
+    # a request read as the question of what the bot does (orient6); a short help question stays one
+    ("on peut avoir du matériel d'injection propre où, sur Châteauroux ?", "aide", "CAARUD"),
+    ("aide", "aide", None),
+    ("comment ça marche pour un patient de Blois ?", "aide", None),
 ])
 def test_naming_a_service_is_never_a_support_request(text, intent, type_, turn):
     reply = orienting.redirect_request(turn(text), {}, intent)
