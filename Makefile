@@ -13,7 +13,7 @@ DB_STAMP := var/directory.stamp
 MODEL_INPUTS := config.yml domain.yml $(wildcard nlu/data/*.yml) $(wildcard bot/data/*.yml)
 DATA_INPUTS := $(wildcard knowledge/data/directory/*.yaml) knowledge/data/vocabulary.yaml knowledge/data/communes-24.json knowledge/data/ror-mapping.yaml $(wildcard knowledge/directory/*.py)
 
-.PHONY: help install data model run run-scaled test test-fast bench-nlu bench-orientation bench bench-load bench-ror bench-privacy bench-triage bench-mail triage-report browsers balancer clean test-faults soak
+.PHONY: help install data model run run-scaled test test-fast bench-nlu bench-orientation bench bench-load bench-store bench-ror bench-privacy bench-triage bench-mail triage-report browsers balancer clean test-faults soak
 
 STEP := scripts/step.sh
 
@@ -84,6 +84,10 @@ bench-privacy: $(INSTALLED) ## masquage des identifiants (rappel, mots conservé
 
 bench: $(INSTALLED) $(DB_STAMP) $(MODEL) ## latence de bout en bout par message (REST + actions + base)
 	$(PY) scripts/bench_e2e.py
+
+bench-store: $(INSTALLED) ## CPU et durée d'un tour du tracker store (lecture + écriture), PostgreSQL et SQLite
+	$(PY) scripts/bench_store.py
+	$(PY) scripts/bench_store.py --sqlite
 
 bench-ror: $(INSTALLED) ## durée d'un import du ROR (2 200 offres générées)
 	$(PY) scripts/bench_ror.py

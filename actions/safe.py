@@ -6,6 +6,8 @@ import inspect
 import logging
 from typing import Any
 
+from rasa_sdk.events import FollowupAction
+
 from knowledge.degraded import degraded_answer
 
 logger = logging.getLogger("actions.safe")
@@ -17,7 +19,11 @@ def _answer_error(self, dispatcher, tracker, exc: Exception) -> list:
     dispatcher.messages.clear()  # a half-said answer is worse than a clear error
     text = (tracker.latest_message or {}).get("text") or ""
     dispatcher.utter_message(text=degraded_answer(text[:4000], "erreur"))
-    return []
+    if self.name().startswith("validate_"):
+        return []  # a form's validation: the form asks its question again
+    # The turn ends on the error message: no policy is asked what follows an action that failed
+    # (RulePolicy alone would answer the core fallback, "je n'ai pas compris", after it).
+    return [FollowupAction("action_listen")]
 
 
 def _wrap(cls: type) -> None:

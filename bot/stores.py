@@ -144,8 +144,17 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         # AIGUILLAGE_PG_SCHEMA: the PostgreSQL schema of the `events` table (default: the
         # database's search path), so that several deployments or test runs share one database.
         schema = settings.value("AIGUILLAGE_PG_SCHEMA")
-        if schema and kwargs.get("dialect", "sqlite") == "postgresql":
-            kwargs["query"] = {**(kwargs.get("query") or {}), "options": f"-csearch_path={schema}"}
+        if kwargs.get("dialect", "sqlite") == "postgresql":
+            options = [f"-csearch_path={schema}"] if schema else []
+            # As SQLite's `synchronous=NORMAL` below: a turn does not wait for the WAL's fsync; an
+            # application crash loses nothing, a database crash the last ~0.6 s of turns
+            # (AIGUILLAGE_PG_SYNC_COMMIT=1: wait for it).
+            if not settings.flag("AIGUILLAGE_PG_SYNC_COMMIT"):
+                options.append("-csynchronous_commit=off")
+            query = dict(kwargs.get("query") or {})
+            options = [o for o in (query.get("options", ""), *options) if o]
+            if options:
+                kwargs["query"] = {**query, "options": " ".join(options)}
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite" and settings.flag("AIGUILLAGE_SQLITE_POOL") is not False:
             self._pool_sqlite_connections()
@@ -180,9 +189,12 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id,
-                                     fetch_events_from_all_sessions=fetch_events_from_all_sessions).all()
-            events = [json.loads(r.data) for r in rows]
+            query = self._event_query(session, sender_id,
+                                      fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+            if _core():  # the `data` column only: no ORM object per stored event
+                events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+            else:
+                events = [json.loads(r.data) for r in query.all()]
         if not (self.domain and events):
             return None
         for e in events:
@@ -192,7 +204,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         _remember_stored(tracker)
         return tracker
 
-    def _additional_events(self, session: Any, tracker: Any) -> Iterator:
+    def _new_events(self, session: Any, tracker: Any) -> list[Event]:
+        """The tracker's events the store does not hold yet (unmasked); scrubs cleared contacts."""
         stored = _stored_since_session_start(tracker)
         if stored is None:  # not read from this store in this turn: Rasa's count query
             events = list(super()._additional_events(session, tracker))
@@ -200,11 +213,36 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
         if any(_clears_contact(e) for e in events):
             scrub_contact_slots(session, self.SQLEvent, tracker.sender_id)
-        return (masked_event(e) for e in events)
+        return events
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator:
+        return (masked_event(e) for e in self._new_events(session, tracker))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        if not _core():
+            await super().save(tracker)
+            _remember_stored(tracker)
+            return
+        # Rasa's save with one multi-row INSERT instead of an ORM object and an INSERT … RETURNING
+        # per event; same rows, same columns (tests/perf/test_store_core.py).
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = []
+            for event in self._new_events(session, tracker):
+                data = mask_event_dict(event.as_dict())
+                rows.append({"sender_id": tracker.sender_id, "type_name": event.type_name,
+                             "timestamp": data.get("timestamp"),
+                             "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
+                             "action_name": data.get("name"), "data": json.dumps(data)})
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
         _remember_stored(tracker)
+
+
+def _core() -> bool:
+    """SQLAlchemy Core statements for the events (`AIGUILLAGE_STORE_CORE=0`: Rasa's ORM rows)."""
+    return settings.flag("AIGUILLAGE_STORE_CORE") is not False
 
 
 # Rasa's `SQLTrackerStore.save` counts the stored events of the conversation's last session (one

@@ -105,6 +105,10 @@ _DECLARED = (
             "tracker store remembers strings with nothing to mask (knowledge/privacy CleanMemo); 0: mask every string on every save, for measurements", ("rasa",)),
     Setting("AIGUILLAGE_STORE_COUNT", "booléen", "0", "`1` : le tracker store recompte en base les événements déjà enregistrés à chaque sauvegarde, comme Rasa (mesures) ; `0` : il les connaît depuis sa lecture",
             "1: the tracker store counts the stored events with Rasa's query on every save (measurements); 0: it knows them from its own read or write", ("rasa",)),
+    Setting("AIGUILLAGE_PG_SYNC_COMMIT", "booléen", "0", "`1` : chaque tour attend l'écriture sur disque du journal PostgreSQL des conversations ; `0` : non (un arrêt brutal de PostgreSQL perd au plus les 0,6 dernières secondes de conversation, un arrêt de l'application rien)",
+            "1: each turn waits for PostgreSQL's WAL flush of the tracker store; 0: synchronous_commit=off for the tracker store's connections", ("rasa",)),
+    Setting("AIGUILLAGE_STORE_CORE", "booléen", "1", "le tracker store lit la seule colonne des événements et les écrit en une instruction ; `0` : une ligne d'ORM par événement, comme Rasa (mesures)",
+            "tracker store reads the events' data column only and inserts a turn's events in one statement; 0: Rasa's ORM rows (measurements)", ("rasa",)),
     # --- channel guard (docs/reliability.md) ------------------------------------------------
     Setting("AIGUILLAGE_MAX_INPUT_CHARS", "entier", "2000", "caractères lus par message, au-delà coupé avec un avertissement",
             "characters read per message", ("rasa",)),

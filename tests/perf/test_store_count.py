@@ -20,11 +20,11 @@ class CheckedStore(MaskingSQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.pairs: list[tuple[int | None, int]] = []
 
-    def _additional_events(self, session, tracker):
+    def _new_events(self, session, tracker):
         known = stores._stored_since_session_start(tracker)
         counted = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
         self.pairs.append((known, counted))
-        return super()._additional_events(session, tracker)
+        return super()._new_events(session, tracker)
 
 
 def _user(text: str, ts: float) -> UserUttered:
