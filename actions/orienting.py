@@ -53,7 +53,9 @@ _CLINICAL_NEEDS = frozenset({"douleur", "maladie_chronique", "troubles_cognitifs
 
 # Small talk the NLU may read on a long request ending in thanks or a goodbye: such a first message
 # of at least this many words that names a need or a service and a place is oriented.
-_SMALL_TALK = frozenset({"au_revoir", "remercier", "saluer"})
+# Small talk and the question of what the bot does ("aide"): a long one naming a need and a place
+# is a request ("où trouver des seringues propres à Bourges sans jugement").
+_SMALL_TALK = frozenset({"au_revoir", "remercier", "saluer", "aide"})
 _SMALL_TALK_MIN_WORDS = 8
 
 

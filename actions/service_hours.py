@@ -15,6 +15,7 @@ from knowledge.when import parse_when
 _HOURS_WORDS = re.compile(r"\b(?:ouvert\w*|ouvre\w*|ferme\w*|horaires?|heures?|joignable|joindre|permanence|"
                           r"quand|aujourd hui|demain|samedi|dimanche|soir|nuit|week end)\b")
 
+LONG_MESSAGE_WORDS = 20
 NO_SERVICE = "De quel service parlez-vous ? Précisez le type et la commune, par exemple « le CMP de Vierzon »."
 
 
@@ -28,7 +29,9 @@ def find_service(turn: Turn, slots: Mapping[str, Any]):
         if service:
             return service
     hits = orienter.directory.search_name(turn.text, limit=1)
-    if hits and hits[0][1] >= 70:
+    # In a long story a place's name alone matches many services (token set ratio): only a close
+    # match of a service's name counts there ("…je sors de chez une dame… Vendôme…" names none).
+    if hits and hits[0][1] >= (70 if len(turn.text.split()) < LONG_MESSAGE_WORDS else 90):
         return hits[0][0]
     recos = ((slots.get("derniere_orientation") or {}).get("orientation") or {}).get("recommandations") or []
     if recos:
@@ -49,6 +52,14 @@ def service_hours(turn: Turn, slots: Mapping[str, Any], at: datetime | None = No
 
 
 def _service_hours(turn: Turn, slots: Mapping[str, Any], at: datetime) -> Reply:
+    read = turn.situation
+    if read.types and not (read.commune or read.departement or read.ambiguite
+                           or slots.get("commune") or slots.get("departement")):
+        # A type named without a place ("le CSAPA est ouvert samedi ?", "l'équipe mobile
+        # gériatrique, on l'appelle directement ?"): which one depends on the place, so the request
+        # is answered as such (the commune asked, unless the service is regional), never with the
+        # hours of a service that the type's name happens to match somewhere in the region.
+        return orientation_turn(turn)
     service = find_service(turn, slots)
     if service is None:
         redirected = redirect_request(turn, slots, "horaires_service")

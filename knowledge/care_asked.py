@@ -103,6 +103,8 @@ def withdrawal_of_the_young(text: str, besoins: set[str], publics: set[str], age
 _APA_GRANTED = re.compile(r"\b(?:a|ont|touche|percoit|beneficie\w* de)\s+(?:l\s+|de l\s+)?apa\b|"
                           r"\bapa\s+(?:est\s+|a ete\s+|vient d etre\s+)?(?:accordee|obtenue|notifiee|validee|acceptee|en place)\b|"
                           r"\bplan d aide apa\b")
+# Information asked about the APA or its help plan ("besoin d'info sur le plan d'aide APA"): not granted.
+_APA_INFO = re.compile(r"\b(?:info\w*|renseign\w*|explication\w*|comprendre|savoir)\s+(?:\w+\s+){0,3}?(?:l\s+)?(?:apa|plan d aide)\b")
 REASONS["SAAD"] = "APA déjà accordée : service d'aide à domicile"
 
 
@@ -110,6 +112,7 @@ def help_with_apa_granted(text: str, types: list[str], besoins: set[str]) -> tup
     """SAAD first for help at home once the APA is granted; `types` unchanged (no reason) otherwise."""
     folded = fold(text)
     helped = "aide_domicile" in besoins or re.search(r"\baides? (?:a dom\w*|menageres?)\b", folded)
-    if types or not helped or "soins_infirmiers" in besoins or not _APA_GRANTED.search(folded):
+    if (types or not helped or "soins_infirmiers" in besoins or not _APA_GRANTED.search(folded)
+            or _APA_INFO.search(folded)):
         return types, {}
     return ["SAAD"], {"SAAD": REASONS["SAAD"]}

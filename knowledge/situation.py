@@ -13,6 +13,8 @@ from knowledge.care_asked import (disabled_adult_support, drop_care_asked, help_
                                   sought_professionals, withdrawal_of_the_young)
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
+from knowledge.request_cues import (disabled_without_solution, funding_of_help, grown_up_children, mdph_file_to_make,
+                                    memory_service, mobile_team_for_the_old, rights_to_reopen)
 from knowledge.signs import read_signs
 from knowledge.text import SENTENCE, fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
@@ -44,7 +46,9 @@ _POSSESSED = frozenset({"fille", "femme", "petite", "petit", "fils", "amie", "am
 # "depuis 3 ans", "il y a 2 ans", "pendant 10 ans" are durations, not ages.
 _DURATION_BEFORE = frozenset({"depuis", "pendant", "durant", "dans", "sur", "apres", "avant", "pour", "tous",
                               "toutes", "ces", "des", "en", "ya", "bout", "ici", "dernier",
-                              "derniers", "dernieres", "prochains", "prochaines", "moins"})
+                              "derniers", "dernieres", "prochains", "prochaines", "moins",
+                              # a wait or a length of time ("sans attendre un an", "il faut un an")
+                              "attendre", "attend", "attendent", "attendu", "faut", "dure", "durer"})
 _DURATION_AFTER = re.compile(
     r"\s*(?:plus tard|apres|auparavant|avant|de suivi|de retard|d attente|de mariage|d evolution|de vie commune|"
     r"de prison|d abstinence|de sevrage|de rue|d errance|de chomage|d anciennete|de traitement|d ecart|"
@@ -208,7 +212,7 @@ _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient
                             r"est insuffisant\w*|ne vient plus|s est retire\w*)|"
                             r"(?:(?:du|de la|de l|de|des) [a-z]+ )?(?:est|sont) (?:en arret|absent\w*|en conge)|"
                             r"(?:[a-z]+ ){0,2}mais (?:la situation|cela|ca|tout ca) (?:le |la |les )?(?:depasse|va au dela)|"
-                            r"(?:lui|leur|nous|m|l)?\s*a\s+(?:deja\s+)?(?:donne|accorde|notifie|attribue|valide|oriente)|"
+                            r"(?:lui|leur|nous|m|l)?\s*a\s+(?:deja\s+|bien\s+)?(?:donne|accorde|notifie|attribue|valide|oriente)|"
                             r"(?:d\s+|de\s+|du\s+)?(?:[a-z-]+\s+)?(?:relaie|relaye|signale|me contacte|m appelle|nous appelle)|"
                             # the caller a few words on ("une travailleuse sociale d'un foyer de Dreux nous sollicite")
                             r"(?:[a-z-]+\s+){0,7}?(?:nous|me|m)\s+(?:sollicite\w*|appelle\w*|contacte\w*|signale\w*|demande\w*)|"
@@ -218,6 +222,8 @@ _CONTEXT_AFTER = re.compile(r"\s*(?:passe|passent|intervient|interviennent|vient
                             r"(?:nous\s+|l\s+|les\s+|a\s+)?(?:pense|pensent|evoque\w*|suspecte\w*|soupconne\w*|propose\w*|"
                             r"conseille\w*|recommande\w*|oriente\w*|envoie\w*|adresse\w*|pose\w*|prescrit)|"
                             r"(?:m|nous|lui|leur)\s+a\s+(?:dit|conseille|propose|oriente\w*|envoye\w*|parle)|"
+                            # the professional who spoke of a service ("l'assistante sociale parle d'un accompagnement")
+                            r"(?:nous\s+|m\s+|lui\s+)?(?:parle\w*|a parle)\s+(?:d|de|du|des)\b|"
                             # rights of the insurer that ended ("ses droits à l'assurance maladie ont expiré")
                             r"(?:ont|a|sont)\s+(?:expire\w*|pris fin|ferme\w*|suspendu\w*))\b")
 # A visit wished for ("je voudrais qu'une puéricultrice passe"): a request, not a service in place.
@@ -309,6 +315,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
         situation.besoins.add("protection_enfance")
         situation.besoins_nies.discard("protection_enfance")
     withdrawal_of_the_young(text, situation.besoins, situation.publics, age)
+    funding_of_help(text, situation.publics, situation.besoins, age)
     publics = situation.publics
     publics |= publics_for_age(age)
     for need in situation.besoins:
@@ -321,12 +328,18 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
             publics.add("enfant")
         if situation.age is not None and situation.age < 1:
             publics.add("perinatalite")
+    grown_up_children(text, publics, age)
+    disabled_without_solution(text, publics, situation.besoins)
+    situation.types = mobile_team_for_the_old(text, situation.types, publics, situation.besoins)
     situation.types = _precise(situation.types, situation.besoins | publics, vocabulary)
     situation.types = drop_care_asked(text, situation.types, situation.besoins, situation.besoins_nies)
     situation.types, situation.types_deduits = disabled_adult_support(
         text, situation.types, publics, situation.besoins, situation.age)
     if not situation.types_deduits:
         situation.types, situation.types_deduits = help_with_apa_granted(text, situation.types, situation.besoins)
+    for deduce in (mdph_file_to_make, rights_to_reopen, memory_service):
+        if not situation.types_deduits:
+            situation.types, situation.types_deduits = deduce(text, situation.types, situation.besoins)
     if signs:
         situation.signes = read_signs(text, publics=publics, age=situation.age)
     return situation

@@ -27,6 +27,7 @@ from knowledge.cues import live as _live
 from knowledge.emergencies import Emergency, EmergencyRules, emergency_line
 from knowledge.hours import as_paris, jour_ferie
 from knowledge.numbers import KNOWN_NUMBERS, VITAL_NUMBERS
+from knowledge.request_cues import said_simple
 from knowledge.triage_checks import RulesError, Validator, check_levels
 from knowledge.vocabulary import Vocabulary, fold_aligned
 
@@ -390,6 +391,9 @@ class Rules:
         named = list(dict.fromkeys(situation.types))
         matching = [r for r in self.niveaux
                     if self._matches(r, publics, besoins, dimensions, situation.age, bool(named))]
+        if said_simple(situation.text or ""):
+            # "Rien de compliqué, juste savoir à quel guichet": the graded answer below the DAC.
+            matching = [r for r in matching if r.niveau < 3] + [r for r in matching if r.niveau == 3]
         winner = matching[0]  # the validator guarantees a default rule
         demoted = winner.niveau == 3 and bool(named) and "DAC" not in named
         if demoted and not self.really_complex(dimensions, named[0]):

@@ -83,9 +83,11 @@ def first_turn(services, text: str, parsed: dict) -> Outcome:
         slots = r.all_slots()
         return Outcome(intent, _first_type(_payload(r)), slots.get("departement") or dep, r.opens_form is not None,
                        "\n".join(m.text for m in r.messages()), _stands_in(_payload(r)))
-    if intent == "horaires_service":
+    if intent == "horaires_service":   # a type named without a place is asked where (the orientation form)
         r = service_hours(turn, {})
-        return Outcome(intent, _first_type(r.payload), dep, False, r.text, _stands_in(r.payload))
+        payload = _payload(r)
+        return Outcome(intent, _first_type(payload), dep, r.opens_form is not None,
+                       "\n".join(m.text for m in r.messages()), _stands_in(payload))
     if intent in ("correction", "informer", "nier"):
         r = complete(turn, {})
         return Outcome(intent, _first_type(r.payload), dep, _asks_commune(r), r.text, _stands_in(r.payload))

@@ -216,6 +216,32 @@ def test_hours_question_for_a_day_asks_the_time_then_answers(turn):
         assert follow.text.startswith(("Oui", "Non")) and "samedi" in follow.text
 
 
+@pytest.mark.parametrize("text", [
+    "le CSAPA il est ouvert le samedi ?",
+    "equipe mobile geriatrique on peut l appeler direct ? pte 91a",
+])
+def test_hours_question_naming_a_type_without_a_place_asks_where(text, turn):
+    """The service type is named, only the place is missing: the commune question, not "which service"."""
+    reply = service_hours(turn(text), {}, at=AT)
+    assert reply.opens_form is not None
+    assert any(m.text.startswith("Dans quelle commune") for m in reply.messages())
+
+
+def test_a_long_story_read_as_an_hours_question_is_no_service_name(turn):
+    """A place in a long story matches several services loosely: the request is oriented instead."""
+    text = ("bonsoir je passe voir un monsieur de 86 ans a Vendome ce soir, il vit seul, il ne mange plus, "
+            "il refuse l'aide a domicile et sa fille est epuisee, il faudrait que quelqu'un reprenne la situation")
+    reply = service_hours(turn(text), {}, at=AT)
+    payloads = [m.payload for m in reply.messages() if m.payload]
+    assert not reply.text.startswith(("Oui", "Non"))
+    assert payloads and payloads[-1]["orientation"]["recommandations"]
+
+
+def test_hours_question_naming_nothing_asks_which_service(turn):
+    reply = service_hours(turn("c'est ouvert samedi ?"), {}, at=AT)
+    assert reply.text.startswith("De quel service parlez-vous")
+
+
 def test_hours_question_now(turn):
     reply = service_hours(turn("le DAC du Cher est ouvert ?"), {}, at=AT)
     assert "DAC" in reply.text and "aujourd'hui" in reply.text
@@ -314,6 +340,10 @@ def test_conditional_line_of_the_learned_net():
     ("ouvrir une demande pour un patient de Blois qui a besoin d'un SSIAD", "ouvrir_demande", None),
     ("quelle posologie de tramadol à Blois ?", "question_clinique", None),
     ("bonjour, ça va ?", "hors_sujet", None),
+    # a request read as the question of what the bot does (orient6); a short help question stays one
+    ("on peut avoir du matériel d'injection propre où, sur Châteauroux ?", "aide", "CAARUD"),
+    ("aide", "aide", None),
+    ("comment ça marche pour un patient de Blois ?", "aide", None),
 ])
 def test_naming_a_service_is_never_a_support_request(text, intent, type_, turn):
     reply = orienting.redirect_request(turn(text), {}, intent)

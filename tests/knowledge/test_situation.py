@@ -139,7 +139,8 @@ CASES = [
     C("Mr 55 ans, tétraplégique, cherche SAMSAH ou SAVS près de Blois", "41018", "41", 55, ["adulte", "handicap"],
       types=["SAMSAH", "SAVS"]),
     C("Enfant autiste 12 ans sans solution, PCPE ? CRA ? Indre", None, "36", 12, ["enfant", "adolescent", "handicap"],
-      ["autisme", "coordination"], types=["PCPE", "CRA"]),
+      # "sans solution" for a disabled child: a place or a service is the need (orient6), not coordination
+      ["autisme", "entree_etablissement"], types=["PCPE", "CRA"]),
     C("Urgent : dame 93 ans, aidant hospitalisé ce jour, seule à domicile à Valençay, démente", "36228", "36", 93,
       [PA, "aidant"], ["isolement", "troubles_cognitifs"], urgence="immediat"),
     C("Pas de troubles du comportement, pas de dénutrition, juste besoin d'une info sur l'APA pour Mr 77 ans à "
