@@ -94,7 +94,9 @@ def framing_person(doc, s: int, e: int, sign: tuple[int, int]) -> bool:
 
 
 def _person(tok) -> bool:
-    return tok.pos_ in ("NOUN", "PROPN") and fold(tok.lemma_) not in _DOCUMENTS and fold(tok.text) not in _DOCUMENTS
+    # "un jeune que j'accompagne": an adjective with its determiner is a noun
+    noun = tok.pos_ in ("NOUN", "PROPN") or (tok.pos_ == "ADJ" and any(c.dep_ == "det" for c in tok.children))
+    return noun and fold(tok.lemma_) not in _DOCUMENTS and fold(tok.text) not in _DOCUMENTS
 
 
 def current_duration(doc, spans, stretch: tuple[int, int], s: int, e: int) -> bool:
