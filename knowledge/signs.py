@@ -24,6 +24,7 @@ import yaml
 from knowledge.ages import within
 from knowledge.negation import inside_split_negation, is_history, is_negated, thought_negated
 from knowledge.qualifiers import framed as hyp_frame, real
+from knowledge.scene_time import adjusted, current_duration
 from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.spelling import extra as _sms
 from knowledge.subjects import concrete, in_condition
@@ -34,7 +35,7 @@ DEFAULT_PATH = Path(__file__).parent / "data" / "signs.yaml"
 MODEL = "fr_core_news_md"
 MAX_CHARS = 5000
 QUALIFIERS = ("hypothese", "conditionnel", "en_cours", "crainte", "rapporte", "antecedent", "debut_ancien", "debut_brutal", "resolu",
-              "rassurant", "information", "passe", "actuel")
+              "rassurant", "information", "passe", "actuel", "duree_actuelle")
 _IGNORABLE = {"hypothese", "crainte", "rapporte", "antecedent", "nie"}
 # Words that open a new clause inside a sentence (the scope of a qualifier stops there).
 _CLAUSE_WORDS = frozenset({"mais", "et", "puis", "car", "donc", "or", "cependant", "pourtant", "sauf",
@@ -382,11 +383,14 @@ class SignReader:
         span = doc[s:e]
         a, b = inv[span.start_char], inv[span.end_char]
         sent, stretch, clause = clauses[s]
+        quals = adjusted(doc, quals, s, e)
         nie = is_negated(folded, a, b) or thought_negated(doc, s, e) or inside_split_negation(doc, s, e)
         hist = (is_history(folded, a, b) or _near(quals["antecedent"], clause, s, e)
                 or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
                 or any(qs >= e and qe <= sent[1] and not inside_split_negation(doc, qs, qe) for qs, qe in quals["resolu"])
                 or _dated_past(quals, sent, s, e))
+        # a social scene dated now after an earlier past date ("... le mois dernier, dort dehors depuis trois nuits")
+        hist = hist and not (rule and rule.numero != "15" and current_duration(doc, quals["duree_actuelle"], stretch, s, e))
         # A "si" question about a sign whose onset the message dates elsewhere ("est-ce grave si
         # elle a du mal à sourire ? ça a commencé il y a une heure") describes a real situation.
         dated = any(qs >= sent[1] or qe <= sent[0] for qs, qe in quals["en_cours"])
