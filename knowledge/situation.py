@@ -56,11 +56,26 @@ _DURATION_AFTER = re.compile(
 
 _YEARS = re.compile(r"(?<![\d/,])(\d{1,3})\s*(?:ans|an)\b|(?<![\d/,])(\d{1,3})a\b")
 _AGED = re.compile(r"\b(?:age|agee|ages|agees)\s*(?:de\s*)?:?\s*(\d{1,3})\b(?!\s*(?:mois|semaines?|jours?|kg|cm|%))")
-# Ages dictated or written in words ("il a trois ans et demi"): the ages of childhood.
-_NUMBER_WORDS = {"un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
-                 "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
-                 "dix sept": 17, "dix huit": 18}
-_YEARS_IN_WORDS = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s+(?:ans|an)\b")
+# Ages dictated or written in words ("il a trois ans et demi", "dix-neuf ans", "quatre-vingt-sept
+# ans"): the whole number, not its last word ("dix-neuf" is 19, not 9).
+_NUMBER_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+                 "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+                 "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+                 "soixante": 60, "cent": 100}
+_NUMBER_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+_YEARS_IN_WORDS = re.compile(rf"\b((?:{_NUMBER_WORD}\s+(?:et\s+)?)*{_NUMBER_WORD})\s+(?:ans|an)\b")
+
+
+def words_to_number(words: str) -> int:
+    """A French number written in words, folded ("quatre vingt dix sept" → 97, "vingt et un" → 21)."""
+    total = 0
+    tokens = [w for w in words.split() if w != "et"]
+    for i, w in enumerate(tokens):
+        if w.startswith("vingt") and i > 0 and tokens[i - 1] == "quatre":
+            total += 80 - 4          # "quatre-vingt(s)": the 4 already counted becomes 80
+        else:
+            total += _NUMBER_WORDS[w]
+    return total
 _MONTHS = re.compile(r"(?<![\d/,])(\d{1,2})\s*mois\b")
 _WEEKS = re.compile(r"(?<![\d/,])(\d{1,2})\s*(?:semaines?|sem|jours?|j)\b")
 _BORN = re.compile(r"\b(?:nee?s?\s+(?:en|le)|ddn\s*:?|date de naissance\s*:?)\s*(?:[\d/ ]{0,12}|\d{1,2}\s+[a-z]+\s+)"
@@ -145,7 +160,7 @@ def parse_age(text: str, *, today: date | None = None) -> int | None:
         if prio is not None:
             found.append((prio, m.start(), value))
     for m in _YEARS_IN_WORDS.finditer(t):
-        value = _NUMBER_WORDS[m.group(1)]
+        value = words_to_number(m.group(1))
         prio = _years_candidate(t, m, value)
         if prio is not None:
             found.append((prio, m.start(), value))

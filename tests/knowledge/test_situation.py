@@ -210,6 +210,11 @@ AGE_CASES = [
     ("mère 17 ans, bébé 3 semaines", 0), ("veuve de 78 ans depuis 5 ans", 78), ("marié depuis 50 ans", None),
     ("pendant 10 ans", None), ("Mr X, 45a, sdf", 45), ("150 ans", None), ("", None),
     ("3 ans plus tard", None), ("10 ans de suivi", None),
+    # Ages in words: the whole number ("dix-neuf" was read as 9, a child).
+    ("elle a dix-neuf ans et ne veut plus rentrer chez elle", 19), ("il a trois ans et demi", 3),
+    ("Mme quatre-vingt-sept ans, chutes", 87), ("un monsieur de soixante et onze ans", 71),
+    ("une dame de quatre-vingts ans", 80), ("il a soixante-dix-huit ans", 78), ("vingt et un ans", 21),
+    ("depuis quatre-vingt-dix ans", None),
 ]
 
 
