@@ -1,8 +1,8 @@
 """Emergency triage on the frozen held-out test splits (tests/heldout/*/test.yml, never opened while
 tuning): the figures may only go up. Floors are what `make bench-triage` measured (docs/triage.md
 § 3 quater), rounded in the safe direction; the targets of issue 16 (vital ≥ 0.99, social ≥ 0.95,
-false alarms ≤ 1 %, none on small talk) are not reached yet. `test3`, `test4` and `test5` are the
-third, fourth and fifth generations, written blind on 2026-12-03 and 2026-12-06 and never tuned on
+false alarms ≤ 1 %, none on small talk) are not reached yet. `test3` to `test6` are the
+third to sixth generations, written blind on 2026-12-03, 2026-12-06 and 2026-12-07 and never tuned on
 (their dev splits were)."""
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ MEASURED = {
     },
     "test3": {
         "vital_recall": 0.98,               # 0.991 (0.991, 0.954; 0.945 before any tuning on dev3)
-        "social_recall": 0.75,              # 0.762 (0.746, 0.746, 0.683 before)
+        "social_recall": 0.765,             # 0.778 on 2026-12-07, sixth pass (0.762, 0.746, 0.746, 0.683 before)
         "false_alarm_rate[all]": 0.06,      # 0.0549 (0.0610, 0.0671, 0.0732 before)
         "false_alarm_rate[small_talk]": 0.0,
     },
@@ -42,6 +42,12 @@ MEASURED = {
         "social_recall": 0.625,             # 0.638 (0.655 before: one item fewer, see docs/triage.md)
         "false_alarm_rate[all]": 0.05,      # 0.0438 (0.0365 before: an information question now frames its own sentence only)
         "false_alarm_rate[small_talk]": 0.042,  # 1 of 24, as before any tuning: not met (target 0)
+    },
+    "test6": {                              # sixth generation, written blind 2026-12-07, never tuned on
+        "vital_recall": 0.955,              # 0.967 (0.967 before any tuning that day)
+        "social_recall": 0.74,              # 0.750 (0.708 before)
+        "false_alarm_rate[all]": 0.13,      # 0.124 (0.124 before): not met (target 0.01)
+        "false_alarm_rate[small_talk]": 0.046,  # 1 of 22 (as before): not met (target 0)
     },
 }
 RECALLS = ("vital_recall", "social_recall")
