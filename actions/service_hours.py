@@ -9,6 +9,7 @@ from actions.orienting import orientation_turn, redirect_request
 from actions.services import Services
 from actions.turn import Reply, Turn, emergency_first
 from knowledge.hours import JOURS, TZ, date_text, describe_moment
+from knowledge.text import fold
 from knowledge.when import parse_when
 
 # Words of an hours question (folded text): without one, an emergency is not an hours question.
@@ -46,9 +47,20 @@ def service_hours(turn: Turn, slots: Mapping[str, Any], at: datetime | None = No
     word, no time) is answered as the orientation request it is, never with the hours of a
     service that the place happens to name."""
     at = at or turn.services.now()
-    if turn.emergency is not None and not _HOURS_WORDS.search(turn.folded) and parse_when(turn.text, at) is None:
-        return orientation_turn(turn)
+    if turn.emergency is not None:
+        # Time words inside the emergency's own signs ("à la rue ce soir") do not ask for hours.
+        rest = _outside_signs(turn)
+        if not _HOURS_WORDS.search(fold(rest)) and parse_when(rest, at) is None:
+            return orientation_turn(turn)
     return emergency_first(turn, _service_hours(turn, slots, at))
+
+
+def _outside_signs(turn: Turn) -> str:
+    """The message without the text of its signs (each replaced by a space)."""
+    text = turn.text
+    for sign in sorted(turn.situation.signes, key=lambda s: s.start, reverse=True):
+        text = text[:sign.start] + " " + text[sign.end:]
+    return text
 
 
 def _service_hours(turn: Turn, slots: Mapping[str, Any], at: datetime) -> Reply:

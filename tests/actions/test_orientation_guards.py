@@ -114,3 +114,18 @@ def test_vital_emergency_read_as_an_hours_question_keeps_its_commune(turn):
     assert all(p["commune"]["code_insee"] == "45234" for p in payloads)
     hours = service_hours(turn("le CMP d'Orléans est-il ouvert demain ?", None, "horaires_service"), {})
     assert "ouvert" in hours.text and not hours.says_emergency
+
+
+def test_social_emergency_with_a_time_word_read_as_an_hours_question_is_oriented(turn):
+    """"ce soir" belongs to the emergency ("à la rue ce soir"), not to a question about a service:
+    the request is oriented with its commune, never answered with the hours of a service whose
+    name happens to contain the town."""
+    from actions.service_hours import service_hours
+
+    reply = service_hours(turn("famille avec deux enfants à la rue ce soir à Montargis", None, "horaires_service"), {})
+    payloads = _payloads(reply)
+    assert payloads and payloads[0]["urgence"]["numero"] == "115"
+    assert all(p["commune"]["code_insee"] == "45208" for p in payloads)
+    named = service_hours(turn("le CSAPA de Bourges est-il ouvert ce soir ? il a fait une overdose hier", None,
+                               "horaires_service"), {})
+    assert "CSAPA du Cher" in named.text and ("fermé" in named.text or "ouvert" in named.text)
