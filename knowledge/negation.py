@@ -43,6 +43,8 @@ PSEUDO_NEXT = {
     "ni": frozenset(),
 }
 PSEUDO_NEXT["pa"] = PSEUDO_NEXT["pas"]
+# After "jamais", a comparison makes the sign unprecedented, not denied.
+_UNPRECEDENTED = frozenset({"aussi", "si", "autant", "tellement", "pareil", "pareille", "comme_ca"})
 # A trigger preceded by one of these words is not a negation of what follows
 # ("ne répond pas au traitement antidépresseur", "n'arrive pas à se laver", "n'ose pas porter plainte").
 PSEUDO_PREV = {
@@ -126,6 +128,8 @@ def is_negated(folded_text: str, start: int, end: int | None = None) -> bool:
         w = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else ""
         prev = words[i - 1] if i > 0 else ""
+        if w == "jamais" and any(x in _UNPRECEDENTED for x in words[i + 1:]):
+            continue        # "jamais eu aussi mal", "jamais vu si pâle": never before, so now
         if (w in TRIGGERS and nxt not in PSEUDO_NEXT.get(w, ()) and prev not in PSEUDO_PREV.get(w, ())
                 and not (w == "pa" and (nxt or folded_text[start:start + 1])[:1].isdigit())):
             return True
@@ -154,7 +158,7 @@ HISTORY_AFTER = frozenset({"ancien", "ancienne", "anciens", "anciennes", "gueri"
 _PAST_PHRASES = re.compile(
     r"\b(?:dans|par) le passe\b|\bdans (?:sa|ma|leur) jeunesse\b|\b(?:dans|au cours de) (?:sa|ma|leur) vie\b|\ben remission\b|\bil y a (?:longtemps|des annees|"
     r"plusieurs annees|quelques annees|de nombreuses annees)\b|"
-    r"\b(?:la semaine|le mois|l an|l annee) (?:derniere|dernier|passee|passe)\b")
+    r"(?<!depuis )(?<!dp )\b(?:la semaine|le mois|l an|l annee) (?:derniere|dernier|passee|passe)\b")   # "depuis le mois dernier" is ongoing
 _AGO = re.compile(r"\b(?:il y a|y a|ya|il y avait)\s+(\d+|un|une|deux|trois|quelques|plusieurs)\s+(ans?|annees?|mois|semaines?)\b")
 _YEAR = re.compile(r"\ben\s+((?:19|20)\d\d)\b")
 _HEADER = re.compile(r"\b(?:atcds?|antecedents?|ant)\s*:")

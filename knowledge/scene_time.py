@@ -108,11 +108,23 @@ def current_duration(doc, spans, stretch: tuple[int, int], s: int, e: int) -> bo
     return any(qs >= s and qe <= stretch[1] for qs, qe in spans)
 
 
+_SINCE = frozenset({"depuis", "dp", "dps", "dpuis", "depui", "dpui"})
+
+
+def since(doc, qs: int) -> bool:
+    """A past date after "depuis" starts something still going on ("depuis le mois dernier il la
+    gifle"), it does not date a past episode."""
+    return qs > 0 and fold(doc[qs - 1].text) in _SINCE
+
+
 def adjusted(doc, quals: dict, s: int, e: int) -> dict:
-    """The qualifier spans for the sign `doc[s:e]` without the future months (past history) and
-    the training words that frame a person only (hypothetical, information)."""
+    """The qualifier spans for the sign `doc[s:e]` without the future months and the dates after
+    "depuis" (past history) and the training words that frame a person only (hypothetical,
+    information)."""
     out = dict(quals)
-    out["antecedent"] = [(qs, qe) for qs, qe in quals["antecedent"] if not future_month(doc, qs, qe)]
+    out["antecedent"] = [(qs, qe) for qs, qe in quals["antecedent"]
+                         if not future_month(doc, qs, qe) and not since(doc, qs)]
+    out["passe"] = [(qs, qe) for qs, qe in quals["passe"] if not since(doc, qs)]
     for name in ("hypothese", "information"):
         out[name] = [(qs, qe) for qs, qe in quals[name] if not framing_person(doc, qs, qe, (s, e))]
     return out
