@@ -6,7 +6,8 @@ Reads tests/heldout/urgences/{dev,test}.yml and tests/heldout/non_urgences/{dev,
 the second-generation sets urgences2/ and non_urgences2/ as splits `dev2`, `test2`) and prints `name: value` figures for each split, for the rules alone (cue phrases + signs reader)
 and for the rules + the learned net. An emergency item is caught when one of its `numeros`
 is raised; a conditional line of the net counts as raised (it names the number) and, on a
-non-emergency, as a false alarm. `--failures` lists the misses and false alarms of the dev
+non-emergency, as a false alarm. `orientation_requests_alarmed` counts the held-out orientation
+requests of the same split (tests/heldout/orientation*/) that raise a number. `--failures` lists the misses and false alarms of the dev
 splits only: the test splits are never shown item by item.
 """
 from __future__ import annotations
@@ -103,6 +104,18 @@ def measure(split: str, *, net: bool, rules: Rules | None = None) -> tuple[dict,
     return fig, failures
 
 
+def orientation_alarms(split: str, rules: Rules) -> dict[str, float]:
+    """Emergencies raised on the held-out orientation requests of `split` (requests for a service,
+    not emergencies: a raised number there is said before the answer, a false alarm in practice)."""
+    f = split_file("orientation", split)
+    if not f.exists():
+        return {}
+    items = yaml.safe_load(f.read_text(encoding="utf-8")) or []
+    alarmed = sum(bool(raised(rules, item["text"], net=True)[0]) for item in items)
+    return {"orientation_requests_alarmed": alarmed,
+            "orientation_alarm_rate": round(alarmed / len(items), 4) if items else 0.0}
+
+
 def main(argv: list[str]) -> int:
     show = "--failures" in argv
     splits = [a.split("=", 1)[1] for a in argv if a.startswith("--split=")] or [
@@ -120,6 +133,8 @@ def main(argv: list[str]) -> int:
                 print(f"{label}.{k}: {v}")
             if show and split.startswith("dev") and net:
                 print("\n".join(failures))
+        for k, v in orientation_alarms(split, rules).items():
+            print(f"{split}_rules_net.{k}: {v}")
     return 0
 
 

@@ -22,7 +22,7 @@ MEASURED = {
     "test2": {
         "vital_recall": 0.955,              # 0.967 (0.967, 0.934, 0.926 before)
         "social_recall": 0.81,              # 0.823 (0.810, 0.797, 0.785, 0.722 before)
-        "false_alarm_rate[all]": 0.045,     # 0.040 (0.0457, 0.0629, 0.0686 before)
+        "false_alarm_rate[all]": 0.04,      # 0.0343 after fa7 (0.040, 0.0457, 0.0629, 0.0686 before)
         "false_alarm_rate[small_talk]": 0.0,
     },
     "test3": {
