@@ -14,9 +14,16 @@ of cue said the wrong thing about a social scene:
 - a social scene dated by a current duration after an earlier past date ("sorti de l'ASE le mois
   dernier, dort dans une cage d'escalier depuis trois nuits") holds now (`current_duration`).
 
+Three more of the seventh pass (fa7): a date after "depuis" starts something still going on
+(`since`); a reassuring check does not cover a sign that comes after it with a contrast or a current
+marker (`reassured`); a stroke or heart attack told with its sequels and nothing current is history
+(`sequel_of_past_event`).
+
 Plain functions on a spaCy `Doc` and token ranges; `knowledge.signs` calls them.
 """
 from __future__ import annotations
+
+import re
 
 from knowledge.text import fold
 
@@ -128,3 +135,43 @@ def adjusted(doc, quals: dict, s: int, e: int) -> dict:
     for name in ("hypothese", "information"):
         out[name] = [(qs, qe) for qs, qe in quals[name] if not framing_person(doc, qs, qe, (s, e))]
     return out
+
+
+# An event named by its diagnosis (not a sign seen now) and the state that follows it.
+_EVENT = re.compile(r"\b(?:avc|a\.?v\.?c|ait|infarctus|idm|embolie|accident vasculaire|hemorragie cerebrale)\b")
+# The lasting deficit such an event leaves, a sequel when the sentence names the event.
+_DEFICIT = re.compile(r"\b(?:hemipleg\w*|hemipares\w*|paralys\w*|aphas\w*)\b")
+_NOW_WORDS = frozenset({"maintenant", "actuellement", "desormais", "aujourd hui"})
+
+
+def sequel_of_past_event(doc, quals, sent, span) -> bool:
+    """A stroke or heart attack told with the state that follows it, in the same sentence and with
+    nothing sudden or dated now ("a fait un AVC, elle est en fauteuil maintenant", "post-AVC,
+    sortie de SSR", "infarctus, stenté, suivi en cardio"), is a past event, not an emergency; so is
+    the deficit it left ("post-AVC avec hémiplégie droite, sortie de SSR")."""
+    text = fold(span.text)
+    if not (_EVENT.search(text) or (_DEFICIT.search(text) and _EVENT.search(fold(doc[sent[0]:sent[1]].text)))):
+        return False
+    if not any(sent[0] <= qs and qe <= sent[1] for qs, qe in quals["sequelle_etat"]):
+        return False
+    if any(sent[0] <= qs and qe <= sent[1] for qs, qe in quals["debut_brutal"] + quals["en_cours"]):
+        return False
+    return not any(sent[0] <= qs and qe <= sent[1] and fold(doc[qs:qe].text) not in _NOW_WORDS
+                   for qs, qe in quals["actuel"])
+
+
+_CONTRAST = frozenset({"mais", "pourtant", "cependant", "or", "neanmoins", "toutefois"})
+
+
+def reassured(doc, quals, sent, s: int, e: int) -> bool:
+    """A reassuring check in the sentence ("ECG normal", "scanner normal") covers the sign, unless
+    it comes before it with a contrast or something current in between ("scanner normal hier,
+    mais ce matin elle ne parle plus": a new sign after the check)."""
+    for qs, qe in quals["rassurant"]:
+        if qs < sent[0] or qe > sent[1] or (s <= qs and qe <= e):
+            continue
+        if qe <= s and (any(fold(t.text) in _CONTRAST for t in doc[qe:s])
+                        or any(qe <= cs and ce <= s for cs, ce in quals["actuel"] + quals["debut_brutal"])):
+            continue
+        return True
+    return False

@@ -24,7 +24,7 @@ import yaml
 from knowledge.ages import within
 from knowledge.negation import inside_split_negation, is_history, is_negated, thought_negated
 from knowledge.qualifiers import framed as hyp_frame, real
-from knowledge.scene_time import adjusted, current_duration
+from knowledge.scene_time import adjusted, current_duration, reassured, sequel_of_past_event
 from knowledge.numbers import KNOWN_NUMBERS
 from knowledge.spelling import extra as _sms
 from knowledge.subjects import concrete, in_condition
@@ -389,7 +389,7 @@ class SignReader:
                 or any(qs >= e and qe <= stretch[1] for qs, qe in quals["antecedent"])
                 or any(qs >= e and qe <= sent[1] and not inside_split_negation(doc, qs, qe) for qs, qe in quals["resolu"])
                 or _dated_past(quals, sent, s, e))
-        hist = hist or _sequel_of_past_event(doc, quals, sent, span)
+        hist = hist or sequel_of_past_event(doc, quals, sent, span)
         # a social scene dated now after an earlier past date ("... le mois dernier, dort dehors depuis trois nuits")
         hist = hist and not (rule and rule.numero != "15" and current_duration(doc, quals["duree_actuelle"], stretch, s, e))
         # A "si" question about a sign whose onset the message dates elsewhere ("est-ce grave si
@@ -405,7 +405,7 @@ class SignReader:
             debut = "brutal"
         elif _near(quals["debut_ancien"], clause, s, e) or any(qs == clause[1] for qs, _ in quals["debut_ancien"]):
             debut = "ancien"
-        calm = _reassured(doc, quals, sent, s, e)
+        calm = reassured(doc, quals, sent, s, e)
         # A general question ("je me renseigne", "c'est quoi la différence") holds for the whole
         # message unless it dates something now ("ce midi", "depuis 1h"): then only its stretch;
         # never over a current sign of a definite person ("…pour mon père, il a la bouche de travers")
@@ -479,46 +479,6 @@ def _clauses(doc) -> list[tuple[tuple[int, int], tuple[int, int], tuple[int, int
 # Verbs of thought or wish whose negation denies the whole sign ("elle ne pensait pas au
 # suicide", "il n'envisage pas de mourir"); a negated verb of a bodily sign ("il ne respire pas")
 # is the sign itself and stays live.
-# An event named by its diagnosis (not a sign seen now) and the state that follows it.
-_EVENT = re.compile(r"\b(?:avc|a\.?v\.?c|ait|infarctus|idm|embolie|accident vasculaire|hemorragie cerebrale)\b")
-# The lasting deficit such an event leaves, a sequel when the sentence names the event.
-_DEFICIT = re.compile(r"\b(?:hemipleg\w*|hemipares\w*|paralys\w*|aphas\w*)\b")
-_NOW_WORDS = frozenset({"maintenant", "actuellement", "desormais", "aujourd hui"})
-
-
-def _sequel_of_past_event(doc, quals, sent, span) -> bool:
-    """A stroke or heart attack told with the state that follows it, in the same sentence and with
-    nothing sudden or dated now ("a fait un AVC, elle est en fauteuil maintenant", "post-AVC,
-    sortie de SSR", "infarctus, stenté, suivi en cardio"), is a past event, not an emergency; so is
-    the deficit it left ("post-AVC avec hémiplégie droite, sortie de SSR")."""
-    text = fold(span.text)
-    if not (_EVENT.search(text) or (_DEFICIT.search(text) and _EVENT.search(fold(doc[sent[0]:sent[1]].text)))):
-        return False
-    if not any(sent[0] <= qs and qe <= sent[1] for qs, qe in quals["sequelle_etat"]):
-        return False
-    if any(sent[0] <= qs and qe <= sent[1] for qs, qe in quals["debut_brutal"] + quals["en_cours"]):
-        return False
-    return not any(sent[0] <= qs and qe <= sent[1] and fold(doc[qs:qe].text) not in _NOW_WORDS
-                   for qs, qe in quals["actuel"])
-
-
-_CONTRAST = frozenset({"mais", "pourtant", "cependant", "or", "neanmoins", "toutefois"})
-
-
-def _reassured(doc, quals, sent, s: int, e: int) -> bool:
-    """A reassuring check in the sentence ("ECG normal", "scanner normal") covers the sign, unless
-    it comes before it with a contrast or something current in between ("scanner normal hier,
-    mais ce matin elle ne parle plus": a new sign after the check)."""
-    for qs, qe in quals["rassurant"]:
-        if qs < sent[0] or qe > sent[1] or (s <= qs and qe <= e):
-            continue
-        if qe <= s and (any(fold(t.text) in _CONTRAST for t in doc[qe:s])
-                        or any(qe <= cs and ce <= s for cs, ce in quals["actuel"] + quals["debut_brutal"])):
-            continue
-        return True
-    return False
-
-
 def _dated_past(quals, sent, s: int, e: int) -> bool:
     """A dated past episode earlier in the sentence ("suite à son AVC il y a 4 ans, il est
     hémiplégique") carries over to the sign, unless something current comes in between
