@@ -18,3 +18,18 @@ def false_alarms(rules, traps: list[dict]) -> list[tuple[str, str]]:
 def missed(rules, emergencies: list[dict]) -> list[str]:
     """Texts of the emergencies none of whose `numeros` is raised."""
     return [u["text"] for u in emergencies if not {str(n) for n in u["numeros"]} & raised(rules, u["text"])]
+
+
+def recall_by(rules, scenes: list[dict], key: str, floor: float, *, net: bool = False) -> tuple[dict, list[str]]:
+    """The groups (by `key`: "classe", "numero") whose share of scenes raising their `numero` is
+    under `floor`, with that share; and the ids of all the scenes missed."""
+    caught: dict[str, list[int]] = {}
+    missed = []
+    for item in scenes:
+        ok = item["numero"] in raised(rules, item["text"], net=net)
+        group = caught.setdefault(item[key], [0, 0])
+        group[0] += ok
+        group[1] += 1
+        if not ok:
+            missed.append(item["id"])
+    return {g: round(c / n, 3) for g, (c, n) in caught.items() if c / n < floor}, missed

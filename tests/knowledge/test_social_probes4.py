@@ -14,6 +14,7 @@ import yaml
 
 from knowledge.situation import analyse
 from knowledge.triage import Rules
+from tests.knowledge.probes import recall_by
 
 HERE = Path(__file__).parent
 FILES = {"social_probes4.yaml": 0.95, "social_probes4b.yaml": 0.85}
@@ -45,15 +46,7 @@ def test_probe_files_are_large_and_balanced():
 
 @pytest.mark.parametrize("name,floor", sorted(FILES.items()))
 def test_scene_recall_per_number_has_a_floor(rules, name, floor):
-    caught = defaultdict(lambda: [0, 0])
-    missed = []
-    for item in _load(name)["scenes"]:
-        ok = item["numero"] in _numbers(rules, item["text"])
-        caught[item["numero"]][0] += ok
-        caught[item["numero"]][1] += 1
-        if not ok:
-            missed.append(item["id"])
-    low = {n: round(c / t, 3) for n, (c, t) in caught.items() if c / t < floor}
+    low, missed = recall_by(rules, _load(name)["scenes"], "numero", floor)
     assert not low, f"recall under {floor} for {low}; missed {missed}"
 
 

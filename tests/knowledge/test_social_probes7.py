@@ -18,7 +18,7 @@ import yaml
 
 from knowledge.situation import analyse
 from knowledge.triage import Rules
-from tests.knowledge.probes import raised
+from tests.knowledge.probes import raised, recall_by
 
 HERE = Path(__file__).parent
 DATA = yaml.safe_load((HERE / "social_probes7.yaml").read_text(encoding="utf-8"))
@@ -45,15 +45,7 @@ def test_probe_file_covers_every_class_and_voice():
 
 
 def test_every_scene_family_is_caught_by_the_rules(rules):
-    caught = defaultdict(lambda: [0, 0])
-    missed = []
-    for item in DATA["scenes"]:
-        ok = item["numero"] in raised(rules, item["text"], net=False)
-        caught[item["classe"]][0] += ok
-        caught[item["classe"]][1] += 1
-        if not ok:
-            missed.append(item["id"])
-    low = {c: round(a / n, 2) for c, (a, n) in caught.items() if a / n < FLOOR}
+    low, missed = recall_by(rules, DATA["scenes"], "classe", FLOOR)
     assert not low, f"recall under {FLOOR} for {low}; missed {missed}"
     assert 1 - len(missed) / len(DATA["scenes"]) >= OVERALL, f"missed {missed}"
 
