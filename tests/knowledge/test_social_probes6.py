@@ -14,17 +14,11 @@ import pytest
 import yaml
 
 from knowledge.situation import analyse
-from knowledge.triage import Rules
 from tests.knowledge.probes import raised, recall_by
 
 HERE = Path(__file__).parent
 DATA = yaml.safe_load((HERE / "social_probes6.yaml").read_text(encoding="utf-8"))
 FLOOR = 0.9
-
-
-@pytest.fixture(scope="module")
-def rules() -> Rules:
-    return Rules.default()
 
 
 def test_probe_file_covers_every_class_and_voice():

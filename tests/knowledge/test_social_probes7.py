@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from knowledge.situation import analyse
-from knowledge.triage import Rules
 from tests.knowledge.probes import raised, recall_by
 
 HERE = Path(__file__).parent
@@ -27,11 +26,6 @@ OVERALL = 0.95
 # False alarms of earlier rules on traps of this file, left open (not of the social7 rules).
 KNOWN = {"t7-02": "a neighbour who 'ne répondait pas' raises the consciousness rule (15) although the "
                   "sentence says she was only away; open"}
-
-
-@pytest.fixture(scope="module")
-def rules() -> Rules:
-    return Rules.default()
 
 
 def test_probe_file_covers_every_class_and_voice():
