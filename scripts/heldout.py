@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "heldout"
-GENERATIONS = ("", "2", "3", "4", "5", "6")
+GENERATIONS = ("", "2", "3", "4", "5", "6", "7")
 SPLITS = tuple(f"{part}{gen}" for gen in GENERATIONS for part in ("dev", "test"))
 _SPLIT = re.compile(r"^(dev|test)(\d*)$")
 
