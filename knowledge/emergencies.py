@@ -37,6 +37,7 @@ class Emergency:
     motif: str
     types: tuple[str, ...] = ()
     conditionnel: bool = False       # a doubt of the learned net: said as a conditional line
+    compagnon: bool = False          # raised only beside another emergency (avec_autre_urgence: the 114)
 
 
 def emergency_line(u: Emergency) -> str:
@@ -126,7 +127,8 @@ class EmergencyRules:
             hits.update((rule.id, (rule, spans)) for rule, spans in pending)
         fired = sorted((h for h in hits.values() if not set(h[0].exclue_par) & set(hits)),
                        key=lambda h: (h[0].priorite, h[0].order))
-        return [(Emergency(r.numero, self.libelle(r.numero), r.id, r.motif, r.types),
+        companions = {rule.id for rule, _ in pending}
+        return [(Emergency(r.numero, self.libelle(r.numero), r.id, r.motif, r.types, compagnon=r.id in companions),
                  [(index[s], index[e - 1] + 1) for s, e in spans]) for r, spans in fired]
 
     def _with_signs(self, fired, situation, net: bool = True):
@@ -154,7 +156,7 @@ class EmergencyRules:
                     extra.append((rule.priorite if k == 0 else self._priority(numero),
                                   Emergency(numero, self.libelle(numero), f"signes:{rid}", motif,
                                             rule.types if k == 0 else ()), spans))
-            if out or extra:
+            if any(not em.compagnon for em, _ in out) or extra:
                 for rid, signs in by_rule.items():
                     rule = reader.rules[rid]
                     if rule.seulement_avec_urgence:
@@ -166,6 +168,8 @@ class EmergencyRules:
             merged += [(p, len(out) + i, em, sp) for i, (p, em, sp) in enumerate(extra)]
             merged.sort(key=lambda m: (m[0], m[1]))
             out = [(em, sp) for _, _, em, sp in merged]
+            if all(em.compagnon for em, _ in out):
+                out = []   # the emergency beside which it was raised was history ("infarctus il y a six ans")
         if net:
             said = {em.numero for em, _ in out}
             for alarm in second_net(situation, said, vetoed=dropped):

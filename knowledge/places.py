@@ -147,7 +147,8 @@ def _find_places(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMatch
         extra = _short_message(text, gazetteer, vocabulary)
         if extra:
             return sorted(extra + [m for m in found if m.kind != "hors_region"], key=lambda m: m.start)
-    extra = _place_segments(text, gazetteer, vocabulary) or _lowercase_towns(text, gazetteer)
+    extra = (_short_sentences(text, gazetteer, vocabulary) or _place_segments(text, gazetteer, vocabulary)
+             or _lowercase_towns(text, gazetteer))
     if extra:
         return sorted(extra + [m for m in found if m.kind != "hors_region"], key=lambda m: m.start)
     return found
@@ -249,6 +250,11 @@ def _in_region(m: PlaceMatch) -> bool:
         m.commune is not None or m.departement is not None or bool(m.candidates))
 
 
+# Request words that also link the words of a commune's name ("Saint-Jean-de-la-Ruelle",
+# "Montlouis-sur-Loire"): they do not cut a run of leftover words that has begun.
+_NAME_LINKS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "sur", "en", "aux"})
+
+
 def _short_message(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMatch]:
     """Places of an SMS-style message once vocabulary and request words are set aside."""
     if vocabulary is None:
@@ -264,6 +270,9 @@ def _short_message(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMat
             dep = _department_code(text, t, gazetteer)
             if dep is not None:
                 out.append(dep)
+            continue
+        if word in _NAME_LINKS and not inside and runs[-1]:
+            runs[-1].append(t)   # inside a name ("st jean de la ruelle"); the run's stretches are tried
             continue
         if inside or word in _REQUEST_WORDS:
             runs.append([])
@@ -292,18 +301,41 @@ def _department_code(text: str, t: re.Match, gazetteer: Gazetteer) -> PlaceMatch
 
 
 def _resolve_run(text: str, run: list[re.Match], gazetteer: Gazetteer) -> PlaceMatch | None:
-    """The longest stretch of a run of leftover words that names a place of the region."""
+    """The longest stretch of a run of leftover words that names a place of the region; a name
+    (even with a typo: "st jean de la ruel") before a longer stretch only one typo away from a town."""
     n = len(run)
-    for size in range(min(n, 6), 0, -1):
-        for i in range(0, n - size + 1):
-            a, b = run[i].start(), run[i + size - 1].end()
-            span = text[a:b]
-            if size == 1 and len(span) < 3:
-                continue
-            m = gazetteer.resolve(span) or town_typo(span, gazetteer)
-            if m is not None and _in_region(m):
-                return PlaceMatch(m.kind, m.commune, m.departement, span, a, b, m.score, m.candidates, m.label)
+    for read in (gazetteer.resolve, lambda span: town_typo(span, gazetteer)):
+        for size in range(min(n, 6), 0, -1):
+            for i in range(0, n - size + 1):
+                a, b = run[i].start(), run[i + size - 1].end()
+                span = text[a:b]
+                if size == 1 and len(span) < 3:
+                    continue
+                m = read(span)
+                if m is not None and _in_region(m):
+                    return PlaceMatch(m.kind, m.commune, m.departement, span, a, b, m.score, m.candidates, m.label)
     return None
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _short_sentences(text: str, gazetteer: Gazetteer, vocabulary) -> list[PlaceMatch]:
+    """The short-message reading of each short sentence that names a service type, in a longer
+    message ("cmp le blanc adulte horaire ? patiente suivie à Poitiers, vient de déménager")."""
+    vocabulary = vocabulary or Vocabulary.default()
+    out: list[PlaceMatch] = []
+    start = 0
+    for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        a, start = start, end + 1
+        seg = text[a:end]
+        if not 0 < len(_TOKEN.findall(seg)) <= SHORT_MESSAGE_TOKENS or not any(
+                m.kind == "type" for m in vocabulary.find(seg)):
+            continue
+        for m in _short_message(seg, gazetteer, vocabulary):
+            out.append(PlaceMatch(m.kind, m.commune, m.departement, m.text, a + m.start, a + m.end,
+                                  m.score, m.candidates, m.label))
+    return out
 
 
 # Clause boundaries of a longer message: a clause that is only a place name ("..., tours",

@@ -15,13 +15,16 @@ with its reason (like ``knowledge.care_asked``):
   point (APA, aid), not a financial hardship that makes the situation complex;
 - "l'équipe mobile" named for an older person, with no palliative or psychiatric need: the
   geriatric mobile team;
-- "les enfants sont loin" said of an older person: grown-up children, not a child public.
+- "les enfants sont loin" said of an older person: grown-up children, not a child public;
+- the sentences that ask ("il voudrait de l'aide pour le ménage", "je cherche où l'orienter pour
+  l'alcool") as opposed to the story around them: the needs read there are the ones asked for.
 """
 from __future__ import annotations
 
 import re
 
-from knowledge.text import fold
+from knowledge.text import SENTENCE, fold
+from knowledge.vocabulary import fold_aligned
 
 # -- a request said to be simple --------------------------------------------------------------
 
@@ -34,6 +37,27 @@ _SIMPLE = re.compile(
 def said_simple(text: str) -> bool:
     """True when the message says the situation is simple or asks only for information."""
     return bool(_SIMPLE.search(fold(text or "")))
+
+
+# -- the sentences that ask -----------------------------------------------------------------
+
+_ASK = re.compile(
+    r"\b(?:cherch\w*|recherch\w*|voudrai\w*|voudrions|souhait\w*|aimerai\w*|aimerions|besoin d\w*|"
+    r"faudrai\w*|il faut|qui peut|qui pourrai\w*|ou (?:trouver|aller|s adresser|l orienter|la orienter|orienter)|"
+    r"a qui|qui (?:contacter|appeler|solliciter)|quel service|quelle structure|existe\w*|y a t il|"
+    r"(?:avez|auriez|pouvez|pourriez) vous|demand\w* (?:de|d|un|une|des|si|pour|qu)|"
+    r"comment (?:faire|trouver|obtenir|avoir|trouver))\b")
+
+
+def asked_spans(text: str) -> list[tuple[int, int]]:
+    """Spans (in `text`) of the sentences that ask for something: a wish, a search, a question."""
+    folded, index = fold_aligned(text or "")
+    out = []
+    for m in SENTENCE.finditer(folded):
+        a, b = m.span()
+        if b > a and (_ASK.search(m.group()) or folded[b:b + 1] == "?"):
+            out.append((index[a], index[b - 1] + 1))
+    return out
 
 
 # -- health-insurance rights to reopen --------------------------------------------------------

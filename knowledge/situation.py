@@ -13,8 +13,8 @@ from knowledge.care_asked import (disabled_adult_support, drop_care_asked, help_
                                   sought_professionals, withdrawal_of_the_young)
 from knowledge.gazetteer import Commune, Departement, Gazetteer
 from knowledge.places import choose, find_places
-from knowledge.request_cues import (disabled_without_solution, funding_of_help, grown_up_children, mdph_file_to_make,
-                                    memory_service, mobile_team_for_the_old, rights_to_reopen)
+from knowledge.request_cues import (asked_spans, disabled_without_solution, funding_of_help, grown_up_children,
+                                    mdph_file_to_make, memory_service, mobile_team_for_the_old, rights_to_reopen)
 from knowledge.signs import read_signs
 from knowledge.text import SENTENCE, fold
 from knowledge.vocabulary import Vocabulary, fold_aligned
@@ -105,6 +105,7 @@ class Situation:
     noms_services: list[tuple[int, int]] = field(default_factory=list)  # spans of the services asked for
     non_problemes: list[tuple[int, int]] = field(default_factory=list)  # spans that are no current problem
     types_deduits: dict[str, str] = field(default_factory=dict)  # type put first by a condition -> why
+    besoins_demandes: set[str] = field(default_factory=set)  # needs read in the sentences that ask
 
     def text_without_service_names(self) -> str:
         """The text with the names of the services asked for blanked ("équipe mobile psychiatrie
@@ -293,6 +294,7 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
     mentions = [m for m in mentions if m.kind != "public" or not any(
         t.start <= m.start and m.end <= t.end and (t.end - t.start) > (m.end - m.start) for t in asked)]
     situation.non_problemes = _deferred_refusals(text)
+    asking = asked_spans(text)
     for m in mentions:
         if m.kind == "besoin" and m.code == "refus_aide" and any(
                 a <= m.start < b for a, b in situation.non_problemes):
@@ -306,6 +308,8 @@ def analyse(text: str, *, gazetteer: Gazetteer | None = None, vocabulary: Vocabu
                 situation.antecedents.add(m.code)
             else:
                 situation.besoins.add(m.code)
+                if any(a <= m.start < b for a, b in asking):
+                    situation.besoins_demandes.add(m.code)
         elif m.negated or m.history:
             continue
         elif m.kind == "public":

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.asked_service import asked_rule
 from knowledge.cues import Cues
 from knowledge.cues import live as _live
 from knowledge.emergencies import Emergency, EmergencyRules, emergency_line
@@ -344,8 +345,9 @@ class Rules:
 
     # -- level --------------------------------------------------------------------------------
 
-    def _matches(self, rule: _LevelRule, publics: set[str], besoins: set[str],
-                 dimensions: dict[str, int], age: int | None, named: bool) -> bool:
+    def matches(self, rule: _LevelRule, publics: set[str], besoins: set[str],
+                dimensions: dict[str, int], age: int | None, named: bool) -> bool:
+        """Whether a level rule's conditions hold for these publics, needs, dimensions and age."""
         c = rule.si
         dims, score = sum(1 for x in dimensions.values() if x), sum(dimensions.values())
         if any(dimensions[code] < value for code, value in c.get("dimensions_au_moins", ())):
@@ -390,7 +392,7 @@ class Rules:
         touched = [d for d in self.dimensions if dimensions[d.code] > 0]
         named = list(dict.fromkeys(situation.types))
         matching = [r for r in self.niveaux
-                    if self._matches(r, publics, besoins, dimensions, situation.age, bool(named))]
+                    if self.matches(r, publics, besoins, dimensions, situation.age, bool(named))]
         if said_simple(situation.text or ""):
             # "Rien de compliqué, juste savoir à quel guichet": the graded answer below the DAC.
             matching = [r for r in matching if r.niveau < 3] + [r for r in matching if r.niveau == 3]
@@ -403,6 +405,13 @@ class Rules:
             winner = matching[0]   # at least the rule for a named service (type_nomme)
         else:
             demoted = False
+            asked = asked_rule(self, situation, publics, besoins, dimensions) if winner.niveau == 3 else None
+            if asked is not None:
+                # One service asked for in so many words ("il voudrait de l'aide pour le ménage")
+                # inside a story that is not really complex: that service first, the DAC after it.
+                matching = [asked] + [r for r in matching if r is not asked and r.niveau < 3] + [
+                    r for r in matching if r.niveau == 3]
+                winner, demoted = asked, True
         motifs = [u.motif for u in urgences]
         # An emergency alone needs no service; a doubt of the learned net (a conditional line)
         # does not end the orientation.
@@ -415,7 +424,7 @@ class Rules:
             if niveau == 3:
                 types = base[:1] + named + base[1:]
             else:
-                types = named + (["DAC"] if demoted else []) + base
+                types = (named or base[:1]) + (["DAC"] if demoted else []) + base
             types = list(dict.fromkeys(types))
             regles.append(winner.id)
             motifs.append(winner.motif)

@@ -23,6 +23,7 @@ ABBREVIATIONS_FILE = DATA_DIR / "abreviations-communes.yaml"   # usual SMS abbre
 
 SHORT_FORM_MIN_POP = 2000  # a short form ("Saint-Amand") stands for one commune only if it has
 SHORT_FORM_RATIO = 5       # >= 2,000 inhabitants and >= 5x the population of the next candidate
+SHADOWED_RATIO = 10        # a commune's own name is uncertain when it is the short form of one 10x bigger
 
 
 class Gazetteer(TextScan):
@@ -111,6 +112,14 @@ class Gazetteer(TextScan):
                 idx[key] = _Entry("commune", (cs[0],), form="forme_courte")
             else:
                 idx[key] = _Entry("commune", tuple(cs), form="forme_courte", sure=False)
+        # A tiny commune's name that is also the usual short form of a far bigger one ("Montlouis",
+        # 111 inhabitants in the Cher, for Montlouis-sur-Loire): both, the bigger first, uncertain.
+        for key, cs in prefixes.items():
+            e = idx.get(key)
+            big = max(cs, key=lambda c: c.population)
+            if (e is not None and e.kind == "commune" and e.form == "exact" and big.population >= SHORT_FORM_MIN_POP
+                    and big.population >= SHADOWED_RATIO * max(c.population for c in e.communes)):
+                idx[key] = _Entry("commune", (big,) + e.communes, sure=False)
         # Usual abbreviations of towns (data table knowledge/data/abreviations-communes.yaml):
         # read as short forms, never shadowing a name already indexed.
         for key, c in self.abbreviations().items():

@@ -202,8 +202,8 @@ class TextScan:
                 continue   # rivers and words ("Val de Loire", "au nord"): only "dans la Loire"
             score = 100.0 if e.form == "exact" else (98.0 if e.form == "sans_article" else 95.0)
             if e.kind == "commune" and not e.sure and not standalone and not (
-                    capital and cue in ("strong", "medium")):
-                continue   # an uncertain short form ("Nogent") only as "à Nogent", with candidates
+                    capital and cue in ("strong", "medium")) and not self._next_to_postal_code(text, toks, i, j, e):
+                continue   # an uncertain short form ("Nogent") only as "à Nogent" or "Nogent 28", with candidates
             if e.kind == "commune" and not e.sure and not standalone:
                 fallback = (self._make(e, text, first.start, toks[j - 1].end, score), e, j)
                 break      # a longer name with a typo may still match ("La Chapelle-Montiinard")
