@@ -1,8 +1,8 @@
 """Emergency triage on the frozen held-out test splits (tests/heldout/*/test.yml, never opened while
 tuning): the figures may only go up. Floors are what `make bench-triage` measured (docs/triage.md
 § 3 quater), rounded in the safe direction; the targets of issue 16 (vital ≥ 0.99, social ≥ 0.95,
-false alarms ≤ 1 %, none on small talk) are not reached yet. `test3` to `test6` are the
-third to sixth generations, written blind on 2026-12-03, 2026-12-06 and 2026-12-07 and never tuned on
+false alarms ≤ 1 %, none on small talk) are not reached yet. `test3` to `test7` are the
+third to seventh generations, written blind on 2026-12-03, 2026-12-06 and 2026-12-07 and never tuned on
 (their dev splits were)."""
 from __future__ import annotations
 
@@ -48,6 +48,12 @@ MEASURED = {
         "social_recall": 0.78,              # 0.792 after the seventh pass (0.750, 0.708 before)
         "false_alarm_rate[all]": 0.13,      # 0.124 (0.124 before): not met (target 0.01)
         "false_alarm_rate[small_talk]": 0.046,  # 1 of 22 (as before): not met (target 0)
+    },
+    "test7": {                              # seventh generation, written blind 2026-12-07 evening, never tuned on
+        "vital_recall": 0.945,              # 0.957 on 2026-12-08 (0.957 before any tuning on dev7)
+        "social_recall": 0.65,              # 0.667 (0.667 before)
+        "false_alarm_rate[all]": 0.085,     # 0.0803 (0.0803 before): not met (target 0.01)
+        "false_alarm_rate[small_talk]": 0.0,
     },
 }
 RECALLS = ("vital_recall", "social_recall")
