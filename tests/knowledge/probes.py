@@ -33,3 +33,11 @@ def recall_by(rules, scenes: list[dict], key: str, floor: float, *, net: bool = 
         if not ok:
             missed.append(item["id"])
     return {g: round(c / n, 3) for g, (c, n) in caught.items() if c / n < floor}, missed
+
+
+def rule_alarms(rules, traps: list[dict], *, net: bool, known=()) -> list[tuple[str, list[str]]]:
+    """(id, numbers) of the traps on which a rule raises a number (the learned net's own conditional
+    line and the ids in `known` left out)."""
+    alarms = [(t["id"], sorted(u.numero for u in rules.triage(analyse(t["text"]), net=net).urgences
+                               if not u.regle.startswith("net:"))) for t in traps]
+    return [a for a in alarms if a[1] and a[0] not in known]

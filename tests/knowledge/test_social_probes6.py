@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.situation import analyse
-from tests.knowledge.probes import raised, recall_by
+from tests.knowledge.probes import raised, recall_by, rule_alarms
 
 HERE = Path(__file__).parent
 DATA = yaml.safe_load((HERE / "social_probes6.yaml").read_text(encoding="utf-8"))
@@ -41,9 +40,7 @@ def test_traps_raise_nothing(rules, net):
     """No rule fires on a trap, with the net on or off. The learned net's own conditional line is
     left out: on main before social6 it already gave a conditional 119 on t6-20 (children heard
     shouting while they play), a known false alarm of the net, not of these rules."""
-    alarms = [(t["id"], sorted(u.numero for u in rules.triage(analyse(t["text"]), net=net).urgences
-                               if not u.regle.startswith("net:"))) for t in DATA["traps"]]
-    assert [a for a in alarms if a[1]] == []
+    assert rule_alarms(rules, DATA["traps"], net=net) == []
 
 
 @pytest.mark.parametrize("text,numero", [

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from knowledge.situation import analyse
-from tests.knowledge.probes import raised, recall_by
+from tests.knowledge.probes import raised, recall_by, rule_alarms
 
 HERE = Path(__file__).parent
 DATA = yaml.safe_load((HERE / "social_probes7.yaml").read_text(encoding="utf-8"))
@@ -48,9 +48,7 @@ def test_every_scene_family_is_caught_by_the_rules(rules):
 def test_traps_raise_nothing(rules, net):
     """No rule fires on a trap, with the net on or off (the learned net's own conditional line and
     the KNOWN false alarms of earlier rules left out)."""
-    alarms = [(t["id"], sorted(u.numero for u in rules.triage(analyse(t["text"]), net=net).urgences
-                               if not u.regle.startswith("net:"))) for t in DATA["traps"]]
-    assert [a for a in alarms if a[1] and a[0] not in KNOWN] == []
+    assert rule_alarms(rules, DATA["traps"], net=net, known=KNOWN) == []
 
 
 @pytest.mark.parametrize("text,numero", [
